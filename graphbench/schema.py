@@ -67,6 +67,9 @@ REL_TYPES: dict[str, RelType] = {
     )
 }
 
+# Every node also carries this label in Neo4j, so a node can be found by id alone (indexed).
+BASE_LABEL = "Entity"
+
 # Provenance carried by every node and relationship.
 PROVENANCE_PROPS = ("source_file", "source_row", "sha256", "first_seen", "last_seen", "sources")
 

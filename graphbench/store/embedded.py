@@ -1,0 +1,328 @@
+"""The embedded store: one pandas table per label and per relationship type, persisted as Parquet.
+
+It needs no server and serves one analyst on one machine. Writes go to memory; ``commit()``
+writes changed tables atomically (temp file + rename), so a killed load leaves the last
+committed state and a rerun of the same load completes it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from graphbench.batch import GraphBatch, coalesce, merge_props
+from graphbench.schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type, label_of
+
+_KEY_SEP = "\x1f"
+
+
+class EmbeddedStore:
+    kind = "embedded"
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+        self.url = f"file:{path}" if path else "memory:"
+        self._nodes: dict[str, pd.DataFrame] = {}
+        self._rels: dict[str, pd.DataFrame] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._adjacency: _Adjacency | None = None
+        if self.path:
+            self.path.mkdir(parents=True, exist_ok=True)
+
+    # -- tables -------------------------------------------------------------------------------
+
+    def _table(self, kind: str, name: str) -> pd.DataFrame:
+        cache = self._nodes if kind == "nodes" else self._rels
+        if name not in cache:
+            file = self.path / kind / f"{name}.parquet" if self.path else None
+            if file is not None and file.exists():
+                cache[name] = _from_parquet(pd.read_parquet(file))
+            else:
+                cache[name] = pd.DataFrame(columns=["id"] if kind == "nodes" else ["start", "end"])
+        return cache[name]
+
+    def nodes(self, label: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        table = self._table("nodes", check_label(label))
+        return _select(table, ["id"], columns)
+
+    def relationships(self, rel_type: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        table = self._table("rels", check_rel_type(rel_type))
+        return _select(table, ["start", "end"], columns)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def upsert(self, batch: GraphBatch) -> None:
+        batch = coalesce(batch)
+        by_label: dict[str, list[dict[str, Any]]] = {}
+        for node in batch.nodes:
+            by_label.setdefault(node.label, []).append({"id": node.id, **node.props})
+        for label, rows in by_label.items():
+            self._merge("nodes", label, rows, lambda r: r["id"])
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for rel in batch.rels:
+            by_type.setdefault(rel.type, []).append({"start": rel.start, "end": rel.end, **rel.props})
+        for rel_type, rows in by_type.items():
+            disc = REL_TYPES[rel_type].discriminator
+            self._merge("rels", rel_type, rows, lambda r, d=disc: _rel_key(r["start"], r["end"], r.get(d) if d else None))
+        if batch.rels:
+            self._adjacency = None
+
+    def _merge(self, kind: str, name: str, rows: list[dict[str, Any]], key_of: Any) -> None:
+        table = self._table(kind, name)
+        keys = _row_keys(kind, name, table)
+        position = dict(zip(keys, range(len(keys)))) if len(table) else {}
+        fresh, updated, updated_pos = [], [], []
+        for row in rows:
+            pos = position.get(key_of(row))
+            if pos is None:
+                fresh.append(row)
+            else:
+                old = _row_dict(table.iloc[pos])
+                updated.append(merge_props(old, row))
+                updated_pos.append(pos)
+        if updated:
+            unchanged = np.ones(len(table), dtype=bool)
+            unchanged[updated_pos] = False
+            table = pd.concat([table[unchanged], _typed(pd.DataFrame(updated, dtype=object))], ignore_index=True)
+        if fresh:
+            new = _typed(pd.DataFrame(fresh, dtype=object))
+            table = new if table.empty else pd.concat([table, new], ignore_index=True)
+        cache = self._nodes if kind == "nodes" else self._rels
+        cache[name] = table
+        self._dirty.add((kind, name))
+
+    def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
+        table = self._table("rels", check_rel_type(rel_type))
+        hit = (table["start"] == start) & (table["end"] == end)
+        if not hit.any():
+            raise KeyError(f"no {rel_type} relationship from {start} to {end}")
+        if key not in table.columns:
+            table[key] = None
+        table.loc[hit, key] = value
+        self._dirty.add(("rels", rel_type))
+
+    def delete_derived(self, rel_type: str) -> None:
+        if not REL_TYPES[check_rel_type(rel_type)].derived:
+            raise ValueError(f"{rel_type} is loaded from sources, not derived")
+        self._rels[rel_type] = pd.DataFrame(columns=["start", "end"])
+        self._dirty.add(("rels", rel_type))
+        self._adjacency = None
+
+    def commit(self) -> None:
+        """Persist every changed table (atomically per table)."""
+        if not self.path:
+            self._dirty.clear()
+            return
+        for kind, name in sorted(self._dirty):
+            folder = self.path / kind
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{name}.parquet"
+            temp = folder / f".{name}.parquet.tmp"
+            _to_parquet(self._table(kind, name)).to_parquet(temp, index=False)
+            os.replace(temp, target)
+        self._dirty.clear()
+
+    def close(self) -> None:
+        self.commit()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        label = label_of(node_id)
+        if label not in NODE_TYPES:
+            return None
+        table = self._table("nodes", label)
+        if table.empty:
+            return None
+        hit = table.index[table["id"] == node_id]
+        if len(hit) == 0:
+            return None
+        return {"label": label, **_row_dict(table.loc[hit[0]])}
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        return {
+            "nodes": {label: len(self._table("nodes", label)) for label in NODE_TYPES},
+            "relationships": {t: len(self._table("rels", t)) for t in REL_TYPES},
+        }
+
+    def search(self, text: str, labels: Sequence[str] | None = None, limit: int = 50) -> pd.DataFrame:
+        needle = text.strip().lower()
+        found: list[pd.DataFrame] = []
+        for label in labels or NODE_TYPES:
+            table = self._table("nodes", check_label(label))
+            if table.empty or not needle:
+                continue
+            hit = table["id"].str.lower().str.contains(needle, regex=False)
+            for column in _SEARCH_COLUMNS.get(label, ()):
+                if column in table.columns:
+                    hit |= table[column].astype("string").str.lower().str.contains(needle, regex=False).fillna(False)
+            rows = table.loc[hit, ["id"]].copy()
+            rows["label"] = label
+            caption = NODE_TYPES[label].title
+            rows["caption"] = table.loc[hit, caption].astype("string") if caption in table.columns else rows["id"]
+            found.append(rows)
+        if not found:
+            return pd.DataFrame(columns=["id", "label", "caption"])
+        result = pd.concat(found, ignore_index=True).sort_values(["label", "id"], kind="stable")
+        return result.head(limit).reset_index(drop=True)
+
+    def neighbourhood(self, node_id: str, hops: int = 1, limit: int = 200,
+                      rel_types: Sequence[str] | None = None) -> nx.MultiDiGraph:
+        if self._adjacency is None:
+            self._adjacency = _Adjacency.build(self)
+        adjacency = self._adjacency
+        graph = nx.MultiDiGraph()
+        start = self.node(node_id)
+        if start is None:
+            return graph
+        graph.add_node(node_id, **start)
+        frontier = [node_id]
+        wanted = set(rel_types) if rel_types else None
+        for _ in range(hops):
+            next_frontier: list[str] = []
+            for current in frontier:
+                edges = adjacency.edges_of(current, wanted)
+                room = limit - graph.number_of_nodes()
+                shown = 0
+                for rel_type, pos, other in edges:
+                    if other not in graph and shown >= room:
+                        continue
+                    if other not in graph:
+                        props = self.node(other) or {"label": label_of(other)}
+                        graph.add_node(other, **props)
+                        next_frontier.append(other)
+                        shown += 1
+                    row = _row_dict(self._table("rels", rel_type).iloc[pos])
+                    graph.add_edge(row.pop("start"), row.pop("end"), key=f"{rel_type}:{pos}", type=rel_type, **row)
+                hidden = len({o for _, _, o in edges} - set(graph.nodes))
+                if hidden:
+                    graph.nodes[current]["truncated"] = hidden
+            frontier = next_frontier
+        return graph
+
+    def run_named(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        from graphbench.store.named_queries import run_twin
+
+        return run_twin(self, name, params)
+
+
+_SEARCH_COLUMNS = {
+    "Account": ("handle", "display_name", "bio"),
+    "Listing": ("title", "text", "url"),
+    "Species": ("scientific_name", "common_names", "synonyms"),
+    "Shipment": ("tracking_no", "declared_content"),
+}
+
+
+class _Adjacency:
+    """Undirected incidence lists over every relationship table, for neighbourhood expansion."""
+
+    def __init__(self, lists: dict[str, list[tuple[str, int, str]]]) -> None:
+        self.lists = lists
+
+    @classmethod
+    def build(cls, store: EmbeddedStore) -> _Adjacency:
+        lists: dict[str, list[tuple[str, int, str]]] = {}
+        for rel_type in REL_TYPES:
+            table = store._table("rels", rel_type)
+            for pos, (start, end) in enumerate(zip(table["start"].tolist(), table["end"].tolist())):
+                lists.setdefault(start, []).append((rel_type, pos, end))
+                lists.setdefault(end, []).append((rel_type, pos, start))
+        for entries in lists.values():
+            entries.sort(key=lambda e: (e[2], e[0], e[1]))  # closest-first is by id: deterministic
+        return cls(lists)
+
+    def edges_of(self, node_id: str, wanted: set[str] | None) -> list[tuple[str, int, str]]:
+        entries = self.lists.get(node_id, [])
+        return [e for e in entries if wanted is None or e[0] in wanted]
+
+
+def _rel_key(start: str, end: str, disc: Any) -> str:
+    return f"{start}{_KEY_SEP}{end}{_KEY_SEP}{'' if disc is None else disc}"
+
+
+def _row_keys(kind: str, name: str, table: pd.DataFrame) -> list[str]:
+    if table.empty:
+        return []
+    if kind == "nodes":
+        return table["id"].tolist()
+    disc = REL_TYPES[name].discriminator
+    discs = table[disc].tolist() if disc and disc in table.columns else [None] * len(table)
+    return [_rel_key(s, e, d) for s, e, d in zip(table["start"].tolist(), table["end"].tolist(), discs)]
+
+
+def _select(table: pd.DataFrame, fixed: list[str], columns: Sequence[str] | None) -> pd.DataFrame:
+    if columns is None:
+        return table.copy()
+    wanted = fixed + [c for c in columns if c not in fixed]
+    result = table.reindex(columns=wanted)
+    return result
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return value is pd.NA or value is pd.NaT
+
+
+def _row_dict(row: pd.Series) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        elif isinstance(value, np.generic):
+            value = value.item()
+        if not isinstance(value, list) and _is_missing(value):
+            continue
+        result[str(key)] = value
+    return result
+
+
+def _to_parquet(table: pd.DataFrame) -> pd.DataFrame:
+    """Make object columns Parquet-safe: lists stay lists, scalars of mixed type become text."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype != object:
+            continue
+        values = out[column].dropna()
+        if values.empty:
+            out[column] = out[column].astype("string")
+            continue
+        kinds = {type(v) for v in values}
+        if kinds <= {list, np.ndarray}:
+            continue
+        if kinds <= {int, float}:
+            out[column] = pd.to_numeric(out[column])
+            continue
+        if kinds == {bool}:
+            continue
+        out[column] = out[column].map(lambda v: None if _is_missing(v) else str(v)).astype("string")
+    return out
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """Give object columns a real dtype: whole numbers stay integers even with gaps (``Int64``)."""
+    for column in table.columns:
+        if table[column].dtype != object:
+            continue
+        kinds = {type(v) for v in table[column].dropna()}
+        if kinds == {int}:
+            table[column] = table[column].astype("Int64")
+        elif kinds <= {int, float} and kinds:
+            table[column] = table[column].astype("float64")
+    return table
+
+
+def _from_parquet(table: pd.DataFrame) -> pd.DataFrame:
+    for column in table.columns:
+        if str(table[column].dtype) == "string":
+            table[column] = table[column].astype(object).where(table[column].notna(), None)
+    return table

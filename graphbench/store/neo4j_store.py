@@ -1,0 +1,289 @@
+"""The Neo4j store, through the official driver over Bolt.
+
+Writes are batched ``UNWIND $rows … MERGE`` in managed transactions (the driver retries transient
+errors). Each batch first reads the existing properties of its keys and merges them in Python with
+:func:`graphbench.batch.merge_props`, so both stores apply exactly one merge rule. Labels and types
+are pasted into Cypher only after :mod:`graphbench.schema` has vouched for them; values are always
+``$parameters``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from graphbench.batch import GraphBatch, coalesce, merge_props
+from graphbench.errors import QueryRefused, StoreUnavailable
+from graphbench.schema import BASE_LABEL, NODE_TYPES, REL_TYPES, check_label, check_rel_type, label_of
+
+WRITE_CHUNK = 10_000
+
+# Clauses and procedures that change data; refused in the read-only console before the server
+# refuses them too (read transactions are the real guard, this gives a clearer message).
+_WRITE_PATTERN = re.compile(
+    r"\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|LOAD\s+CSV|FOREACH|GRANT|DENY|REVOKE|ALTER|RENAME|"
+    r"TERMINATE|ENABLE|START|STOP)\b|\bapoc\.(create|merge|refactor|periodic|cypher\.(do|run)|"
+    r"nodes\.delete|load|export|trigger|schema\.assert)|\bgds\.[\w.]*\.(write|mutate)\b|\bdbms\.|"
+    r"\bgds\.graph\.(drop|project)",
+    re.IGNORECASE,
+)
+
+
+class Neo4jStore:
+    kind = "neo4j"
+
+    def __init__(self, url: str, user: str, password: str, database: str | None = None) -> None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+
+        self.url = url
+        self.database = database
+        self._driver = GraphDatabase.driver(url, auth=(user, password))
+        try:
+            self._driver.verify_connectivity()
+        except AuthError:
+            self._driver.close()
+            raise StoreUnavailable(
+                f"Neo4j at {url} refused user {user!r}: check NEO4J_USER / NEO4J_PASSWORD") from None
+        except (ServiceUnavailable, OSError, ValueError) as exc:
+            self._driver.close()
+            raise StoreUnavailable(f"Neo4j is unreachable at {url} ({_first_line(exc)}); "
+                                   "start it with `make neo4j` or check the URL") from None
+        self.ensure_schema()
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _session(self, read: bool = False) -> Any:
+        from neo4j import READ_ACCESS, WRITE_ACCESS
+
+        return self._driver.session(database=self.database,
+                                    default_access_mode=READ_ACCESS if read else WRITE_ACCESS)
+
+    def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one write-capable query in a managed transaction (internal use: schema, GDS)."""
+        def work(tx: Any) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(cypher, params or {})]
+        with self._session() as session:
+            return session.execute_write(work)
+
+    def read(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one query in a READ transaction; the server refuses anything that writes."""
+        def work(tx: Any) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(cypher, params or {})]
+        with self._session(read=True) as session:
+            return session.execute_read(work)
+
+    def cypher_read(self, cypher: str, params: dict[str, Any] | None = None,
+                    limit: int = 1000) -> list[dict[str, Any]]:
+        """The analysts' console: read-only, refused with a message if it would write."""
+        from neo4j.exceptions import ClientError
+
+        match = _WRITE_PATTERN.search(_without_strings(cypher))
+        if match:
+            raise QueryRefused(f"refused: {match.group(0)!r} would change data; the console is read-only")
+        try:
+            rows = self.read(cypher, params)
+        except ClientError as exc:
+            raise QueryRefused(f"Neo4j refused the query: {exc.message}") from None
+        return rows[:limit]
+
+    def ensure_schema(self) -> None:
+        for label in (*NODE_TYPES, BASE_LABEL):
+            self.run(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
+                     f"FOR (n:{label}) REQUIRE n.id IS UNIQUE")
+        self.run("CREATE INDEX transferred_tx_id IF NOT EXISTS FOR ()-[r:TRANSFERRED]-() ON (r.tx_id)")
+        self.run("CREATE INDEX transferred_ts IF NOT EXISTS FOR ()-[r:TRANSFERRED]-() ON (r.ts)")
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def commit(self) -> None:
+        """Every batch is already committed in its own transaction."""
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def upsert(self, batch: GraphBatch) -> None:
+        batch = coalesce(batch)
+        by_label: dict[str, list[dict[str, Any]]] = {}
+        for node in batch.nodes:
+            by_label.setdefault(node.label, []).append({"id": node.id, "props": node.props})
+        with self._session() as session:
+            for label, rows in by_label.items():
+                for chunk in _chunks(rows):
+                    session.execute_write(_write_nodes, check_label(label), chunk)
+            by_shape: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+            for rel in batch.rels:
+                shape = (rel.type, label_of(rel.start), label_of(rel.end))
+                disc = REL_TYPES[rel.type].discriminator
+                by_shape.setdefault(shape, []).append(
+                    {"start": rel.start, "end": rel.end, "disc": rel.props.get(disc) if disc else None,
+                     "props": rel.props})
+            for (rel_type, start_label, end_label), rows in by_shape.items():
+                for chunk in _chunks(rows):
+                    session.execute_write(_write_rels, check_rel_type(rel_type), check_label(start_label),
+                                          check_label(end_label), chunk)
+
+    def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
+        if not re.fullmatch(r"[a-z_]+", key):
+            raise QueryRefused(f"property name {key!r} is not allowed")
+        rows = self.run(
+            f"MATCH (a:{check_label(label_of(start))} {{id: $start}})-[r:{check_rel_type(rel_type)}]->"
+            f"(b:{check_label(label_of(end))} {{id: $end}}) SET r += $change RETURN count(r) AS n",
+            {"start": start, "end": end, "change": {key: value}})
+        if not rows or rows[0]["n"] == 0:
+            raise KeyError(f"no {rel_type} relationship from {start} to {end}")
+
+    def delete_derived(self, rel_type: str) -> None:
+        if not REL_TYPES[check_rel_type(rel_type)].derived:
+            raise ValueError(f"{rel_type} is loaded from sources, not derived")
+        self.run(f"MATCH ()-[r:{rel_type}]->() DELETE r")
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def nodes(self, label: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        rows = self.read(f"MATCH (n:{check_label(label)}) RETURN properties(n) AS p")
+        table = pd.DataFrame([row["p"] for row in rows])
+        if table.empty:
+            table = pd.DataFrame(columns=["id"])
+        return _order(table, ["id"], columns)
+
+    def relationships(self, rel_type: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        rows = self.read(f"MATCH (a)-[r:{check_rel_type(rel_type)}]->(b) "
+                         "RETURN a.id AS start, b.id AS end, properties(r) AS p")
+        table = pd.DataFrame([{"start": row["start"], "end": row["end"], **row["p"]} for row in rows])
+        if table.empty:
+            table = pd.DataFrame(columns=["start", "end"])
+        return _order(table, ["start", "end"], columns)
+
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        label = label_of(node_id)
+        if label not in NODE_TYPES:
+            return None
+        rows = self.read(f"MATCH (n:{label} {{id: $id}}) RETURN properties(n) AS p", {"id": node_id})
+        return {"label": label, **rows[0]["p"]} if rows else None
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        nodes = {label: self.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"] for label in NODE_TYPES}
+        rels = {t: self.read(f"MATCH ()-[r:{t}]->() RETURN count(r) AS n")[0]["n"] for t in REL_TYPES}
+        return {"nodes": nodes, "relationships": rels}
+
+    def search(self, text: str, labels: Sequence[str] | None = None, limit: int = 50) -> pd.DataFrame:
+        from graphbench.store.embedded import _SEARCH_COLUMNS
+
+        found: list[dict[str, Any]] = []
+        needle = text.strip().lower()
+        for label in labels or NODE_TYPES:
+            if not needle:
+                break
+            columns = ["id", *_SEARCH_COLUMNS.get(check_label(label), ())]
+            condition = " OR ".join(
+                f"toLower(toString(n.{c})) CONTAINS $q" if c not in ("common_names", "synonyms")
+                else f"any(x IN coalesce(n.{c}, []) WHERE toLower(x) CONTAINS $q)" for c in columns)
+            caption = NODE_TYPES[label].title
+            rows = self.read(f"MATCH (n:{label}) WHERE {condition} "
+                             f"RETURN n.id AS id, toString(n.{caption}) AS caption ORDER BY id LIMIT $limit",
+                             {"q": needle, "limit": limit})
+            found += [{"id": r["id"], "label": label, "caption": r["caption"]} for r in rows]
+        result = pd.DataFrame(found, columns=["id", "label", "caption"])
+        return result.sort_values(["label", "id"], kind="stable").head(limit).reset_index(drop=True)
+
+    def neighbourhood(self, node_id: str, hops: int = 1, limit: int = 200,
+                      rel_types: Sequence[str] | None = None) -> nx.MultiDiGraph:
+        types = [check_rel_type(t) for t in rel_types] if rel_types else list(REL_TYPES)
+        graph = nx.MultiDiGraph()
+        start = self.node(node_id)
+        if start is None:
+            return graph
+        graph.add_node(node_id, **start)
+        frontier = [node_id]
+        for _ in range(hops):
+            next_frontier: list[str] = []
+            for current in frontier:
+                room = limit - graph.number_of_nodes()
+                # neighbours ordered by id, as the embedded store does, so both show the same cut
+                rows = self.read(
+                    f"MATCH (n:{check_label(label_of(current))} {{id: $id}})-[r]-(m) WHERE type(r) IN $types "
+                    "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, m.id AS other, "
+                    "properties(r) AS p, properties(m) AS mp "
+                    "ORDER BY other, type, elementId(r)",
+                    {"id": current, "types": types})
+                shown = 0
+                hidden: set[str] = set()
+                for row in rows:
+                    other = row["other"]
+                    if other not in graph:
+                        if shown >= room:
+                            hidden.add(other)
+                            continue
+                        graph.add_node(other, label=label_of(other), **row["mp"])
+                        next_frontier.append(other)
+                        shown += 1
+                    graph.add_edge(row["start"], row["end"], type=row["type"], **row["p"])
+                if hidden:
+                    graph.nodes[current]["truncated"] = len(hidden)
+            frontier = next_frontier
+        return graph
+
+    def run_named(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        from graphbench.store.named_queries import load_query
+
+        query = load_query(name)
+        return self.read(query.cypher, query.bind(params))
+
+
+def _write_nodes(tx: Any, label: str, rows: list[dict[str, Any]]) -> None:
+    existing = {
+        record["id"]: record["p"]
+        for record in tx.run(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN id, properties(n) AS p",
+                             ids=[row["id"] for row in rows])
+    }
+    for row in rows:
+        if row["id"] in existing:
+            row["props"] = merge_props(existing[row["id"]], row["props"])
+        row["props"]["id"] = row["id"]
+    tx.run(f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n = row.props, n:{BASE_LABEL}",
+           rows=rows).consume()
+
+
+def _write_rels(tx: Any, rel_type: str, start_label: str, end_label: str, rows: list[dict[str, Any]]) -> None:
+    disc = REL_TYPES[rel_type].discriminator
+    pattern = f"[r:{rel_type} {{{disc}: row.disc}}]" if disc else f"[r:{rel_type}]"
+    match = (f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
+             f"MATCH (b:{end_label} {{id: row.end}}) ")
+    existing = {
+        (record["start"], record["end"], record["disc"]): record["p"]
+        for record in tx.run(match + f"MATCH (a)-{pattern}->(b) "
+                             "RETURN row.start AS start, row.end AS end, row.disc AS disc, properties(r) AS p",
+                             rows=[{k: row[k] for k in ("start", "end", "disc")} for row in rows])
+    }
+    for row in rows:
+        old = existing.get((row["start"], row["end"], row["disc"]))
+        if old is not None:
+            row["props"] = merge_props(old, row["props"])
+    tx.run(match + f"MERGE (a)-{pattern}->(b) SET r = row.props", rows=rows).consume()
+
+
+def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [rows[i:i + WRITE_CHUNK] for i in range(0, len(rows), WRITE_CHUNK)]
+
+
+def _order(table: pd.DataFrame, fixed: list[str], columns: Sequence[str] | None) -> pd.DataFrame:
+    if columns is not None:
+        return table.reindex(columns=fixed + [c for c in columns if c not in fixed])
+    rest = [c for c in table.columns if c not in fixed]
+    return table[fixed + rest]
+
+
+def _without_strings(cypher: str) -> str:
+    """Blank out string literals and comments so a keyword inside quotes is not mistaken for a clause."""
+    cypher = re.sub(r"//[^\n]*|/\*.*?\*/", " ", cypher, flags=re.S)
+    return re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", "''", cypher)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
