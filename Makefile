@@ -1,0 +1,56 @@
+# graphbench — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STORE ?= file:./workspace
+PORT ?= 8501
+
+.PHONY: install run sample test test-fast neo4j neo4j-stop browser bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+sample: install
+	$(VENV)/bin/graphbench --store $(STORE) load sample_data --rejects workspace-rejects
+
+run: sample
+	GRAPHBENCH_STORE=$(STORE) GRAPHBENCH_REJECTS=workspace-rejects $(VENV)/bin/graphbench --store $(STORE) app --port $(PORT)
+
+# Installs what the tests need, starts a local Neo4j, runs every test, stops Neo4j (even on failure).
+test: install browser neo4j
+	@status=0; GRAPHBENCH_REQUIRE_NEO4J=1 GRAPHBENCH_REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider || status=$$?; \
+	$(MAKE) --no-print-directory neo4j-stop; exit $$status
+
+test-fast: install
+	$(PY) -m pytest -q -m "not neo4j and not browser"
+
+neo4j: install
+	$(PY) scripts/neo4j_local.py start
+
+neo4j-stop:
+	@$(PYTHON) scripts/neo4j_local.py stop
+
+# Debian's chromium for the browser tests; installed through apt when running as root.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then echo "browser: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "browser: installing Debian's chromium with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "browser: apt-get could not install chromium"; exit 1; }; \
+	else echo "browser: chromium is missing and this is not root: install Debian's 'chromium' package (apt-get install chromium)"; exit 1; fi
+
+bench: install neo4j
+	@status=0; $(PY) benchmarks/run_all.py || status=$$?; $(MAKE) --no-print-directory neo4j-stop; exit $$status
+
+lint: install
+	$(VENV)/bin/ruff check graphbench loaders tests benchmarks app.py
+
+clean:
+	rm -rf workspace workspace-rejects rejects .pytest_cache

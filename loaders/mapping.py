@@ -1,0 +1,126 @@
+"""Column mappings in YAML, so a new export format needs no code.
+
+```yaml
+files:
+  transactions:                 # canonical file kind (or a list of entries, each with `kind:`)
+    match: "transactions*.csv"  # glob of source file names this entry applies to
+    columns: {from_id: sourceNodeId, to_id: targetNodeId, amount: value}   # canonical: source
+    join: {common_names: ["English Names", "French Names"]}              # joined with ';'
+    constants: {from_type: bank_account, currency: USD}                  # fixed values
+    templates: {tx_id: "amlsim-{_row}"}         # str.format over source columns and _row
+    days_since: {timestamp: {column: time, epoch: "2020-01-01"}}         # day numbers to dates
+```
+Columns a mapping does not name keep their own name, so a file that is already canonical
+needs no entry.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graphbench.errors import MappingError
+
+KINDS = ("species", "keywords", "accounts", "listings", "payment_links", "transactions", "shipments")
+
+
+@dataclass
+class MappingEntry:
+    kind: str
+    match: str
+    columns: dict[str, str] = field(default_factory=dict)
+    join: dict[str, list[str]] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)
+    days_since: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def source_columns(self) -> set[str]:
+        names = set(self.columns.values())
+        for sources in self.join.values():
+            names.update(sources)
+        names.update(spec["column"] for spec in self.days_since.values())
+        return names
+
+    def check_header(self, header: list[str], file: Path) -> None:
+        missing = sorted(self.source_columns() - set(header))
+        if missing:
+            raise MappingError(f"mapping for {self.kind} names column {missing[0]!r}, which {file.name} "
+                               f"does not have (it has: {', '.join(header)})")
+
+    def converter(self) -> Callable[[dict[str, str], int], dict[str, str]]:
+        renamed = set(self.columns.values())
+
+        def convert(raw: dict[str, str], row_number: int) -> dict[str, str]:
+            out = {k: v for k, v in raw.items() if k not in renamed}
+            for target, source in self.columns.items():
+                out[target] = raw.get(source, "")
+            for target, sources in self.join.items():
+                parts = [raw.get(s, "") for s in sources]
+                out[target] = ";".join(p for p in parts if p and p.strip())
+            for target, value in self.constants.items():
+                out[target] = str(value)
+            for target, template in self.templates.items():
+                out[target] = template.format(_row=row_number, **raw)
+            for target, spec in self.days_since.items():
+                out[target] = _days_since(raw.get(spec["column"], ""), spec.get("epoch", "1970-01-01"))
+            return out
+
+        return convert
+
+
+def _days_since(value: str, epoch: str) -> str:
+    try:
+        start = datetime.fromisoformat(epoch).replace(tzinfo=timezone.utc)
+        return (start + timedelta(days=float(value))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return value  # left as it is: the loader's date check rejects the row with its reason
+
+
+@dataclass
+class Mapping:
+    entries: list[MappingEntry]
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: str | Path) -> Mapping:
+        path = Path(path)
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise MappingError(f"mapping file {path} cannot be read ({exc.strerror})") from None
+        except yaml.YAMLError as exc:
+            raise MappingError(f"mapping file {path} is not valid YAML ({exc})") from None
+        files = (document or {}).get("files") if isinstance(document, dict) else None
+        if not files:
+            raise MappingError(f"mapping file {path} has no 'files:' section")
+        raw_entries: list[dict[str, Any]]
+        if isinstance(files, dict):
+            raw_entries = [{"kind": kind, **(spec or {})} for kind, spec in files.items()]
+        else:
+            raw_entries = list(files)
+        entries = []
+        for spec in raw_entries:
+            kind = spec.get("kind")
+            if kind not in KINDS:
+                raise MappingError(f"mapping file {path}: unknown file kind {kind!r}; known: {', '.join(KINDS)}")
+            unknown = set(spec) - {"kind", "match", "columns", "join", "constants", "templates", "days_since"}
+            if unknown:
+                raise MappingError(f"mapping file {path}: entry {kind} has unknown key {sorted(unknown)[0]!r}")
+            entries.append(MappingEntry(
+                kind=kind, match=str(spec.get("match") or f"{kind}*"),
+                columns={str(k): str(v) for k, v in (spec.get("columns") or {}).items()},
+                join={str(k): [str(x) for x in v] for k, v in (spec.get("join") or {}).items()},
+                constants={str(k): str(v) for k, v in (spec.get("constants") or {}).items()},
+                templates={str(k): str(v) for k, v in (spec.get("templates") or {}).items()},
+                days_since={str(k): dict(v) for k, v in (spec.get("days_since") or {}).items()},
+            ))
+        return cls(entries, path)
+
+    def entries_for(self, file: Path) -> list[MappingEntry]:
+        return [e for e in self.entries if fnmatch.fnmatch(file.name, e.match)]

@@ -1,0 +1,25 @@
+"""Location nodes from free-text places ("Hanoi, Vietnam", "VN") or country + city columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphbench import normalize
+from graphbench.batch import GraphBatch
+from graphbench.schema import node_id
+
+
+def parse_place(raw: str) -> tuple[str, str | None]:
+    """(country code, city or None) from 'city, country' or 'country'."""
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not parts:
+        raise ValueError("place is empty")
+    country = normalize.country(parts[-1])
+    city = normalize.city(", ".join(parts[:-1])) if len(parts) > 1 else None
+    return country, city
+
+
+def add_location(batch: GraphBatch, country: str, city: str | None, prov: dict[str, Any]) -> str:
+    location = node_id("Location", country, city)
+    props = {"country": country, "city": city}
+    return batch.add_node(location, props, prov)

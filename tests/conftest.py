@@ -1,0 +1,69 @@
+"""Shared fixtures: the sample data loaded into an embedded store, and the real local Neo4j.
+
+Tests that need Neo4j are marked ``neo4j``. When ``GRAPHBENCH_REQUIRE_NEO4J=1`` (as in
+``make test``), an unreachable server fails them instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+NEO4J_URL = os.environ.get("NEO4J_URI", f"bolt://127.0.0.1:{os.environ.get('GRAPHBENCH_NEO4J_PORT', '7687')}")
+
+
+@pytest.fixture(scope="session")
+def ground_truth() -> dict:
+    path = SAMPLE / "ground_truth.json"
+    if not path.exists():
+        pytest.skip("sample_data/ground_truth.json is not generated yet")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def sample_load(tmp_path_factory: pytest.TempPathFactory):
+    """(store, report): the sample data loaded once into a throw-away embedded store."""
+    from graphbench.store import open_store
+    from loaders.load import load_dir
+
+    if not (SAMPLE / "accounts.csv").exists():
+        pytest.skip("sample_data is not generated yet")
+    store = open_store("memory:")
+    report = load_dir(store, SAMPLE, rejects_dir=tmp_path_factory.mktemp("rejects"))
+    return store, report
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_load):
+    return sample_load[0]
+
+
+def _neo4j_or_skip():
+    from graphbench.errors import StoreUnavailable
+    from graphbench.store import open_store
+
+    try:
+        return open_store(NEO4J_URL)
+    except StoreUnavailable as exc:
+        if os.environ.get("GRAPHBENCH_REQUIRE_NEO4J") == "1":
+            pytest.fail(f"Neo4j is required but unavailable: {exc}")
+        pytest.skip(f"Neo4j not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def neo4j_session_store():
+    store = _neo4j_or_skip()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_session_store):
+    """The real Neo4j store, emptied before the test."""
+    neo4j_session_store.run("MATCH (n) DETACH DELETE n")
+    return neo4j_session_store
