@@ -162,7 +162,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="graphbench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="graphbench", description="Graph analytics workbench for online wildlife-trafficking networks.")
     parser.add_argument("--store", default=None,
                         help="file:PATH (embedded, default file:./workspace), memory:, bolt://… or neo4j://… "
                              "(credentials from NEO4J_USER / NEO4J_PASSWORD); env GRAPHBENCH_STORE")

@@ -42,7 +42,7 @@ class Neo4jStore:
 
         self.url = url
         self.database = database
-        self._driver = GraphDatabase.driver(url, auth=(user, password))
+        self._driver = GraphDatabase.driver(url, auth=(user, password), notifications_min_severity="OFF")
         try:
             self._driver.verify_connectivity()
         except AuthError:
