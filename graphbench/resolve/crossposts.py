@@ -84,7 +84,7 @@ def find_cross_posts(listings: pd.DataFrame, posted: pd.DataFrame,
         left, right, same_account = left[~same_account], right[~same_account], same_account[~same_account]
 
     both_hashed = has_hash[left] & has_hash[right]
-    hamming = np.where(both_hashed, np.bitwise_count(hashes[left] ^ hashes[right]).astype(np.int64), -1)
+    hamming = np.where(both_hashed, _popcount(hashes[left] ^ hashes[right]), -1)
     both_texted = has_text[left] & has_text[right]
     jaccard = np.where(both_texted, estimated_jaccard(signatures, np.column_stack([left, right])), np.nan)
     image_ok = both_hashed & (hamming <= cfg.max_hamming)
@@ -158,7 +158,7 @@ def image_pairs(hashes: np.ndarray, valid: np.ndarray, max_hamming: int, max_buc
 
     def close_pairs(keys: np.ndarray) -> np.ndarray:
         pairs = _pairs_in_buckets(rows, keys, max_bucket)
-        distance = np.bitwise_count(hashes[pairs[:, 0]] ^ hashes[pairs[:, 1]])
+        distance = _popcount(hashes[pairs[:, 0]] ^ hashes[pairs[:, 1]])
         return pairs[distance <= max_hamming]  # verify at once: candidates are many, matches few
 
     for block in range(blocks):
@@ -296,6 +296,14 @@ def _popular(left: np.ndarray, right: np.ndarray, matched: np.ndarray, owner: np
     distinct = pd.DataFrame({"row": rows, "other": others}).drop_duplicates().groupby("row").size()
     popular[distinct.index[distinct > max_accounts].to_numpy()] = True
     return popular
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    """Set bits per uint64 (``np.bitwise_count`` on NumPy 2, a byte table before it)."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(values).astype(np.int64)
+    table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+    return table[np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)].reshape(-1, 8).sum(axis=1)
 
 
 def _owner_codes(ids: np.ndarray, posted: pd.DataFrame) -> np.ndarray:
