@@ -1,0 +1,79 @@
+"""The command line as a contract: --json documents, one-sentence errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphbench.cli import main
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_load_json_counts_per_file(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "--store", f"file:{tmp_path / 'ws'}", "load", str(MINI),
+                       "--rejects", str(tmp_path / "rej"), "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["files"]["accounts.csv"] == {
+        "file": "accounts.csv", "kind": "accounts", "rows": 6, "loaded": 4, "rejected": 2,
+        "rejects_file": str(tmp_path / "rej" / "accounts.csv.rejects.csv")}
+    assert document["rejected"] == 8
+    code, out, _ = run(capsys, "--store", f"file:{tmp_path / 'ws'}", "stats", "--json")
+    stats = json.loads(out)
+    assert stats["nodes"]["Account"] == 3 and stats["relationships"]["TRANSFERRED"] == 2
+
+
+def test_query_and_export(capsys, tmp_path: Path) -> None:
+    store = f"file:{tmp_path / 'ws'}"
+    run(capsys, "--store", store, "load", str(MINI), "--rejects", str(tmp_path / "rej"), "--quiet")
+    code, out, _ = run(capsys, "--store", store, "query", "transfers_out",
+                       "--param", "channel=PaymentChannel:paypal:sales@reptile.example", "--json")
+    assert code == 0
+    rows = json.loads(out)["rows"]
+    assert [r["tx_id"] for r in rows] == ["T2"]
+    code, out, _ = run(capsys, "--store", store, "export", "--format", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    nodes = [r for r in records if "labels" in r]
+    rels = [r for r in records if "type" in r]
+    assert {"id", "labels", "properties"} == set(nodes[0]) and {"type", "start", "end", "properties"} == set(rels[0])
+    assert any(r["type"] == "TRANSFERRED" and r["properties"]["tx_id"] == "T2" for r in rels)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--store", "ftp://x", "stats"], "unknown store URL"),
+    (["--store", "bolt://127.0.0.1:1", "stats"], "unreachable"),
+    (["--store", "memory:", "load", "/no/such/folder"], "is not a folder"),
+    (["--store", "memory:", "query", "drop_everything"], "unknown query"),
+    (["--store", "memory:", "query", "transfers_out", "--param", "channel=x;MATCH (n) DETACH DELETE n"],
+     "must be a node id"),
+])
+def test_bad_settings_fail_with_one_sentence(capsys, argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.neo4j
+def test_wrong_password_is_one_sentence(neo4j_session_store, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-the-password")
+    code, _, err = run(capsys, "--store", neo4j_session_store.url, "stats")
+    assert code == 2 and "refused user" in err and "not-the-password" not in err
+
+
+def test_help_is_quick_to_import() -> None:
+    # --help must not import pandas/networkx/neo4j (slow start); checked in a fresh interpreter
+    code = ("import sys; from graphbench import cli; cli.build_parser(); "
+            "print(','.join(m for m in ('pandas','networkx','neo4j','streamlit') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""
