@@ -261,6 +261,8 @@ def fetch() -> int:
         return 0
     java_executable()
     mvn = maven_executable()
+    if running_pid() is not None:
+        raise SetupError("the server runs from .neo4j/lib and .neo4j/plugins: stop it before fetching other jars")
     started = time.monotonic()
     BUILD_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -403,8 +405,17 @@ def driver_check(port: int, password: str) -> str | None:
         return type(error).__name__
 
 
-def log_says_started() -> bool:
-    return USER_LOG.exists() and "Started." in USER_LOG.read_text(errors="replace")
+def log_size() -> int:
+    return USER_LOG.stat().st_size if USER_LOG.exists() else 0
+
+
+def log_says_started(since_offset: int) -> bool:
+    """Whether neo4j.log (which keeps earlier runs) reports 'Started.' after the given offset."""
+    if not USER_LOG.exists():
+        return False
+    with USER_LOG.open("rb") as log:
+        log.seek(since_offset)
+        return b"Started." in log.read()
 
 
 def last_log_lines(count: int = 30) -> str:
@@ -447,7 +458,8 @@ def start() -> int:
         say(f"a server already answers on bolt://{HOST}:{port}; not starting another")
         return 0
     java = java_executable()
-    fetch()
+    if not fetch_is_complete():
+        fetch()
     for folder in (CONF_DIR, DATA_DIR, LOGS_DIR, NEO4J_HOME / "run", NEO4J_HOME / "import"):
         folder.mkdir(parents=True, exist_ok=True)
     (CONF_DIR / "neo4j.conf").write_text(neo4j_conf(port))
@@ -463,6 +475,7 @@ def start() -> int:
     command = [java, *JVM_FLAGS, "-cp", f"{LIB_DIR}/*:{PLUGINS_DIR}/*", ENTRY_POINT,
                f"--home-dir={NEO4J_HOME}", f"--config-dir={CONF_DIR}"]  # fmt: skip
     started = time.monotonic()
+    log_offset = log_size()
     with CONSOLE_LOG.open("w") as log:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -481,7 +494,7 @@ def start() -> int:
             outcome = driver_check(port, password)
             if outcome == "auth":
                 raise SetupError(f"started (pid {process.pid}), but {wrong_password_sentence(port)}")
-            ready = outcome is None or (outcome == "no-driver" and log_says_started())
+            ready = outcome is None or (outcome == "no-driver" and log_says_started(log_offset))
             if ready:
                 say(f"started on bolt://{HOST}:{port} in {time.monotonic() - started:.0f} s (pid {process.pid})")
                 return 0
