@@ -3,8 +3,8 @@
 Merge rule (the same in both stores, so they hold the same graph): for one node or relationship
 key, properties of the record with the latest capture time (``last_seen``; none counts as oldest)
 win, ties going to the record loaded later; a property the winner leaves empty keeps its older
-value; ``first_seen``/``last_seen`` are the min/max; ``sources`` lists every source record
-(``file#row#sha256``) once.
+value; ``first_seen``/``last_seen`` are the min/max; ``sources`` lists the source records
+(``file#row#sha256``) once each, up to ``MAX_SOURCES``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphbench.schema import REL_TYPES, check_label, check_rel_type, label_of
+
+# A busy identifier (an escrow channel, a popular hashtag) is named by thousands of rows; its node
+# keeps the first MAX_SOURCES of them, and each relationship keeps its own row's provenance.
+MAX_SOURCES = 50
 
 
 @dataclass
@@ -79,7 +83,9 @@ def merge_props(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     last = [s for s in (old.get("last_seen"), new.get("last_seen")) if s]
     merged["last_seen"] = max(last) if last else None
     sources = list(old.get("sources") or [])
-    sources += [s for s in new.get("sources") or [] if s not in sources]
+    if len(sources) < MAX_SOURCES:
+        known = set(sources)
+        sources += [s for s in new.get("sources") or [] if s not in known][: MAX_SOURCES - len(sources)]
     merged["sources"] = sources
     return _without_nulls(merged)
 

@@ -56,9 +56,14 @@ class LoadReport:
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
 
+    def _key(self, report: FileReport) -> str:
+        """The file name, or ``name#kind`` when a mapping reads one file as several kinds."""
+        shared = sum(f.file == report.file for f in self.files) > 1
+        return f"{report.file}#{report.kind}" if shared else report.file
+
     def to_json(self) -> dict[str, Any]:
         return {
-            "files": {f.file: asdict(f) for f in self.files},
+            "files": {self._key(f): asdict(f) for f in self.files},
             "loaded": sum(f.loaded for f in self.files),
             "rejected": self.rejected,
             "resolution": self.resolution,

@@ -17,6 +17,7 @@ needs no entry.
 from __future__ import annotations
 
 import fnmatch
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -45,6 +46,8 @@ class MappingEntry:
         for sources in self.join.values():
             names.update(sources)
         names.update(spec["column"] for spec in self.days_since.values())
+        for template in self.templates.values():
+            names.update(f for _, f, _, _ in string.Formatter().parse(template) if f and f != "_row")
         return names
 
     def check_header(self, header: list[str], file: Path) -> None:

@@ -77,16 +77,18 @@ class EmbeddedStore:
         table = self._table(kind, name)
         keys = _row_keys(kind, name, table)
         position = dict(zip(keys, range(len(keys)))) if len(table) else {}
-        fresh, updated, updated_pos = [], [], []
+        fresh, matched, updated_pos = [], [], []
         for row in rows:
             pos = position.get(key_of(row))
             if pos is None:
                 fresh.append(row)
             else:
-                old = _row_dict(table.iloc[pos])
-                updated.append(merge_props(old, row))
+                matched.append(row)
                 updated_pos.append(pos)
-        if updated:
+        updated = []
+        if matched:
+            olds = table.iloc[updated_pos].to_dict("records")  # one vectorised fetch, not one per row
+            updated = [merge_props(_clean_record(old), row) for old, row in zip(olds, matched)]
             unchanged = np.ones(len(table), dtype=bool)
             unchanged[updated_pos] = False
             table = pd.concat([table[unchanged], _typed(pd.DataFrame(updated, dtype=object))], ignore_index=True)
@@ -274,8 +276,13 @@ def _is_missing(value: Any) -> bool:
 
 
 def _row_dict(row: pd.Series) -> dict[str, Any]:
+    return _clean_record(dict(row.items()))
+
+
+def _clean_record(record: dict[Any, Any]) -> dict[str, Any]:
+    """A stored row as plain Python values, without missing ones."""
     result: dict[str, Any] = {}
-    for key, value in row.items():
+    for key, value in record.items():
         if isinstance(value, np.ndarray):
             value = value.tolist()
         elif isinstance(value, np.generic):
