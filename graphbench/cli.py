@@ -40,6 +40,13 @@ def open_from(args: argparse.Namespace) -> Any:
     return open_store(args.store)
 
 
+def audit(args: argparse.Namespace, action: str, params: dict[str, Any], output: str | bytes | None) -> None:
+    from graphbench import audit as audit_log
+    from graphbench import settings
+
+    audit_log.record(action, args.store or settings.store_url(), params, output)
+
+
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for pair in pairs:
@@ -63,6 +70,8 @@ def cmd_load(args: argparse.Namespace) -> int:
                           progress=progress, resolve=not args.no_resolve)
     finally:
         store.close()
+
+    audit(args, "load", {"directory": str(args.directory), "mapping": args.mapping}, json.dumps(report.to_json()))
 
     def human() -> None:
         for f in report.files:
@@ -118,6 +127,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         written = write_export(store, args.format, args.output)
     finally:
         store.close()
+    audit(args, "export", {"format": args.format, "output": args.output}, json.dumps(written, default=str))
     if args.output:
         emit(args, {"format": args.format, "output": args.output, **written},
              lambda: print(f"wrote {args.output} ({args.format})"))
@@ -134,9 +144,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         store = open_from(args)
         try:
-            rows = store.run_named(args.name, parse_params(args.param))
+            params = parse_params(args.param)
+            rows = store.run_named(args.name, params)
         finally:
             store.close()
+        audit(args, "query", {"name": args.name, **params}, json.dumps(rows, default=str))
 
     def human() -> None:
         import pandas as pd
@@ -144,6 +156,29 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(pd.DataFrame(rows).to_string(index=False) if rows else "(no rows)")
     emit(args, {"query": args.name, "rows": rows}, human)
     return 0
+
+
+@command("verify")
+def cmd_verify(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from graphbench.verify import verify_store
+
+    store = open_from(args)
+    try:
+        report = verify_store(store)
+    finally:
+        store.close()
+
+    def human() -> None:
+        print(f"checked {report.checked:,} cited source rows: {report.matched:,} match, "
+              f"{len(report.mismatches):,} differ, {len(report.missing_files)} files missing")
+        for item in report.mismatches[:50]:
+            print(f"  MISMATCH {item['file']} row {item['row']}")
+        for file in report.missing_files:
+            print(f"  missing  {file}")
+    emit(args, {**asdict(report), "ok": report.ok}, human)
+    return 0 if report.ok else 1
 
 
 @command("app")
@@ -190,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("query", "run a named query (`graphbench query list` shows them)")
     p.add_argument("name")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+
+    add("verify", "recompute the SHA-256 of every cited source row still on disk; exit 1 on a mismatch")
 
     p = add("app", "start the Streamlit workbench")
     p.add_argument("--port", type=int, default=8501)

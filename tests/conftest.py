@@ -67,3 +67,9 @@ def neo4j_store(neo4j_session_store):
     """The real Neo4j store, emptied before the test."""
     neo4j_session_store.run("MATCH (n) DETACH DELETE n")
     return neo4j_session_store
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep each test's audit entries out of the working tree."""
+    monkeypatch.setenv("GRAPHBENCH_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
