@@ -107,6 +107,16 @@ class Neo4jStore:
     # -- writing ------------------------------------------------------------------------------
 
     def upsert(self, batch: GraphBatch) -> None:
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+        try:
+            self._upsert(batch)
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise StoreUnavailable(
+                f"lost the connection to Neo4j at {self.url} while writing ({_first_line(exc)}); "
+                "batches written so far are kept, rerun the same load to complete it") from None
+
+    def _upsert(self, batch: GraphBatch) -> None:
         batch = coalesce(batch)
         by_label: dict[str, list[dict[str, Any]]] = {}
         for node in batch.nodes:

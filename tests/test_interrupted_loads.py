@@ -1,0 +1,100 @@
+"""Interrupted loads: a loader killed part-way, or a Neo4j server stopped part-way, and then the
+same load run again, leave exactly the graph of one uninterrupted load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graphbench.export.jsonl import generate_jsonl
+from graphbench.store import open_store
+from loaders.load import load_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = 40_000
+
+
+def write_transfers(folder: Path, rows: int = ROWS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "transactions.csv").open("w", encoding="utf-8") as handle:
+        handle.write("tx_id,timestamp,from_type,from_id,to_type,to_id,amount,currency,reference\n")
+        for i in range(rows):
+            handle.write(f"T{i:06d},2024-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z,paypal,buyer{i % 997}@mail.example,"
+                         f"paypal,seller{i % 101}@shop.example,{10 + i % 500}.50,USD,order {i}\n")
+    return folder
+
+
+def start_load(store_url: str, data: Path, rejects: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "graphbench.cli", "--store", store_url, "load", str(data),
+                             "--rejects", str(rejects), "--quiet", "--no-resolve"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def reference_lines(data: Path, tmp_path: Path) -> list[str]:
+    """The export of one uninterrupted load of the same files."""
+    store = open_store("memory:")
+    load_dir(store, data, rejects_dir=tmp_path / "ref-rejects", resolve=False)
+    return list(generate_jsonl(store))
+
+
+def test_sigkill_embedded_load_then_rerun(tmp_path: Path) -> None:
+    data = write_transfers(tmp_path / "data", rows=150_000)  # ~10 s to load: killed after 3 s
+    url = f"file:{tmp_path / 'ws'}"
+    loader = start_load(url, data, tmp_path / "rej")
+    time.sleep(3.0)
+    assert loader.poll() is None, "the load finished before it could be interrupted: make the file bigger"
+    loader.send_signal(signal.SIGKILL)
+    loader.wait()
+    store = open_store(url)
+    load_dir(store, data, rejects_dir=tmp_path / "rej", resolve=False)
+    store.close()
+    assert list(generate_jsonl(open_store(url))) == reference_lines(data, tmp_path)
+
+
+@pytest.mark.neo4j
+def test_sigkill_neo4j_load_then_rerun(neo4j_store, tmp_path: Path) -> None:
+    data = write_transfers(tmp_path / "data")
+    loader = start_load(neo4j_store.url, data, tmp_path / "rej")
+    deadline = time.time() + 120
+    while time.time() < deadline and loader.poll() is None:
+        if neo4j_store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS n")[0]["n"] > 0:
+            break
+        time.sleep(0.2)
+    assert loader.poll() is None, "the load finished before it could be interrupted"
+    loader.send_signal(signal.SIGKILL)
+    loader.wait()
+    partial = neo4j_store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS n")[0]["n"]
+    assert 0 < partial < ROWS
+    load_dir(neo4j_store, data, rejects_dir=tmp_path / "rej", resolve=False)
+    assert list(generate_jsonl(neo4j_store)) == reference_lines(data, tmp_path)
+
+
+@pytest.mark.neo4j
+def test_neo4j_stopped_mid_load_gives_one_sentence_then_rerun_completes(neo4j_store, tmp_path: Path) -> None:
+    data = write_transfers(tmp_path / "data")
+    loader = start_load(neo4j_store.url, data, tmp_path / "rej")
+    deadline = time.time() + 120
+    while time.time() < deadline and loader.poll() is None:
+        if neo4j_store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS n")[0]["n"] > 0:
+            break
+        time.sleep(0.2)
+    assert loader.poll() is None, "the load finished before the server could be stopped"
+    server = [sys.executable, str(ROOT / "scripts" / "neo4j_local.py")]
+    subprocess.run([*server, "stop"], check=True, capture_output=True)
+    try:
+        _, err = loader.communicate(timeout=180)
+        assert loader.returncode == 2
+        message = err.strip().splitlines()
+        assert len(message) == 1 and "Neo4j" in message[0] and "Traceback" not in err
+    finally:
+        subprocess.run([*server, "start"], check=True, capture_output=True, env=os.environ)
+    store = open_store(neo4j_store.url)
+    load_dir(store, data, rejects_dir=tmp_path / "rej", resolve=False)
+    assert list(generate_jsonl(store)) == reference_lines(data, tmp_path)
+    store.close()
