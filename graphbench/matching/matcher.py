@@ -1,0 +1,175 @@
+"""Find the CITES species a listing's text mentions, one mention per species.
+
+Matching runs in three passes over the folded text: token n-grams (scientific names,
+synonyms, ``P. regius`` abbreviations, common names, watchlist terms), substrings for
+unspaced scripts (Chinese, Thai), and misspelt binomials through the genus candidates
+of the index. Everyday words then go through the context rule in ``context_rules``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from graphbench.matching.context_rules import has_sale_context, is_blocked
+from graphbench.matching.species_index import (
+    MIN_FUZZY_TOKEN_LENGTH,
+    SCORE_MISSPELLING_MAX,
+    IndexedTerm,
+    SpeciesIndex,
+    build_species_index,
+)
+from graphbench.matching.text_folding import fold, tokens
+
+WEAK_SCORE_FACTOR = 0.8
+_SCIENTIFIC = ("exact", "synonym", "misspelling")
+
+
+@dataclass(frozen=True, slots=True)
+class SpeciesMention:
+    scientific_name: str
+    term: str  # the words as written in the text
+    matched: str  # the canonical term they matched
+    match: str  # exact | synonym | common_name | code_word | misspelling
+    score: float  # 0..1
+
+
+@dataclass(slots=True)
+class _Candidate:
+    term: IndexedTerm
+    start: int  # character span in the text
+    end: int
+    first_token: int  # token span, -1 for substring matches
+    last_token: int
+
+
+@lru_cache(maxsize=1)
+def default_index() -> SpeciesIndex:
+    """The index over the packaged species and keyword tables, built once."""
+    return build_species_index()
+
+
+def match_text(text: str, index: SpeciesIndex | None = None) -> list[SpeciesMention]:
+    """Species mentioned in ``text``, best mention per species, in order of appearance."""
+    if not text:
+        return []
+    index = index or default_index()
+    written = unicodedata.normalize("NFC", text)
+    folded = fold(written)
+    if len(folded) != len(written):  # a rare letter changed length when lower-cased
+        written = folded
+    token_matches = tokens(folded)
+    token_texts = [m.group() for m in token_matches]
+
+    candidates, context_term_seen = _token_candidates(index, token_matches, token_texts)
+    candidates += _unspaced_candidates(index, folded)
+    candidates += _misspelt_candidates(index, token_matches, token_texts, candidates)
+    candidates = _outermost(candidates)
+    candidates = [
+        c for c in candidates
+        if c.first_token < 0
+        or c.term.match in _SCIENTIFIC and not c.term.weak
+        or not is_blocked(token_texts, c.first_token, c.last_token, c.term.weak)
+    ]
+    if any(c.term.weak for c in candidates) and not any(not c.term.weak for c in candidates):
+        if not (context_term_seen or has_sale_context(folded, token_texts)):
+            candidates = [c for c in candidates if not c.term.weak]
+
+    best: dict[str, tuple[float, _Candidate]] = {}
+    for candidate in candidates:
+        score = candidate.term.score * (WEAK_SCORE_FACTOR if candidate.term.weak else 1.0)
+        kept = best.get(candidate.term.scientific_name)
+        if kept is None or score > kept[0]:
+            best[candidate.term.scientific_name] = (score, candidate)
+    ordered = sorted(best.values(), key=lambda item: item[1].start)
+    return [
+        SpeciesMention(
+            scientific_name=c.term.scientific_name,
+            term=written[c.start:c.end],
+            matched=c.term.canonical,
+            match=c.term.match,
+            score=round(score, 3),
+        )
+        for score, c in ordered
+    ]
+
+
+def match_texts(texts: Iterable[str], index: SpeciesIndex | None = None) -> list[list[SpeciesMention]]:
+    """``match_text`` over many texts with one index."""
+    index = index or default_index()
+    return [match_text(text, index) for text in texts]
+
+
+def _token_candidates(index, token_matches, token_texts) -> tuple[list[_Candidate], bool]:
+    candidates: list[_Candidate] = []
+    context_term_seen = False
+    count = len(token_texts)
+    for i, token in enumerate(token_texts):
+        lengths = index.ngram_lengths.get(token)
+        if lengths is None:
+            continue
+        for n in lengths:
+            if i + n > count:
+                continue
+            key = token if n == 1 else " ".join(token_texts[i:i + n])
+            for term in index.token_terms.get(key, ()):
+                if not term.scientific_name:
+                    context_term_seen = True
+                    continue
+                candidates.append(_Candidate(
+                    term, token_matches[i].start(), token_matches[i + n - 1].end(), i, i + n - 1
+                ))
+    return candidates, context_term_seen
+
+
+def _unspaced_candidates(index: SpeciesIndex, folded: str) -> list[_Candidate]:
+    if index.unspaced_pattern is None or folded.isascii():
+        return []
+    return [
+        _Candidate(term, found.start(), found.end(), -1, -1)
+        for found in index.unspaced_pattern.finditer(folded)
+        for term in index.unspaced_terms[found.group()]
+        if term.scientific_name
+    ]
+
+
+def _misspelt_candidates(index, token_matches, token_texts, found) -> list[_Candidate]:
+    covered = {
+        t for c in found if c.term.match in ("exact", "synonym") and c.first_token >= 0
+        for t in range(c.first_token, c.last_token + 1)
+    }
+    candidates: list[_Candidate] = []
+    for i in range(len(token_texts) - 1):
+        genus, epithet = token_texts[i], token_texts[i + 1]
+        if (
+            len(genus) < MIN_FUZZY_TOKEN_LENGTH
+            or len(epithet) < MIN_FUZZY_TOKEN_LENGTH
+            or i in covered
+            or i + 1 in covered
+            or not index.genus_candidates(genus)
+            or not epithet.isalpha()
+        ):
+            continue
+        closest = index.misspelt_binomial(genus, epithet)
+        if closest is None:
+            continue
+        binomial, similarity = closest
+        term = IndexedTerm(
+            binomial.scientific_name, binomial.written.capitalize(), "misspelling",
+            SCORE_MISSPELLING_MAX * similarity / 100.0, False,
+        )
+        candidates.append(_Candidate(term, token_matches[i].start(), token_matches[i + 1].end(), i, i + 1))
+    return candidates
+
+
+def _outermost(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Drop matches lying strictly inside a longer match ("tiger" in "tiger bone wine")."""
+    return [
+        c for c in candidates
+        if not any(
+            o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
+            for o in candidates
+        )
+    ]
