@@ -2,13 +2,22 @@
 words, misspellings), from the packaged species list and keyword watchlist plus any
 user tables."""
 
-from graphbench.matching.matcher import SpeciesMention, default_index, match_text, match_texts
+from graphbench.matching.matcher import (
+    SpeciesMatcher,
+    SpeciesMention,
+    build_matcher,
+    default_index,
+    match_text,
+    match_texts,
+)
 from graphbench.matching.species_index import SpeciesIndex, build_species_index
 from graphbench.matching.species_tables import read_keywords_table, read_species_table
 
 __all__ = [
     "SpeciesIndex",
+    "SpeciesMatcher",
     "SpeciesMention",
+    "build_matcher",
     "build_species_index",
     "default_index",
     "match_text",

@@ -9,9 +9,10 @@ of the index. Everyday words then go through the context rule in ``context_rules
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from graphbench.matching.context_rules import has_sale_context, is_blocked
 from graphbench.matching.species_index import (
@@ -21,6 +22,7 @@ from graphbench.matching.species_index import (
     SpeciesIndex,
     build_species_index,
 )
+from graphbench.matching.species_tables import TableSource, split_names
 from graphbench.matching.text_folding import fold, tokens
 
 WEAK_SCORE_FACTOR = 0.8
@@ -100,6 +102,41 @@ def match_texts(texts: Iterable[str], index: SpeciesIndex | None = None) -> list
     """``match_text`` over many texts with one index."""
     index = index or default_index()
     return [match_text(text, index) for text in texts]
+
+
+class SpeciesMatcher:
+    """An index bound to ``match_text``, for callers that pass one object around."""
+
+    def __init__(self, index: SpeciesIndex) -> None:
+        self.index = index
+
+    def match_text(self, text: str) -> list[SpeciesMention]:
+        return match_text(text, self.index)
+
+    def species_props(self) -> dict[str, dict[str, Any]]:
+        """Species node properties by scientific name, for the species the index knows."""
+        return {
+            row.scientific_name: {
+                "scientific_name": row.scientific_name,
+                "cites_appendix": row.cites_appendix or None,
+                "common_names": split_names(row.common_names) or None,
+                "synonyms": split_names(row.synonyms) or None,
+                "taxon_group": row.taxon_group or None,
+            }
+            for row in self.index.species.itertuples(index=False)
+        }
+
+
+def build_matcher(
+    species: TableSource | Sequence[TableSource] | None = None,
+    keywords: TableSource | Sequence[TableSource] | None = None,
+    *,
+    include_defaults: bool = True,
+) -> tuple[SpeciesMatcher, dict[str, dict[str, Any]]]:
+    """A matcher over the packaged tables plus the given ones, and the Species node
+    properties the loader needs for the species it can name."""
+    matcher = SpeciesMatcher(build_species_index(species, keywords, include_defaults=include_defaults))
+    return matcher, matcher.species_props()
 
 
 def _token_candidates(index, token_matches, token_texts) -> tuple[list[_Candidate], bool]:

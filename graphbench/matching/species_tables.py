@@ -43,7 +43,16 @@ def _read_table(source: TableSource, columns: tuple[str, ...]) -> pd.DataFrame:
     for column in columns:
         if column not in table.columns:
             table[column] = ""
-    return table[list(columns)].fillna("").astype(str)
+    return table[list(columns)].map(_cell_text)
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text; lists (as loaders hand them over) become ';'-joined."""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value if v is not None)
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
 
 
 def read_species_table(source: TableSource | None = None) -> pd.DataFrame:
