@@ -261,20 +261,46 @@ def _write_nodes(tx: Any, label: str, rows: list[dict[str, Any]]) -> None:
 
 def _write_rels(tx: Any, rel_type: str, start_label: str, end_label: str, rows: list[dict[str, Any]]) -> None:
     disc = REL_TYPES[rel_type].discriminator
-    pattern = f"[r:{rel_type} {{{disc}: row.disc}}]" if disc else f"[r:{rel_type}]"
+    if disc:
+        _write_discriminated_rels(tx, rel_type, disc, start_label, end_label, rows)
+        return
     match = (f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
              f"MATCH (b:{end_label} {{id: row.end}}) ")
     existing = {
-        (record["start"], record["end"], record["disc"]): record["p"]
-        for record in tx.run(match + f"MATCH (a)-{pattern}->(b) "
-                             "RETURN row.start AS start, row.end AS end, row.disc AS disc, properties(r) AS p",
-                             rows=[{k: row[k] for k in ("start", "end", "disc")} for row in rows])
+        (record["start"], record["end"]): record["p"]
+        for record in tx.run(match + f"MATCH (a)-[r:{rel_type}]->(b) "
+                             "RETURN row.start AS start, row.end AS end, properties(r) AS p",
+                             rows=[{"start": row["start"], "end": row["end"]} for row in rows])
     }
     for row in rows:
-        old = existing.get((row["start"], row["end"], row["disc"]))
+        old = existing.get((row["start"], row["end"]))
         if old is not None:
             row["props"] = merge_props(old, row["props"])
-    tx.run(match + f"MERGE (a)-{pattern}->(b) SET r = row.props", rows=rows).consume()
+    tx.run(match + f"MERGE (a)-[r:{rel_type}]->(b) SET r = row.props", rows=rows).consume()
+
+
+def _write_discriminated_rels(tx: Any, rel_type: str, disc: str, start_label: str, end_label: str,
+                              rows: list[dict[str, Any]]) -> None:
+    """Relationships told apart by a property (TRANSFERRED by tx_id): found through the property's
+    index, not by expanding a busy channel's thousands of transfers; new ones are CREATEd."""
+    found = tx.run(f"UNWIND $discs AS disc MATCH (a)-[r:{rel_type} {{{disc}: disc}}]->(b) "
+                   "RETURN a.id AS start, b.id AS end, disc, properties(r) AS p, elementId(r) AS rid",
+                   discs=sorted({row["disc"] for row in rows}))
+    existing = {(record["start"], record["end"], record["disc"]): (record["rid"], record["p"]) for record in found}
+    fresh, update = [], []
+    for row in rows:
+        hit = existing.get((row["start"], row["end"], row["disc"]))
+        if hit is None:
+            fresh.append(row)
+        else:
+            update.append({"rid": hit[0], "props": merge_props(hit[1], row["props"])})
+    if fresh:
+        tx.run(f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
+               f"MATCH (b:{end_label} {{id: row.end}}) CREATE (a)-[r:{rel_type}]->(b) SET r = row.props",
+               rows=fresh).consume()
+    if update:
+        tx.run("UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.rid SET r = row.props",
+               rows=update).consume()
 
 
 def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
