@@ -75,7 +75,9 @@ BLOCKER_WINDOW = 2
 
 _PRICE = re.compile(
     r"[$€£¥฿₫₱₹]\s?\d"
-    r"|\d[\d.,]*\s?(?:[$€£¥฿₫₱₹元块]|k\b|jt\b|juta\b|ribu\b|rb\b|tr\b|trieu\b)"
+    r"|\d[\d.,]*\s?(?:[$€£¥฿₫₱₹元块]|jt\b|juta\b|ribu\b|rb\b|tr\b|trieu\b)"
+    # "500k" is a price, "18k" is gold purity
+    r"|(?<![\d.,])(?!(?:9|10|14|18|22|24)\s?k\b)\d[\d.,]*\s?k\b"
     r"|\b(?:usd|eur|gbp|rmb|cny|yuan|idr|rp|thb|baht|vnd|myr|rm|php|inr|aud|sgd|hkd|mxn|brl"
     r"|zar|ngn|kes)\s?\d"
     r"|\d\s?(?:usd|eur|gbp|rmb|cny|yuan|idr|thb|baht|vnd|dong|myr|php|inr|aud|sgd|hkd|mxn"

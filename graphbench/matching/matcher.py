@@ -173,8 +173,11 @@ def _unspaced_candidates(index: SpeciesIndex, folded: str) -> list[_Candidate]:
 
 
 def _misspelt_candidates(index, token_matches, token_texts, found) -> list[_Candidate]:
+    # Words of a correctly spelt binomial are no misspelling of another; a genus alone
+    # ("Brachypelma") may still be the start of a misspelt binomial ("Brachypelma hamori").
     covered = {
-        t for c in found if c.term.match in ("exact", "synonym") and c.first_token >= 0
+        t for c in found
+        if c.term.match in ("exact", "synonym") and 0 <= c.first_token < c.last_token
         for t in range(c.first_token, c.last_token + 1)
     }
     candidates: list[_Candidate] = []

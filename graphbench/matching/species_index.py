@@ -73,13 +73,14 @@ class SpeciesIndex:
         abbreviations: dict[str, dict[str, IndexedTerm]] = defaultdict(dict)
         binomials: dict[str, list[Binomial]] = defaultdict(list)
 
-        def add(term: str, scientific_name: str, match: str, score: float, kind: str) -> None:
+        def add(term: str, scientific_name: str, match: str, score: float, kind: str,
+                overrides: bool = False) -> None:
             key = term_key(term)
             if not key or (has_unspaced_script(key) and len(key) < 2):
                 return
             entry = IndexedTerm(scientific_name, term, match, score, is_weak(key, kind))
             current = by_key[key].get(scientific_name)
-            if current is None or entry.score > current.score:
+            if current is None or overrides or entry.score > current.score:
                 by_key[key][scientific_name] = entry
 
         for row in species.itertuples(index=False):
@@ -101,7 +102,8 @@ class SpeciesIndex:
                 score, match = SCORE_PRODUCT, "code_word"
             else:
                 score, match = SCORE_CODE_WORD, "code_word"
-            add(row.term, row.scientific_name.strip(), match, score, kind)
+            # The watchlist says what kind of term it is, even where a common name agrees.
+            add(row.term, row.scientific_name.strip(), match, score, kind, overrides=True)
 
         # An abbreviation shared by two species ("A. radiata"?) names neither.
         for key, entries in abbreviations.items():
