@@ -93,3 +93,40 @@ def test_keyword_kinds_valid_and_terms_unique_per_species(keywords: pd.DataFrame
 def test_names_use_no_comma(species: pd.DataFrame) -> None:
     # Species+ exports separate names with commas, so the matcher splits on them too.
     assert not species["common_names"].str.contains(",").any()
+
+
+def test_cites_checklist_mapping_turns_a_species_plus_export_into_species_rows() -> None:
+    import csv
+    from pathlib import Path
+
+    from graphbench.matching import build_species_index, match_text
+    from loaders.mapping import Mapping
+    from loaders.species import appendix
+
+    root = Path(__file__).resolve().parents[1]
+    export = root / "tests" / "fixtures" / "cites_checklist" / "species_plus_export.csv"
+    mapping = Mapping.load(root / "mappings" / "cites_checklist.yaml")
+    [entry] = mapping.entries_for(export)
+    with export.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        entry.check_header(list(reader.fieldnames or []), export)
+        convert = entry.converter()
+        rows = [convert(raw, number) for number, raw in enumerate(reader, start=1)]
+
+    by_name = {row["scientific_name"]: row for row in rows}
+    assert set(by_name) == {"Manis javanica", "Geochelone elegans", "Python regius",
+                            "Loxodonta africana", "Aquilaria malaccensis"}
+    assert by_name["Python regius"]["common_names"] == "Ball Python, Royal Python;Pitón real;Python royal"
+    assert appendix(by_name["Loxodonta africana"]["cites_appendix"]) == "I"
+    assert by_name["Manis javanica"]["taxon_group"] == "Mammalia"
+
+    index = build_species_index(pd.DataFrame(rows), include_defaults=False)
+    found = {text: {m.scientific_name for m in match_text(text, index)} for text in (
+        "Malayan Pangolin", "Boa regia", "Testudo elegans", "Aloewood chips", "pitón real")}
+    assert found == {
+        "Malayan Pangolin": {"Manis javanica"},
+        "Boa regia": {"Python regius"},
+        "Testudo elegans": {"Geochelone elegans"},
+        "Aloewood chips": {"Aquilaria malaccensis"},
+        "pitón real": {"Python regius"},
+    }
