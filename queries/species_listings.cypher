@@ -1,5 +1,5 @@
 // name: species_listings
-// params: species (string) a scientific name; limit (int) most rows
+// params: species (species) a scientific name, any capitalisation; limit (int) most rows
 // purpose: listings that mention a species, how the mention was written, and who posted them
 MATCH (l:Listing)-[m:MENTIONS]->(:Species {id: 'Species:' + $species})
 OPTIONAL MATCH (a:Account)-[:POSTED]->(l)

@@ -36,6 +36,7 @@ def test_audit_log_records_actions_with_output_hash(tmp_path: Path, capsys, monk
     monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-value")
     store = f"file:{tmp_path / 'ws'}"
     main(["--store", store, "load", str(MINI), "--rejects", str(tmp_path / "rej"), "--quiet"])
+    capsys.readouterr()
     main(["--store", store, "query", "transfers_out", "--param", "channel=PaymentChannel:paypal:sales@reptile.example",
           "--json"])
     query_out = capsys.readouterr().out
