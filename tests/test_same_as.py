@@ -57,36 +57,39 @@ def test_identifier_damping_is_full_for_an_operator_and_zero_for_a_crowd():
     assert weights.damping([40, 400]).tolist() == [0.0, 0.0]
 
 
-def test_misspelt_handles_add_up_with_weak_evidence_but_never_alone():
+def test_look_alike_handles_add_up_with_working_together_but_never_alone():
     accounts = _accounts("Account:instagram:reptile.house", "Account:facebook:reptlie_house",
-                         "Account:tiktok:reptilehouse_vn", "Account:x:unrelated")
-    one_way = _rels(("Account:instagram:reptile.house", "Account:facebook:reptlie_house"),
-                    ("Account:x:unrelated", "Account:tiktok:reptilehouse_vn"))
+                         "Account:tiktok:reptilehouse_vn", "Account:x:unrelated", "Account:y:ivory.king")
+    assert handle_similarity("reptile.house", "reptilehouse_vn") == 1.0  # same stem
+    assert handle_similarity("thereptile.house", "reptile_house27") == 1.0
+    assert handle_similarity("reptile.house", "reptlie_house") == 0.92  # misspelt
+    assert handle_similarity("foresthouse.official", "shellhouse.official") < 0.8
+    # no other evidence: similar handles alone are never even looked at
+    assert resolve_accounts(accounts).empty
+    one_way = _rels(("Account:instagram:reptile.house", "Account:tiktok:reptilehouse_vn"),
+                    ("Account:instagram:reptile.house", "Account:facebook:reptlie_house"),
+                    ("Account:x:unrelated", "Account:y:ivory.king"))
     result = resolve_accounts(accounts, links_to=one_way)
-    assert handle_similarity("reptile.house", "reptlie_house") >= 0.8
-    assert handle_similarity("reptile.house", "reptilehouse_vn") >= 0.9
-    assert handle_similarity("reptile.house", "ivory.king") < 0.5
-    assert result.empty  # one-way link + look-alike handle stays below the threshold
+    # reused name + one-way link: linked; misspelt name + one-way link, or a link alone: not
+    assert result.to_dict("records") == [{
+        "start": "Account:instagram:reptile.house", "end": "Account:tiktok:reptilehouse_vn",
+        "score": 0.7375, "evidence": "link:one_way;handle_sim:1.00"}]
     mutual = pd.concat([one_way, _rels(("Account:facebook:reptlie_house", "Account:instagram:reptile.house"))])
     result = resolve_accounts(accounts, links_to=mutual)
-    assert _pairs(result) == {("Account:facebook:reptlie_house", "Account:instagram:reptile.house")}
+    assert ("Account:facebook:reptlie_house", "Account:instagram:reptile.house") in _pairs(result)
     assert result["evidence"].iloc[0] == "link:mutual;handle_sim:0.92"
-    # the same mutual link between unlike handles is not enough
-    unlike = _accounts("Account:a:frogs", "Account:b:ivory.king")
-    assert resolve_accounts(unlike, links_to=_rels(("Account:a:frogs", "Account:b:ivory.king"),
-                                                   ("Account:b:ivory.king", "Account:a:frogs"))).empty
 
 
-def test_cross_posts_between_their_listings_count_per_listing():
-    accounts = _accounts("Account:a:one", "Account:b:two", "Account:c:three")
-    posted = _rels(("Account:a:one", "Listing:a:1"), ("Account:a:one", "Listing:a:2"),
-                   ("Account:b:two", "Listing:b:1"), ("Account:b:two", "Listing:b:2"),
-                   ("Account:c:three", "Listing:c:1"))
-    cross = _rels(("Listing:a:1", "Listing:b:1"), ("Listing:a:2", "Listing:b:2"), ("Listing:a:1", "Listing:c:1"))
-    result = resolve_accounts(accounts, posted=posted, cross_posts=cross)
-    # two cross-posts: 1 - 0.5² = 0.75 reaches the threshold; one cross-post (0.5) does not
-    assert result.to_dict("records") == [{"start": "Account:a:one", "end": "Account:b:two", "score": 0.75,
-                                          "evidence": "cross_post:2"}]
+def test_working_together_alone_is_not_the_same_operator():
+    accounts = _accounts("Account:a:one", "Account:b:two", "Account:c:one_vn")
+    posted = _rels(*[(a, f"Listing:{a.split(':')[1]}:{i}") for a in accounts["id"] for i in range(6)])
+    # ring partners: six cross-posted items and links both ways
+    cross = _rels(*[(f"Listing:a:{i}", f"Listing:b:{i}") for i in range(6)], ("Listing:a:0", "Listing:c:0"))
+    links = _rels(("Account:a:one", "Account:b:two"), ("Account:b:two", "Account:a:one"))
+    result = resolve_accounts(accounts, posted=posted, cross_posts=cross, links_to=links)
+    # only the pair that also reuses a name is linked: one -> one_vn
+    assert result.to_dict("records") == [{"start": "Account:a:one", "end": "Account:c:one_vn",
+                                          "score": 0.755, "evidence": "cross_post:1;handle_sim:1.00"}]
 
 
 def test_evidence_is_listed_in_a_fixed_order_and_pairs_are_ordered():
@@ -101,8 +104,8 @@ def test_evidence_is_listed_in_a_fixed_order_and_pairs_are_ordered():
     row = result.iloc[0]
     assert (row["start"], row["end"]) == ("Account:a:shop_vn", "Account:z:shop")
     assert row["evidence"] == ("shared_phone:+84912345678;shared_email:s@shop.example;"
-                               "shared_payment:PaymentChannel:paypal:s@shop.example;handle_sim:0.80")
-    assert row["score"] == pytest.approx(1 - 0.1 * 0.1 * 0.2 * (1 - 0.35 * 0.80), abs=1e-4)
+                               "shared_payment:PaymentChannel:paypal:s@shop.example;handle_sim:1.00")
+    assert row["score"] == pytest.approx(1 - 0.1 * 0.1 * 0.2 * (1 - 0.65), abs=1e-4)
 
 
 # -- written to a store ----------------------------------------------------------------------------

@@ -11,15 +11,21 @@ evidence               meaning                                                we
 ``shared_phone``       both accounts list the phone number                    0.90
 ``shared_email``       both accounts list the e-mail address                  0.90
 ``shared_payment``     both accounts use the payment channel / wallet         0.80
-``cross_post:N``       N listings of one cross-posted as listings of other    0.50 each
-``link:mutual``        each profile links to the other                        0.70
-``link:one_way``       one profile links to the other                         0.40
-``handle_sim:S``       handles alike (rapidfuzz, S ≥ 0.80), times S           0.35
+``cross_post:N``       N listings of one cross-posted as listings of other    0.30 each,
+                                                                              0.45 at most
+``link:mutual``        each profile links to the other                        0.40
+``link:one_way``       one profile links to the other                         0.25
+``handle_sim:S``       handles alike once decorations are stripped            0.65 × S
+                       (S ≥ 0.80, see :func:`handle_stem`)
 =====================  =====================================================  ======
 
 Pieces of evidence combine as a noisy-OR, ``score = 1 - Π(1 - weight × damping)``, and a pair is
-kept when ``score ≥ threshold`` (0.75): one shared phone, e-mail or wallet is enough, two
-cross-posts plus a one-way link are, a look-alike handle alone never is.
+kept when ``score ≥ threshold`` (0.70). The weights encode three tiers: a shared phone, e-mail or
+wallet is enough on its own; cross-posts and profile links show that accounts *work together*
+(ring partners do both), so even all of them together stay below the threshold (0.67); a
+look-alike handle alone (≤ 0.65) is not enough either. A reused name plus a sign of working
+together is: ``reptile.house`` and ``reptilehouse_vn`` (same stem, S = 1) with one cross-post
+(0.76) or one one-way link (0.74); a misspelt name (S = 0.92) needs a little more (a mutual link).
 
 Damping (IDF-like): an identifier held by ``d`` accounts counts in full up to ``free_degree``
 (4, a typical operator's account count), then falls as ``log(max_degree / d) / log(max_degree /
@@ -44,6 +50,9 @@ from rapidfuzz import fuzz
 
 SAME_AS_COLUMNS = ["start", "end", "score", "evidence"]
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_OFFICIAL = re.compile(r"[._-]?official$")
+_COUNTRY_SUFFIX = re.compile(r"[._-][a-z]{2}$")
+_NUMBER_SUFFIX = re.compile(r"[._-]?\d+$")
 # Order in which evidence kinds are listed in the ``evidence`` text.
 _EVIDENCE_ORDER = ("shared_phone", "shared_email", "shared_payment", "cross_post", "link", "handle_sim")
 
@@ -53,14 +62,15 @@ class SameAsWeights:
     phone: float = 0.90
     email: float = 0.90
     payment: float = 0.80
-    cross_post: float = 0.50  # per cross-posted listing pair
-    link_mutual: float = 0.70
-    link_one_way: float = 0.40
-    handle: float = 0.35  # times the similarity
+    cross_post: float = 0.30  # per cross-posted listing pair
+    cross_post_cap: float = 0.45  # all cross-posts of a pair together
+    link_mutual: float = 0.40
+    link_one_way: float = 0.25
+    handle: float = 0.65  # times the similarity
     min_handle_sim: float = 0.80
     free_degree: int = 4
     max_degree: int = 40
-    threshold: float = 0.75
+    threshold: float = 0.70
 
     def damping(self, degree: np.ndarray) -> np.ndarray:
         """1 up to ``free_degree`` accounts, falling (log scale) to 0 at ``max_degree``."""
@@ -95,7 +105,8 @@ def resolve_accounts(accounts: pd.DataFrame, *, has_phone: pd.DataFrame | None =
     if evidence.empty:
         return _empty_result()
     evidence = pd.concat([evidence, _handle_evidence(evidence, accounts, w)], ignore_index=True)
-    return _combine(evidence, w.threshold)
+    scored = _combine(evidence)
+    return scored[scored["score"] >= w.threshold].reset_index(drop=True)
 
 
 # -- evidence, one long table: start, end, kind, detail, weight ----------------------------------
@@ -136,7 +147,7 @@ def _cross_post_evidence(cross_posts: pd.DataFrame | None, posted: pd.DataFrame 
     return pd.DataFrame({
         "start": counts["start"], "end": counts["end"], "kind": "cross_post",
         "detail": counts["count"].astype(str),
-        "weight": 1.0 - (1.0 - each) ** counts["count"].to_numpy(),
+        "weight": np.minimum(1.0 - (1.0 - each) ** counts["count"].to_numpy(), w.cross_post_cap),
     })
 
 
@@ -172,18 +183,29 @@ def _handle_evidence(evidence: pd.DataFrame, accounts: pd.DataFrame, w: SameAsWe
 
 
 def handle_similarity(a: str, b: str) -> float:
-    """0..1 likeness of two handles, ignoring punctuation: ``reptile.house`` ~ ``reptilehouse_vn``.
+    """0..1 likeness of two handles once the usual decorations are stripped (see :func:`handle_stem`).
 
-    The better of the plain ratio and (for handles of 5+ characters) a slightly discounted
-    partial ratio, so a handle with a country or "official" suffix still scores high.
+    ``reptile.house`` ~ ``reptilehouse_vn`` ~ ``thereptilehouse`` ~ ``reptile_house27`` score 1.0;
+    a misspelling (``reptlie.house``) scores by edit ratio (0.92); ``foresthouse`` vs
+    ``shellhouse`` stays low (0.67), as partial matching would not.
     """
-    a, b = _NOT_ALNUM.sub("", a.lower()), _NOT_ALNUM.sub("", b.lower())
+    a, b = handle_stem(a), handle_stem(b)
     if not a or not b:
         return 0.0
-    score = fuzz.ratio(a, b)
-    if min(len(a), len(b)) >= 5:
-        score = max(score, 0.95 * fuzz.partial_ratio(a, b))
-    return round(score / 100.0, 2)
+    return round(fuzz.ratio(a, b) / 100.0, 2)
+
+
+def handle_stem(handle: str) -> str:
+    """A handle without what operators add to reuse a name: ``the`` prefix, ``official``, a
+    trailing number or two-letter country code, punctuation: ``thereptile.house_vn`` → ``reptilehouse``."""
+    stem = handle.lower().lstrip("@")
+    stem = _OFFICIAL.sub("", stem)
+    stem = _COUNTRY_SUFFIX.sub("", stem)
+    stem = _NUMBER_SUFFIX.sub("", stem)
+    stem = _NOT_ALNUM.sub("", stem)
+    if stem.startswith("the") and len(stem) > 6:
+        stem = stem[3:]
+    return stem
 
 
 def _handles(accounts: pd.DataFrame) -> dict[str, str]:
@@ -194,7 +216,8 @@ def _handles(accounts: pd.DataFrame) -> dict[str, str]:
     return dict(zip(accounts["id"].astype(str), values, strict=True))
 
 
-def _combine(evidence: pd.DataFrame, threshold: float) -> pd.DataFrame:
+def _combine(evidence: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair: the noisy-OR score of its evidence and the evidence text."""
     evidence = evidence.assign(
         rank=evidence["kind"].map({k: i for i, k in enumerate(_EVIDENCE_ORDER)}),
         keep=np.log1p(-np.minimum(evidence["weight"].to_numpy(dtype=np.float64), 0.999999)),
@@ -206,8 +229,7 @@ def _combine(evidence: pd.DataFrame, threshold: float) -> pd.DataFrame:
         "evidence": grouped["text"].agg(";".join),
     }).reset_index()
     result["score"] = result["score"].round(4)
-    result = result[result["score"] >= threshold]
-    return result[SAME_AS_COLUMNS].reset_index(drop=True)
+    return result[SAME_AS_COLUMNS]
 
 
 def _empty_evidence() -> pd.DataFrame:
