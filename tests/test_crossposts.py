@@ -48,12 +48,13 @@ def _pair_set(pairs: pd.DataFrame) -> set[tuple[str, str]]:
 def planted() -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(RNG_SEED)
     photo = int(rng.integers(0, 2**63)) | 1 << 63
-    boa = "Baby boa constrictor for sale, captive bred, eats frozen mice, ship by courier, DM price"
+    boa = ("Baby boa constrictor for sale, captive bred in our own facility, eats frozen mice every week, "
+           "calm and handled daily, ship by courier to any city, payment before shipping, DM price")
     rows = [
-        # group 1: one photo, re-compressed on three platforms (0, 3 and 6 bits off), texts differ
+        # group 1: one photo, re-compressed on three platforms (0, 3 and 5 bits off), texts differ
         ("Listing:instagram:G1A", "Account:instagram:reptile.house", _flip(photo, []), _random_text(rng)),
         ("Listing:facebook:G1B", "Account:facebook:reptilehouse.vn", _flip(photo, [3, 40, 61]), _random_text(rng)),
-        ("Listing:zalo:G1C", "Account:zalo:rh_vn", _flip(photo, [0, 9, 17, 33, 50, 62]), _random_text(rng)),
+        ("Listing:zalo:G1C", "Account:zalo:rh_vn", _flip(photo, [0, 9, 17, 33, 50]), _random_text(rng)),
         # group 2: the same text with one word changed, no photo
         ("Listing:ebay:G2A", "Account:ebay:snakes4u", None, boa),
         ("Listing:gumtree:G2B", "Account:gumtree:snakes_4u", None, boa.replace("mice", "rats")),
@@ -69,7 +70,7 @@ def test_planted_groups_are_recovered(planted):
     pairs = find_cross_posts(listings, posted)
     assert _pair_set(pairs) == {
         ("Listing:facebook:G1B", "Listing:instagram:G1A"),
-        ("Listing:instagram:G1A", "Listing:zalo:G1C"),  # G1B and G1C are 9 bits apart: grouped via G1A
+        ("Listing:instagram:G1A", "Listing:zalo:G1C"),  # G1B and G1C are 8 bits apart: grouped via G1A
         ("Listing:ebay:G2A", "Listing:gumtree:G2B"),
     }
     by_pair = pairs.set_index(["start", "end"])
@@ -83,12 +84,12 @@ def test_planted_groups_are_recovered(planted):
                        {"Listing:ebay:G2A", "Listing:gumtree:G2B"}]
 
 
-def test_seven_bits_apart_is_not_the_same_photo():
+def test_six_bits_apart_is_not_the_same_photo_by_default():
     photo = 0x0123456789ABCDEF
     listings, posted = _tables([("Listing:a:1", "Account:a:x", _flip(photo, []), ""),
-                                ("Listing:b:1", "Account:b:y", _flip(photo, [1, 2, 3, 4, 5, 6, 7]), "")])
+                                ("Listing:b:1", "Account:b:y", _flip(photo, [1, 2, 3, 4, 5, 60]), "")])
     assert find_cross_posts(listings, posted).empty
-    assert len(find_cross_posts(listings, posted, CrossPostSettings(max_hamming=7))) == 1
+    assert len(find_cross_posts(listings, posted, CrossPostSettings(max_hamming=6))) == 1
 
 
 @pytest.mark.parametrize("max_hamming", [0, 3, 6, 9])

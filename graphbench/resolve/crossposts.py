@@ -41,11 +41,13 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 
 @dataclass(frozen=True)
 class CrossPostSettings:
-    max_hamming: int = 6  # of 64 bits; pHash of a resized / re-compressed photo moves a few bits
-    min_jaccard: float = 0.6  # word-bigram Jaccard of title + text
+    # of 64 bits; a resized / re-compressed photo moves a few bits. 5 keeps 3 index blocks of ~21
+    # bits; 6 would need 4 blocks of 16 bits and ~30x more chance candidates at 1M listings
+    max_hamming: int = 5
+    min_jaccard: float = 0.7  # word-bigram Jaccard of title + text; 0.6 lets templated boilerplate in
     min_shingles: int = 4  # shorter texts ("for sale") carry no text signal
     num_perm: int = 64
-    bands: int = 16  # 16 bands x 4 rows: P(candidate) = 0.87 at J=0.6, 0.98 at J=0.7, 0.02 at J=0.3
+    bands: int = 16  # 16 bands x 4 rows: P(candidate) = 0.99 at J=0.7, 0.87 at J=0.6, 0.02 at J=0.3
     max_bucket: int = 200  # larger buckets are generic photos / boilerplate: no pairs from them
     max_accounts: int = 8  # an image or text matching listings of more accounts is "popular"
     include_same_account: bool = False
