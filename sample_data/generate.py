@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -1294,12 +1295,14 @@ def ordinary_transfers(world: World, rng: random.Random, month_start: datetime, 
                        volume: int) -> Iterator[Transfer]:
     """Buyer payments, escrow traffic, peer transfers and intra-ring settlements in one month."""
     span = int((month_end - month_start).total_seconds())
-    seller_weights = [1 / (i + 1) ** 0.8 for i in range(len(sellers))]  # a few sellers are busy
+    # a few sellers are busy; the busiest keep the same traffic at any scale (blocks of one scale unit)
+    block = max(1, round(len(sellers) / world.scale))
+    seller_weights = list(accumulate(1 / (i % block + 1) ** 0.5 for i in range(len(sellers))))
     for _ in range(volume):
         ts = month_start + timedelta(seconds=rng.randrange(span))
         roll = rng.random()
         if roll < 0.45:
-            source, target = rng_pick(rng, buyers), rng.choices(sellers, weights=seller_weights)[0]
+            source, target = rng_pick(rng, buyers), rng.choices(sellers, cum_weights=seller_weights)[0]
             amount = rng.lognormvariate(math.log(140), 1.0)
         elif roll < 0.75:
             source, target = rng_pick(rng, buyers), world.escrow
