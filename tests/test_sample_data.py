@@ -397,3 +397,41 @@ def test_pattern_tx_ids_are_unique_and_patterns_do_not_share_transfers(sample: P
     tx_ids = [t for p in truth_of(sample)["patterns"] for t in p["tx_ids"]]
     assert len(tx_ids) == len(set(tx_ids))
     assert all(re.fullmatch(r"TX\d{9}", t) for t in tx_ids)
+
+
+# --- same-operator evidence ----------------------------------------------------------------------
+
+def test_each_ring_operators_accounts_are_tied_by_an_identifier_or_a_look_alike_handle(sample: Path) -> None:
+    truth = truth_of(sample)
+    evidence: dict[str, set[str]] = defaultdict(set)
+    for row in valid_rows(sample, "accounts.csv"):
+        account = account_node(row["platform"], row["handle"])
+        if text(row, "phone"):
+            evidence[account].add("phone:" + normalize.phone(row["phone"]))
+        if text(row, "email"):
+            evidence[account].add("email:" + normalize.email(row["email"]))
+    for row in valid_rows(sample, "payment_links.csv"):
+        evidence[account_node(row["platform"], row["handle"])].add(channel_node(row["channel_type"], row["channel_id"]))
+    escrow = set(truth["popular_identifiers"])
+    tied = 0
+    for operator in (op for op in truth["operators"] if op["ring"] and len(op["accounts"]) > 1):
+        accounts = operator["accounts"]
+        linked = {accounts[0]}
+        changed = True
+        while changed:  # grow the set of accounts reachable through shared evidence
+            changed = False
+            for account in accounts:
+                if account not in linked and any(
+                        (evidence[account] & evidence[other]) - escrow or look_alike(account, other)
+                        for other in linked):
+                    linked.add(account)
+                    changed = True
+        assert linked == set(accounts), operator
+        tied += 1
+    assert tied >= 3
+
+
+def look_alike(first: str, second: str) -> bool:
+    """Handles sharing a run of at least 6 letters/digits once separators are dropped (scale.shop ~ scaleshop_vn)."""
+    a, b = (re.sub(r"[^a-z0-9]", "", node.rsplit(":", 1)[1]) for node in (first, second))
+    return any(a[i:i + 6] in b for i in range(len(a) - 5))
