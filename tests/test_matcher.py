@@ -216,3 +216,12 @@ def test_species_plus_style_cells_are_cleaned() -> None:
     index = build_species_index(species, include_defaults=False)
     assert names("Testudo actinoides", index=index) == {"Geochelone elegans"}
     assert names("star tortoise", index=index) == {"Geochelone elegans"}
+
+
+@pytest.mark.parametrize("text", [
+    "น้ำหอมกลิ่นดอกไม้",  # "smell" contains the letters of ลิ่น (pangolin): no longer a name
+    "画眉笔 自然色",  # eyebrow pencil, not the hwamei
+    "Đổi Mới 1986",  # folds to the Vietnamese name of the hawksbill
+])
+def test_other_scripts_everyday_words(text: str) -> None:
+    assert match_text(text) == []

@@ -4,7 +4,7 @@ The rule (tested in tests/test_matcher.py):
 
 1. A term is *weak* when it is an everyday word or phrase (``EVERYDAY_TERMS``: tiger,
    python, ivory, coral, bear, shark, white gold ...), a code word or slang (innocent
-   words by design), or a single Latin-script token of three letters or fewer (RH, CB, lin).
+   words by design), or a single Latin-script token of four letters or fewer (RH, CB, lin).
 2. A weak Latin-script match is dropped when a *blocker* word stands within two tokens
    of it: "tiger **print**", "**turtle** neck", "ivory **colour**", "bear **plush**",
    "python **book**". Blockers say the text is about a pattern, a colour, a toy,
@@ -37,6 +37,10 @@ EVERYDAY_TERMS = frozenset({
     "象牙", "海马", "老虎", "红木", "沉香", "兰花", "仙人掌", "鲨鱼", "犀牛", "鹦鹉", "狮子",
     "麝", "麝香", "鲟鱼", "鱼子酱", "hoa lan", "lan hua", "anggrek", "kaktus", "cycad",
     "cycads", "sea horse", "gibbon", "gibbons", "lin",
+    "木香", "画眉", "甘松", "天麻", "石斛", "แรด", "ฉลาม", "นกแก้ว", "กล้วยไม้", "กระบองเพชร",
+    "ตุ๊กแก", "เสือดาว", "สิงโต", "ชะนี",
+    "caoba", "costus", "leopardo", "guepardo", "hippopotame", "hipopotamo", "varan",
+    "doi moi",  # Vietnamese đồi mồi (hawksbill), folded, is also Đổi Mới
 })
 
 # Next to any common name or product term: the thing is a picture, a toy or a copy.
@@ -44,6 +48,9 @@ NOT_THE_ANIMAL_WORDS = frozenset({
     "print", "printed", "prints", "shirt", "tshirt", "costume", "onesie", "plush",
     "plushie", "toy", "toys", "stuffed", "teddy", "lego", "keychain", "sticker", "stickers",
     "poster", "mug", "faux", "fake", "replica", "imitation", "cartoon", "emoji",
+    # the same in Spanish, French and Indonesian listings
+    "estampado", "camiseta", "peluche", "juguete", "jouet", "imprime", "motif", "boneka",
+    "kaos",
 })
 
 # Next to an everyday word: pattern, colour, toy, brand, software, food or another animal.
@@ -52,6 +59,7 @@ BLOCKER_WORDS = NOT_THE_ANIMAL_WORDS | frozenset({
     "pattern", "stripe", "stripes", "striped", "tee", "sweater", "jumper", "hoodie", "neck", "costume", "onesie", "slipper",
     "slippers", "socks", "leggings", "jersey", "dress", "lace", "bridal", "wedding", "satin",
     "fabric", "yarn", "wool", "cotton", "linen", "curtain", "curtains", "wallpaper",
+    "vestido", "robe", "couleur",
     # colours and finishes
     "colour", "color", "coloured", "colored", "colours", "colors", "cream", "beige", "pink",
     "peach", "paint", "stain", "finish", "effect", "lipstick", "nail", "polish", "acetate",
@@ -95,7 +103,7 @@ def is_weak(key: str, kind: str) -> bool:
     """Whether a term (by its folded key) needs context before it counts."""
     if kind in ("code_word", "slang") or key in EVERYDAY_TERMS:
         return True
-    return " " not in key and key.isascii() and len(key) <= 3
+    return " " not in key and key.isascii() and len(key) <= 4
 
 
 def has_sale_context(folded: str, token_texts: list[str]) -> bool:
