@@ -241,7 +241,14 @@ _EXTENSIONS: list[Callable[[Callable[[str, str], argparse.ArgumentParser]], None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
     from graphbench import cli_analysis  # noqa: F401  (registers the analysis commands)
+
+    # The driver logs each retry of a transient error; the user gets one sentence if it finally fails.
+    driver_log = logging.getLogger("neo4j")
+    driver_log.addHandler(logging.NullHandler())
+    driver_log.propagate = False
 
     parser = build_parser()
     args = parser.parse_args(argv)
