@@ -1,0 +1,34 @@
+"""The sample data through the loaders: exactly the planted malformed rows are rejected, with the
+field the ground truth names; every other row loads; a second load changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphbench.export.jsonl import generate_jsonl
+from loaders.load import load_dir, read_rejects
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_rejects_are_exactly_the_planted_malformed_rows(sample_load, ground_truth) -> None:
+    _, report = sample_load
+    rejects_dir = Path(next(f.rejects_file for f in report.files if f.rejects_file)).parent
+    rejects = read_rejects(rejects_dir)
+    found = {(r.file, int(r.row), r.field) for r in rejects.itertuples()}
+    planted = {(m["file"], m["row"], m["field"]) for m in ground_truth["malformed_rows"]}
+    assert found == planted
+    assert all(r.strip() for r in rejects["reason"])
+
+
+def test_rows_in_equal_rows_loaded_plus_rejected(sample_load, ground_truth) -> None:
+    _, report = sample_load
+    for f in report.files:
+        assert f.rows == ground_truth["counts"][f.file], f.file
+        assert f.rows == f.loaded + f.rejected, f.file
+
+
+def test_second_load_of_the_sample_changes_nothing(sample_store, tmp_path: Path) -> None:
+    before = list(generate_jsonl(sample_store))
+    load_dir(sample_store, SAMPLE, rejects_dir=tmp_path)
+    assert list(generate_jsonl(sample_store)) == before
