@@ -1,6 +1,102 @@
-"""Analysis commands of the CLI (communities, centrality, trace, patterns, report, verify…).
+"""Analysis commands of the CLI (communities, centrality, trace, patterns, report, …).
 
-Each registers its arguments through ``cli._EXTENSIONS`` and its handler through ``cli.command``.
+Each command opens the store, reads the tables it needs, calls the pure analytics in
+``graphbench.analytics`` and prints a table, or one JSON document with ``--json``.
 """
 
 from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+from graphbench.cli import _EXTENSIONS, audit, command, emit, open_from
+from graphbench.errors import GraphbenchError
+
+AddParser = Callable[[str, str], argparse.ArgumentParser]
+
+
+def _arguments(add: AddParser) -> None:
+    p = add("communities", "detect communities of accounts (who works together)")
+    p.add_argument("--engine", default="auto",
+                   help="auto (fastest of equal quality), louvain (python-louvain, reference), networkit, leiden, "
+                        "leiden_cpm (small rings past the resolution limit), gds (inside Neo4j)")
+    p.add_argument("--resolution", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--min-size", type=int, default=1, help="list only communities of at least this many accounts")
+    p.add_argument("--sweep", action="store_true", help="print a resolution sweep instead")
+
+
+_EXTENSIONS.append(_arguments)
+
+
+def _account_graph(store: Any) -> tuple[Any, dict[str, Any]]:
+    from graphbench.analytics.projection import PROJECTION_INPUTS, build_account_graph
+    from graphbench.store.tables import read_tables
+
+    tables = read_tables(store, (*PROJECTION_INPUTS, "MENTIONS", "LOCATED_IN", "Account"))
+    return build_account_graph(tables, accounts=tables["Account"]), tables
+
+
+@command("communities")
+def cmd_communities(args: argparse.Namespace) -> int:
+    store = open_from(args)
+    try:
+        if args.engine == "gds":
+            document = _gds_communities(store, args)
+        else:
+            document = _python_communities(store, args)
+    finally:
+        store.close()
+    audit(args, "communities", {"engine": args.engine, "resolution": args.resolution, "seed": args.seed},
+          json.dumps(document, default=str))
+
+    def human() -> None:
+        if "sweep" in document:
+            import pandas as pd
+
+            print(pd.DataFrame(document["sweep"]).to_string(index=False))
+            return
+        print(f"engine {document['engine']}, modularity {document['modularity']:.4f}, "
+              f"{len(document['communities'])} communities")
+        for c in document["communities"][:40]:
+            extra = ", ".join(c.get("species", [])[:3])
+            key = c.get("key_members") or c["members"]
+            print(f"  #{c['id']:<4} {c['size']:>4} accounts  key: {', '.join(key[:3])}  {extra}")
+    emit(args, document, human)
+    return 0
+
+
+def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from graphbench.analytics.communities import detect_communities, resolution_sweep, summarise_communities
+
+    graph, tables = _account_graph(store)
+    if args.sweep:
+        sweep = resolution_sweep(graph, engine=args.engine, seed=args.seed)
+        return {"sweep": sweep.to_dict("records")}
+    try:
+        result = detect_communities(graph, engine=args.engine, resolution=args.resolution, seed=args.seed)
+    except ValueError as exc:
+        raise GraphbenchError(str(exc)) from None
+    summaries = {s.community: s for s in summarise_communities(result, graph, tables, min_size=2)}
+    communities = []
+    for community, members in enumerate(result.communities()):
+        if len(members) < args.min_size:
+            continue
+        entry: dict[str, Any] = {"id": community, "size": len(members), "members": [str(m) for m in members]}
+        summary = summaries.get(community)
+        if summary is not None:
+            entry.update({k: v for k, v in summary.__dict__.items() if k not in ("community", "size")})
+        communities.append(entry)
+    return {"engine": result.engine, "resolution": result.resolution, "seed": result.seed,
+            "modularity": result.modularity, "seconds": result.seconds, "communities": communities}
+
+
+def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
+    if getattr(store, "kind", "") != "neo4j":
+        raise GraphbenchError("engine gds runs inside Neo4j: give --store bolt://… or neo4j://…")
+    from graphbench.analytics import gds
+
+    return gds.communities_document(store.run, resolution=args.resolution, seed=args.seed,
+                                    min_size=args.min_size)

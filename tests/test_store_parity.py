@@ -75,3 +75,12 @@ def test_constraints_exist(neo4j_store) -> None:
 
     for label in NODE_TYPES:
         assert (label, ("id",)) in unique
+
+
+def test_sample_data_gives_the_same_graph_in_both_stores(neo4j_store, sample_store, tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    load_dir(neo4j_store, sample, rejects_dir=tmp_path)
+    expected = list(generate_jsonl(sample_store))
+    actual = list(generate_jsonl(neo4j_store))
+    assert len(actual) == len(expected)
+    assert actual == expected
