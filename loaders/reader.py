@@ -12,11 +12,13 @@ import csv
 import hashlib
 import io
 import json
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_FIELD = 1_000_000  # characters; a longer cell is a broken row, not data
+MAX_RECORD_LINES = 200  # a quoted field may hold line breaks, but not this many
 _SNIFF_BYTES = 4 << 20
 
 
@@ -67,27 +69,21 @@ def _text_lines(path: Path) -> Iterator[str]:
 
 def _read_csv(path: Path) -> Iterator[SourceRow]:
     csv.field_size_limit(MAX_FIELD * 4)
-    lines = _text_lines(path)
-    reader = csv.reader(lines)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
+    records = _csv_records(_text_lines(path))
+    first = next(records, None)
+    if first is None:
         return
-    except csv.Error as exc:
-        yield SourceRow(0, {}, "", f"header cannot be read: {exc}")
+    if first[1] is not None:
+        yield SourceRow(0, {}, "", f"header cannot be read: {first[1]}")
         return
+    header = [h.strip() for h in first[0]]
     number = 0
-    while True:
+    for cells, error in records:
+        if error is None and not any(cell.strip() for cell in cells):
+            continue  # blank lines are not records
         number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield SourceRow(number, {}, "", f"row cannot be read: {exc}")
-            continue
-        if not any(cell.strip() for cell in cells):
-            number -= 1  # blank lines are not records
+        if error is not None:
+            yield SourceRow(number, {"line": "".join(cells)[:2000]}, "", error)
             continue
         raw = dict(zip(header, cells))
         sha = record_sha256(raw)
@@ -97,6 +93,45 @@ def _read_csv(path: Path) -> Iterator[SourceRow]:
             yield SourceRow(number, {}, sha, f"a field is longer than {MAX_FIELD} characters")
         else:
             yield SourceRow(number, raw, sha)
+
+
+def _csv_records(lines: Iterator[str]) -> Iterator[tuple[list[str], str | None]]:
+    """(cells, None) per CSV record, or (raw lines, error) for a line that cannot start one.
+
+    A record may span lines inside quotes; an opening quote never closed within MAX_RECORD_LINES
+    lines (or before the end of the file) rejects only the line it started on, and reading resumes
+    on the next line — so one stray quote cannot swallow the rest of the file.
+    """
+    queue: deque[str] = deque()
+    source = iter(lines)
+    while True:
+        pending: list[str] = []
+        quotes = 0
+        while True:
+            line = queue.popleft() if queue else next(source, None)
+            if line is None:
+                break
+            pending.append(line)
+            quotes += line.count('"')
+            if quotes % 2 == 0 or len(pending) >= MAX_RECORD_LINES:
+                break
+        if not pending:
+            return
+        if quotes % 2:
+            queue.extendleft(reversed(pending[1:]))
+            yield [pending[0]], "an opening quote is never closed"
+            continue
+        try:
+            rows = list(csv.reader(pending))
+        except csv.Error as exc:
+            yield pending, f"row cannot be read: {exc}"
+            continue
+        if len(rows) == 1:
+            yield rows[0], None
+        elif rows:
+            yield pending, "row cannot be read: it holds more than one record"
+        else:
+            yield [], None
 
 
 def _read_jsonl(path: Path) -> Iterator[SourceRow]:
