@@ -150,7 +150,10 @@ class Neo4jStore:
     def delete_derived(self, rel_type: str) -> None:
         if not REL_TYPES[check_rel_type(rel_type)].derived:
             raise ValueError(f"{rel_type} is loaded from sources, not derived")
-        self.run(f"MATCH ()-[r:{rel_type}]->() DELETE r")
+        # batched in auto-commit transactions, so a million derived links never sit in one transaction
+        with self._session() as session:
+            session.run(f"MATCH ()-[r:{rel_type}]->() CALL {{ WITH r DELETE r }} IN TRANSACTIONS OF 10000 ROWS"
+                        ).consume()
 
     # -- reading ------------------------------------------------------------------------------
 
