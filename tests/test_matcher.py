@@ -58,6 +58,10 @@ def test_each_match_kind(text: str, expected: tuple[str, str, str]) -> None:
     ("Brachypelma hamori sling", "Brachypelma hamorii"),
     ("Aquilaria malacensis chips", "Aquilaria malaccensis"),
     ("Morelia boelini adult", "Simalia boeleni"),  # a misspelt synonym names the accepted species
+    ("Vendo Loxodonta afzciana", "Loxodonta africana"),  # a rare genus spelt right allows more
+    ("Selling Ara chloroptreus", "Ara chloropterus"),  # three-letter genus
+    ("Scleractna for sale", "Scleractinia"),  # a group name misspelt on its own
+    ("Vendo Elsamorbanchii", "Elasmobranchii"),
 ])
 def test_misspelt_scientific_names(text: str, species: str) -> None:
     mentions = match_text(text)
@@ -98,6 +102,8 @@ def test_misspelling_candidates_come_from_the_genus_index() -> None:
     ("dijual trenggiling hidup", {"Manidae"}),
     ("pangolín malayo en venta", {"Manis javanica"}),
     ("perroquet gris du Gabon à vendre", {"Psittacus erithacus"}),
+    ("ขาย ลิ่น ราคาดี", {"Manidae"}),
+    ("出售Turbinicarpus alonsoi", {"Turbinicarpus alonsoi"}),  # Latin name glued to Chinese
 ])
 def test_other_scripts_and_languages(text: str, species: set[str]) -> None:
     assert names(text) == species
@@ -123,6 +129,10 @@ def test_other_scripts_and_languages(text: str, species: set[str]) -> None:
     "Tiger Balm ointment, price 5 USD",
     "mammoth ivory",
     "Ivory satin wedding dress for sale",
+    "Jaguar car scale model, 46 USD",
+    "Shark tank DVD box set 12 USD",
+    "象牙白连衣裙 价格99元",  # ivory-white dress
+    "海马体记忆训练 出售",  # hippocampus (brain) training
 ])
 def test_ordinary_listings_are_not_mentions(text: str) -> None:
     assert match_text(text) == []

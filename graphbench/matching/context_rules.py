@@ -38,7 +38,7 @@ EVERYDAY_TERMS = frozenset({
     "麝", "麝香", "鲟鱼", "鱼子酱", "hoa lan", "lan hua", "anggrek", "kaktus", "cycad",
     "cycads", "sea horse", "gibbon", "gibbons", "lin",
     "木香", "画眉", "甘松", "天麻", "石斛", "แรด", "ฉลาม", "นกแก้ว", "กล้วยไม้", "กระบองเพชร",
-    "ตุ๊กแก", "เสือดาว", "สิงโต", "ชะนี",
+    "ตุ๊กแก", "เสือดาว", "สิงโต", "ชะนี", "ลิ่น",
     "caoba", "costus", "leopardo", "guepardo", "hippopotame", "hipopotamo", "varan",
     "doi moi",  # Vietnamese đồi mồi (hawksbill), folded, is also Đổi Mới
 })
@@ -76,10 +76,19 @@ BLOCKER_WORDS = NOT_THE_ANIMAL_WORDS | frozenset({
     "eyes", "woods", "king", "mane", "coast", "tower", "vacuum", "tank", "vodka", "wine",
     "tokaji", "express", "linings", "nicola", "gecko", "salmon", "lumpfish", "trout", "cat",
     "kitten", "team", "club", "fc", "fan", "festival", "nagaland", "silk", "scent",
-    "perfume", "fragrance", "cake", "cookie", "drone", "os",
+    "perfume", "fragrance", "cake", "cookie", "drone", "os", "car", "cars", "model", "models",
+    "diecast", "dvd", "ear", "clips",
 })
 
 BLOCKER_WINDOW = 2
+
+# Unspaced-script terms that are also part of common words: no mention inside those words.
+UNSPACED_FALSE_FRIENDS = {
+    "ลิ่น": ("กลิ่น",),  # pangolin inside "smell"
+    "画眉": ("画眉笔",),  # hwamei inside "eyebrow pencil"
+    "海马": ("海马体", "海马汽车"),  # seahorse inside "hippocampus (brain)" and Haima cars
+    "象牙": ("象牙白", "象牙色"),  # ivory inside "ivory white", "ivory colour"
+}
 
 _PRICE = re.compile(
     r"[$€£¥฿₫₱₹]\s?\d"
@@ -113,6 +122,15 @@ def has_sale_context(folded: str, token_texts: list[str]) -> bool:
     if _PRICE.search(folded):
         return True
     return not folded.isascii() and _UNSPACED_SALE.search(folded) is not None
+
+
+def inside_false_friend(folded: str, term: str, start: int) -> bool:
+    """Whether the unspaced ``term`` found at ``start`` is part of a common word."""
+    for word in UNSPACED_FALSE_FRIENDS.get(term, ()):
+        offset = word.find(term)
+        if offset <= start and folded.startswith(word, start - offset):
+            return True
+    return False
 
 
 def is_blocked(token_texts: list[str], first: int, last: int, weak: bool) -> bool:

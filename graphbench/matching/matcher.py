@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graphbench.matching.context_rules import has_sale_context, is_blocked
+from graphbench.matching.context_rules import has_sale_context, inside_false_friend, is_blocked
 from graphbench.matching.species_index import (
     MIN_FUZZY_TOKEN_LENGTH,
+    MIN_GENUS_TOKEN_LENGTH,
+    MIN_UNINOMIAL_LENGTH,
     SCORE_MISSPELLING_MAX,
     IndexedTerm,
     SpeciesIndex,
@@ -167,6 +169,7 @@ def _unspaced_candidates(index: SpeciesIndex, folded: str) -> list[_Candidate]:
     return [
         _Candidate(term, found.start(), found.end(), -1, -1)
         for found in index.unspaced_pattern.finditer(folded)
+        if not inside_false_friend(folded, found.group(), found.start())
         for term in index.unspaced_terms[found.group()]
         if term.scientific_name
     ]
@@ -181,10 +184,21 @@ def _misspelt_candidates(index, token_matches, token_texts, found) -> list[_Cand
         for t in range(c.first_token, c.last_token + 1)
     }
     candidates: list[_Candidate] = []
+    matched_tokens = {
+        t for c in found if c.first_token >= 0 for t in range(c.first_token, c.last_token + 1)
+    }
+    for i, token in enumerate(token_texts):
+        if len(token) < MIN_UNINOMIAL_LENGTH or i in matched_tokens or not token.isalpha():
+            continue
+        closest_group = index.misspelt_uninomial(token)
+        if closest_group is not None:
+            _, name, similarity = closest_group
+            term = IndexedTerm(name, name, "misspelling", SCORE_MISSPELLING_MAX * similarity / 100.0, False)
+            candidates.append(_Candidate(term, token_matches[i].start(), token_matches[i].end(), i, i))
     for i in range(len(token_texts) - 1):
         genus, epithet = token_texts[i], token_texts[i + 1]
         if (
-            len(genus) < MIN_FUZZY_TOKEN_LENGTH
+            len(genus) < MIN_GENUS_TOKEN_LENGTH
             or len(epithet) < MIN_FUZZY_TOKEN_LENGTH
             or i in covered
             or i + 1 in covered

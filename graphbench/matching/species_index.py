@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz
 
-from graphbench.matching.context_rules import is_weak
+from graphbench.matching.context_rules import EVERYDAY_TERMS, is_weak
 from graphbench.matching.species_tables import (
     TableSource,
     merge_keyword_tables,
@@ -40,7 +40,12 @@ SCORE_MISSPELLING_MAX = 0.9
 GENUS_SIMILARITY_MIN = 75.0
 BINOMIAL_SIMILARITY_MIN = 88.0
 EPITHET_SIMILARITY_MIN = 80.0
+# A correctly spelt genus that is no everyday word ("Loxodonta afzciana") allows a looser epithet.
+EPITHET_SIMILARITY_MIN_AFTER_GENUS = 75.0
+UNINOMIAL_SIMILARITY_MIN = 85.0
 MIN_FUZZY_TOKEN_LENGTH = 4
+MIN_GENUS_TOKEN_LENGTH = 3  # "Ara"
+MIN_UNINOMIAL_LENGTH = 7
 _GENUS_MEMO_LIMIT = 200_000
 
 
@@ -127,6 +132,14 @@ class SpeciesIndex:
             else None
         )
         self.binomials_by_genus = {genus: tuple(items) for genus, items in binomials.items()}
+        # Group rows (a genus, family or order) can be misspelt on their own: "Scleractna".
+        uninomials: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for name in species["scientific_name"]:
+            key = term_key(name)
+            if " " not in key and len(key) >= MIN_UNINOMIAL_LENGTH and key.isalpha():
+                uninomials[key[0]].append((key, name))
+        self.uninomials_by_initial = {initial: tuple(items) for initial, items in uninomials.items()}
+        self._uninomial_memo: dict[str, tuple[str, str, float] | None] = {}
         initials: dict[str, list[str]] = defaultdict(list)
         for genus in self.binomials_by_genus:
             initials[genus[0]].append(genus)
@@ -168,23 +181,52 @@ class SpeciesIndex:
         self._genus_memo[token] = found
         return found
 
+    def misspelt_uninomial(self, token: str) -> tuple[str, str, float] | None:
+        """(folded name, scientific name, similarity) of the group row (genus, family,
+        order) a long folded token misspells, or None."""
+        if token in self._uninomial_memo:
+            return self._uninomial_memo[token]
+        found = _misspelt_uninomial_uncached(self.uninomials_by_initial.get(token[:1], ()), token)
+        if len(self._uninomial_memo) >= _GENUS_MEMO_LIMIT:
+            self._uninomial_memo.clear()
+        self._uninomial_memo[token] = found
+        return found
+
     def misspelt_binomial(self, genus_token: str, epithet_token: str) -> tuple[Binomial, float] | None:
         """The closest listed binomial to two folded tokens, with its similarity in
         0..100, or None when none is close enough (or the tokens are spelt right)."""
         best: tuple[Binomial, float] | None = None
         written = f"{genus_token} {epithet_token}"
         for genus in self.genus_candidates(genus_token):
+            epithet_min = (
+                EPITHET_SIMILARITY_MIN_AFTER_GENUS
+                if genus == genus_token and genus not in EVERYDAY_TERMS
+                else EPITHET_SIMILARITY_MIN
+            )
             for binomial in self.binomials_by_genus[genus]:
                 if abs(len(binomial.epithet) - len(epithet_token)) > 3:
                     continue
                 if binomial.written == written:
                     return None
-                if fuzz.ratio(epithet_token, binomial.epithet) < EPITHET_SIMILARITY_MIN:
+                if fuzz.ratio(epithet_token, binomial.epithet) < epithet_min:
                     continue
                 similarity = fuzz.ratio(written, binomial.written, score_cutoff=BINOMIAL_SIMILARITY_MIN)
                 if similarity and (best is None or similarity > best[1]):
                     best = (binomial, similarity)
         return best
+
+
+def _misspelt_uninomial_uncached(
+    candidates: tuple[tuple[str, str], ...], token: str
+) -> tuple[str, str, float] | None:
+    best: tuple[str, str, float] | None = None
+    for key, name in candidates:
+        if key == token or abs(len(key) - len(token)) > 2:
+            continue
+        similarity = fuzz.ratio(token, key, score_cutoff=UNINOMIAL_SIMILARITY_MIN)
+        if similarity and (best is None or similarity > best[2]):
+            best = (key, name, similarity)
+    return best
 
 
 def _is_phrase(term: str) -> bool:

@@ -14,11 +14,13 @@ _LATIN_WITH_MARKS = ((0x00C0, 0x024F), (0x1E00, 0x1EFF))
 # Letters whose base form is not reached by removing combining marks.
 _EXTRA_FOLDS = {"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i", "ħ": "h"}
 # Scripts written without spaces between words: matched as substrings, not tokens.
-_UNSPACED_SCRIPT = re.compile(
-    r"[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
-    r"\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # CJK, kana
+_UNSPACED_RANGES = (
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+    "\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK, kana
 )
-_TOKEN = re.compile(r"[^\W_]+")
+_UNSPACED_SCRIPT = re.compile(f"[{_UNSPACED_RANGES}]")
+# Word tokens stop where an unspaced script starts: "出售Turbinicarpus" gives "turbinicarpus".
+_TOKEN = re.compile(f"[^\\W_{_UNSPACED_RANGES}]+")
 
 
 def _build_fold_table() -> dict[int, str]:
