@@ -37,14 +37,17 @@ neo4j: install
 neo4j-stop:
 	@$(PYTHON) scripts/neo4j_local.py stop
 
-# Debian's chromium for the browser tests; installed through apt when running as root.
+# Debian packages the tests use: chromium (browser tests) and poppler-utils (pdftoppm, for the PDF
+# report test). Installed through apt when running as root; otherwise say what is missing.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then echo "browser: $$(command -v chromium)"; \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -z "$$missing" ]; then echo "system packages: chromium and poppler-utils present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "browser: installing Debian's chromium with apt-get"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || { echo "browser: apt-get could not install chromium"; exit 1; }; \
-	else echo "browser: chromium is missing and this is not root: install Debian's 'chromium' package (apt-get install chromium)"; exit 1; fi
+	  echo "system packages: installing$$missing with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || { echo "system packages: apt-get could not install$$missing"; exit 1; }; \
+	else echo "system packages: missing$$missing and this is not root: install them with apt-get"; exit 1; fi
 
 bench: install neo4j
 	@status=0; $(PY) benchmarks/run_all.py || status=$$?; $(MAKE) --no-print-directory neo4j-stop; exit $$status
