@@ -8,6 +8,7 @@ of the index. Everyday words then go through the context rule in ``context_rules
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -141,7 +142,9 @@ def build_matcher(
     return matcher, matcher.species_props()
 
 
-def _token_candidates(index, token_matches, token_texts) -> tuple[list[_Candidate], bool]:
+def _token_candidates(
+    index: SpeciesIndex, token_matches: list[re.Match[str]], token_texts: list[str]
+) -> tuple[list[_Candidate], bool]:
     candidates: list[_Candidate] = []
     context_term_seen = False
     count = len(token_texts)
@@ -175,7 +178,9 @@ def _unspaced_candidates(index: SpeciesIndex, folded: str) -> list[_Candidate]:
     ]
 
 
-def _misspelt_candidates(index, token_matches, token_texts, found) -> list[_Candidate]:
+def _misspelt_candidates(
+    index: SpeciesIndex, token_matches: list[re.Match[str]], token_texts: list[str], found: list[_Candidate]
+) -> list[_Candidate]:
     # Words of a correctly spelt binomial are no misspelling of another; a genus alone
     # ("Brachypelma") may still be the start of a misspelt binomial ("Brachypelma hamori").
     covered = {
