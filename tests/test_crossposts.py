@@ -129,6 +129,21 @@ def test_boilerplate_text_in_a_huge_bucket_makes_no_pairs():
     assert find_cross_posts(listings, posted).empty
 
 
+def test_listings_alike_only_in_their_boilerplate_are_not_alike():
+    rng = np.random.default_rng(RNG_SEED)
+    boiler = ("Healthy and ready to ship. Limited stock, first come first served. Trusted seller, many repeat "
+              "customers. Safe packing, ship worldwide. DM for price and more photos")
+    rows = [(f"Listing:x:B{i:02d}", f"Account:x:b{i}", None, f"{_random_text(rng, 6)}. {boiler}") for i in range(40)]
+    item = _random_text(rng, 12)
+    rows += [("Listing:y:R1", "Account:y:r1", None, f"{item}. {boiler}"),
+             ("Listing:z:R2", "Account:z:r2", None, f"{boiler}. {item} 🔥")]
+    listings, posted = _tables(rows)
+    assert _pair_set(find_cross_posts(listings, posted)) == {("Listing:y:R1", "Listing:z:R2")}
+    # counting the boilerplate, every listing looks like every other (Jaccard ≈ 0.75)
+    everything = find_cross_posts(listings, posted, CrossPostSettings(max_shingle_df=None))
+    assert len(everything) > 100
+
+
 def test_reposts_by_the_same_account_are_left_out_unless_asked_for():
     rows = [("Listing:x:1", "Account:x:a", "00000000000000ff", ""),
             ("Listing:x:2", "Account:x:a", "00000000000000ff", ""),
@@ -173,3 +188,16 @@ def test_no_listings_no_pairs():
     assert list(find_cross_posts(listings, posted).columns) == [
         "start", "end", "method", "score", "hamming", "jaccard", "same_account"]
     assert cross_post_groups(find_cross_posts(listings, posted)).empty
+
+
+def test_cross_post_groups_in_the_sample(sample_store, ground_truth):
+    posted = sample_store.relationships("POSTED", [])
+    pairs = find_cross_posts(sample_store.nodes("Listing", ["image_phash", "title", "text"]), posted)
+    owner = posted.drop_duplicates("end").set_index("end")["start"].to_dict()
+    truth = {tuple(sorted(p)) for group in ground_truth["cross_post_groups"]
+             for p in itertools.combinations(group, 2) if owner.get(p[0]) != owner.get(p[1])}
+    found = _pair_set(pairs)
+    assert len(found & truth) / len(found) >= 0.95  # precision of the direct pairs
+    group_of = cross_post_groups(pairs).set_index("listing")["group"].to_dict()
+    together = sum(1 for a, b in truth if a in group_of and group_of.get(a) == group_of.get(b))
+    assert together / len(truth) >= 0.95  # re-posts of one item end up in one group

@@ -45,7 +45,8 @@ class CrossPostSettings:
     # bits; 6 would need 4 blocks of 16 bits and ~30x more chance candidates at 1M listings
     max_hamming: int = 5
     min_jaccard: float = 0.7  # word-bigram Jaccard of title + text; 0.6 lets templated boilerplate in
-    min_shingles: int = 4  # shorter texts ("for sale") carry no text signal
+    min_shingles: int = 4  # texts with fewer distinctive shingles carry no text signal
+    max_shingle_df: int | None = 30  # a word pair in more listings than this is boilerplate, not content
     num_perm: int = 64
     bands: int = 16  # 16 bands x 4 rows: P(candidate) = 0.99 at J=0.7, 0.87 at J=0.6, 0.02 at J=0.3
     max_bucket: int = 200  # larger buckets are generic photos / boilerplate: no pairs from them
@@ -72,7 +73,8 @@ def find_cross_posts(listings: pd.DataFrame, posted: pd.DataFrame,
     owner = _owner_codes(ids, posted)
     hashes, has_hash = parse_phashes(_column(listings, "image_phash"))
     texts = _column(listings, "title").fillna("").astype(str) + " " + _column(listings, "text").fillna("").astype(str)
-    signatures, has_text = minhash_signatures(texts.tolist(), cfg.num_perm, cfg.min_shingles, cfg.seed)
+    signatures, has_text = minhash_signatures(texts.tolist(), cfg.num_perm, cfg.min_shingles, cfg.seed,
+                                               cfg.max_shingle_df)
 
     pairs = _unique_pairs([
         image_pairs(hashes, has_hash, cfg.max_hamming, cfg.max_bucket),
@@ -182,10 +184,19 @@ def shingles(text: str) -> set[str]:
     return {f"{a} {b}" for a, b in pairwise(words)}
 
 
-def minhash_signatures(texts: list[str], num_perm: int, min_shingles: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def minhash_signatures(texts: list[str], num_perm: int, min_shingles: int, seed: int,
+                       max_shingle_df: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """MinHash signatures (rows × ``num_perm``, uint32) over the :func:`shingles` of each text,
-    and a mask of texts with at least ``min_shingles`` distinct shingles."""
+    and a mask of texts with at least ``min_shingles`` distinct shingles.
+
+    Shingles found in more than ``max_shingle_df`` texts are boilerplate ("ship worldwide",
+    "DM for price") and left out, so two listings alike only in their boilerplate are not alike.
+    """
     docs, hashed = _shingle_hashes(texts)
+    if max_shingle_df is not None and len(hashed):
+        _, inverse, df = np.unique(hashed, return_inverse=True, return_counts=True)
+        common = df[inverse] > max_shingle_df
+        docs, hashed = docs[~common], hashed[~common]
     counts = np.bincount(docs, minlength=len(texts))
     valid = counts >= min_shingles
     signatures = np.full((len(texts), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
