@@ -140,7 +140,7 @@ def test_listings_alike_only_in_their_boilerplate_are_not_alike():
     listings, posted = _tables(rows)
     assert _pair_set(find_cross_posts(listings, posted)) == {("Listing:y:R1", "Listing:z:R2")}
     # counting the boilerplate, every listing looks like every other (Jaccard ≈ 0.8)
-    everything = find_cross_posts(listings, posted, CrossPostSettings(max_shingle_df=None))
+    everything = find_cross_posts(listings, posted, CrossPostSettings(max_shingle_df=None, max_accounts=1000))
     assert len(everything) > 100
 
 
