@@ -6,9 +6,10 @@ from typing import Any
 
 from graphbench import normalize
 from graphbench.batch import GraphBatch
+from graphbench.matching.species_tables import clean_synonyms, split_names
 from graphbench.schema import node_id
 from loaders.context import RowContext
-from loaders.fields import multi, optional, required
+from loaders.fields import optional, required
 
 KIND = "species"
 REQUIRED = ("scientific_name",)
@@ -23,13 +24,31 @@ def appendix(raw: str) -> str:
     raise ValueError(f"{raw!r} is not a CITES appendix (I, II or III)")
 
 
+# Checklist exports give the class (or kingdom); graphbench's groups are plainer words.
+TAXON_GROUPS = {
+    "mammalia": "mammal", "aves": "bird", "reptilia": "reptile", "amphibia": "amphibian",
+    "actinopteri": "fish", "actinopterygii": "fish", "elasmobranchii": "fish", "sarcopterygii": "fish",
+    "dipneusti": "fish", "coelacanthi": "fish", "holocephali": "fish", "insecta": "invertebrate",
+    "arachnida": "invertebrate", "anthozoa": "invertebrate", "hydrozoa": "invertebrate",
+    "bivalvia": "invertebrate", "gastropoda": "invertebrate", "hirudinoidea": "invertebrate",
+    "holothuroidea": "invertebrate", "plantae": "plant", "magnoliopsida": "plant", "liliopsida": "plant",
+    "pinopsida": "plant", "cycadopsida": "plant", "polypodiopsida": "plant",
+}
+
+
+def taxon_group(raw: str) -> str:
+    value = raw.strip().lower()
+    return TAXON_GROUPS.get(value, value)
+
+
 def species_props(row: dict[str, str]) -> dict[str, Any]:
     return {
         "scientific_name": required(row, "scientific_name", normalize.scientific_name),
         "cites_appendix": optional(row, "cites_appendix", appendix),
-        "common_names": multi(row, "common_names") or None,
-        "synonyms": multi(row, "synonyms", normalize.scientific_name) or None,
-        "taxon_group": optional(row, "taxon_group", str.lower),
+        # Species+ exports separate names with commas and give synonyms with their authors
+        "common_names": split_names(optional(row, "common_names") or "") or None,
+        "synonyms": clean_synonyms(optional(row, "synonyms") or "") or None,
+        "taxon_group": optional(row, "taxon_group", taxon_group),
     }
 
 
