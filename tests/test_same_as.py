@@ -110,8 +110,10 @@ def test_evidence_is_listed_in_a_fixed_order_and_pairs_are_ordered():
 
 # -- written to a store ----------------------------------------------------------------------------
 
-def _tiny_store():
-    store = open_store("memory:")
+@pytest.fixture(params=["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def tiny_store(request):
+    """Three accounts (two share a phone), two listings with near photos, in each kind of store."""
+    store = open_store("memory:") if request.param == "memory" else request.getfixturevalue("neo4j_store")
     batch = GraphBatch()
     origin = provenance("test.csv", 1, "0" * 64, "2024-05-01T00:00:00Z")
     for account in ("Account:a:one", "Account:b:two", "Account:c:three"):
@@ -132,8 +134,8 @@ def _table(store, rel_type: str) -> list[dict]:
     return table.astype(object).where(table.notna(), None).to_dict("records")
 
 
-def test_resolve_store_writes_links_and_a_rerun_changes_nothing():
-    store = _tiny_store()
+def test_resolve_store_writes_links_and_a_rerun_changes_nothing(tiny_store):
+    store = tiny_store
     summary = resolve_store(store)
     assert (summary.cross_posts, summary.same_as, summary.rejected) == (1, 1, 0)
     cross = _table(store, "CROSS_POSTED_AS")
@@ -148,8 +150,8 @@ def test_resolve_store_writes_links_and_a_rerun_changes_nothing():
     assert _table(store, "SAME_AS") == same
 
 
-def test_a_rejection_survives_a_rerun():
-    store = _tiny_store()
+def test_a_rejection_survives_a_rerun(tiny_store):
+    store = tiny_store
     resolve_store(store)
     reject_same_as(store, "Account:b:two", "Account:a:one")  # either order
     summary = resolve_store(store)
@@ -158,8 +160,8 @@ def test_a_rejection_survives_a_rerun():
     assert row["status"] == "rejected" and row["evidence"] == "shared_phone:+84912345678"
 
 
-def test_a_verdict_on_a_pair_whose_evidence_lapsed_is_kept():
-    store = _tiny_store()
+def test_a_verdict_on_a_pair_whose_evidence_lapsed_is_kept(tiny_store):
+    store = tiny_store
     resolve_store(store)
     accept_same_as(store, "Account:a:one", "Account:b:two")
     summary = resolve_store(store, weights=SameAsWeights(phone=0.1))  # evidence now too weak
@@ -170,8 +172,8 @@ def test_a_verdict_on_a_pair_whose_evidence_lapsed_is_kept():
     assert _table(store, "SAME_AS")[0]["status"] == "accepted"
 
 
-def test_a_verdict_on_a_missing_link_is_refused():
-    store = _tiny_store()
+def test_a_verdict_on_a_missing_link_is_refused(tiny_store):
+    store = tiny_store
     resolve_store(store)
     with pytest.raises(GraphbenchError, match="no SAME_AS link"):
         reject_same_as(store, "Account:a:one", "Account:c:three")
