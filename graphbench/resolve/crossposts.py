@@ -10,7 +10,12 @@ Two signals, each found through an index (never an all-pairs loop):
   share a bucket. Candidates are then checked with a real popcount.
 - **text**: near-duplicate title+text by banded MinHash over word bigrams (own vectorised
   implementation, ``num_perm`` permutations in ``bands`` bands); candidates are checked with the
-  MinHash estimate of their Jaccard similarity.
+  MinHash estimate of their Jaccard similarity. Word pairs found in more than ``max_shingle_df``
+  listings ("ship worldwide", "DM for price") are boilerplate and left out first: on the 343k-listing
+  sample they made 97% of text-only matches wrong.
+
+Score: ``1 - hamming / 32`` for the image (1.0 identical, 0.84 at 5 bits), the Jaccard estimate for
+the text, combined as ``1 - (1 - image)(1 - text)`` when both agree.
 
 Against gluing: a bucket holding more than ``max_bucket`` listings (a stock photo, boilerplate
 "DM for price" text) yields no pairs, and a listing whose image (or text) matches listings of more
