@@ -27,6 +27,11 @@ def _arguments(add: AddParser) -> None:
     p.add_argument("--min-size", type=int, default=1, help="list only communities of at least this many accounts")
     p.add_argument("--sweep", action="store_true", help="print a resolution sweep instead")
 
+    p = add("centrality", "degree, PageRank and betweenness of accounts, brokers between communities")
+    p.add_argument("--top", type=int, default=0, help="only the N highest by betweenness (default: all)")
+    p.add_argument("--pivots", type=int, default=512, help="betweenness sample size on graphs over 5,000 accounts")
+    p.add_argument("--seed", type=int, default=0)
+
 
 _EXTENSIONS.append(_arguments)
 
@@ -100,3 +105,34 @@ def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
 
     return gds.communities_document(store.run, resolution=args.resolution, seed=args.seed,
                                     min_size=args.min_size)
+
+
+@command("centrality")
+def cmd_centrality(args: argparse.Namespace) -> int:
+    from graphbench.analytics.centrality import brokers, centrality_table
+    from graphbench.analytics.communities import detect_communities
+
+    store = open_from(args)
+    try:
+        graph, _ = _account_graph(store)
+    finally:
+        store.close()
+    result = centrality_table(graph, pivots=args.pivots, seed=args.seed)
+    table = result.table.head(args.top) if args.top else result.table
+    broker_table = brokers(graph, detect_communities(graph, seed=args.seed).labels, result.table, top=20)
+    document = {
+        "betweenness": {"method": result.betweenness_method, "pivots": result.pivots,
+                        "relative_error": result.relative_error},
+        "nodes": [{"id": r.id, "degree": int(r.degree), "weighted_degree": float(r.weighted_degree),
+                   "betweenness": float(r.betweenness), "betweenness_stderr": float(r.betweenness_stderr),
+                   "pagerank": float(r.pagerank)} for r in table.itertuples(index=False)],
+        "brokers": json.loads(broker_table.to_json(orient="records")),
+    }
+    audit(args, "centrality", {"top": args.top, "pivots": args.pivots}, json.dumps(document, default=str))
+
+    def human() -> None:
+        print(f"betweenness {result.betweenness_method} ({result.pivots} sources, "
+              f"median relative error {result.relative_error:.1%})")
+        print(table.head(args.top or 25)[["id", "degree", "betweenness", "pagerank"]].to_string(index=False))
+    emit(args, document, human)
+    return 0
