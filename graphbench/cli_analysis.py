@@ -32,6 +32,14 @@ def _arguments(add: AddParser) -> None:
     p.add_argument("--pivots", type=int, default=512, help="betweenness sample size on graphs over 5,000 accounts")
     p.add_argument("--seed", type=int, default=0)
 
+    p = add("links", "paths and shared identifiers between two entities, or suggested links (Adamic-Adar)")
+    p.add_argument("--from", dest="source", help="a node id")
+    p.add_argument("--to", dest="target", help="a node id")
+    p.add_argument("--k", type=int, default=3, help="how many shortest paths")
+    p.add_argument("--max-hops", type=int, default=6)
+    p.add_argument("--suggest", action="store_true", help="suggest likely same-operator / associate accounts")
+    p.add_argument("--top", type=int, default=20)
+
 
 _EXTENSIONS.append(_arguments)
 
@@ -134,5 +142,48 @@ def cmd_centrality(args: argparse.Namespace) -> int:
         print(f"betweenness {result.betweenness_method} ({result.pivots} sources, "
               f"median relative error {result.relative_error:.1%})")
         print(table.head(args.top or 25)[["id", "degree", "betweenness", "pagerank"]].to_string(index=False))
+    emit(args, document, human)
+    return 0
+
+
+@command("links")
+def cmd_links(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from graphbench.analytics import links
+    from graphbench.schema import REL_TYPES
+    from graphbench.store.tables import read_tables
+
+    if not args.suggest and not (args.source and args.target):
+        raise GraphbenchError("links needs --from A --to B, or --suggest [--from ACCOUNT]")
+    store = open_from(args)
+    try:
+        tables = read_tables(store, REL_TYPES)
+    finally:
+        store.close()
+    if args.suggest:
+        found = links.predict_links(tables, top=args.top, accounts=[args.source] if args.source else None)
+        document: dict[str, Any] = {"suggestions": json.loads(found.to_json(orient="records"))}
+    else:
+        graph = links.entity_graph(tables)
+        paths = links.k_shortest_paths(graph, args.source, args.target, k=args.k, max_hops=args.max_hops)
+        shared = (links.shared_identifiers(args.source, args.target, tables)
+                  if args.source.startswith("Account:") and args.target.startswith("Account:") else None)
+        document = {"from": args.source, "to": args.target,
+                    "paths": [{"nodes": p.nodes, "hops": p.hops,
+                               "steps": [[asdict(r) for r in step] for step in p.steps]} for p in paths],
+                    "shared": [] if shared is None else shared.to_dict("records")}
+
+    def human() -> None:
+        if "suggestions" in document:
+            for row in document["suggestions"]:
+                print(f"{row['score']:.2f}  {row['a']}  ~  {row['b']}   via {', '.join(row['shared'][:3])}")
+            return
+        if not document["paths"]:
+            print(f"no path within {args.max_hops} hops")
+        for path in document["paths"]:
+            print(f"{path['hops']} hops: " + " → ".join(path["nodes"]))
+        for row in document["shared"]:
+            print(f"  shared {row['kind']}: {row['identifier']}")
     emit(args, document, human)
     return 0
