@@ -40,6 +40,13 @@ def _arguments(add: AddParser) -> None:
     p.add_argument("--suggest", action="store_true", help="suggest likely same-operator / associate accounts")
     p.add_argument("--top", type=int, default=20)
 
+    add("resolve", "recompute cross-posts and SAME_AS over the whole store (keeps analysts' verdicts)")
+
+    p = add("same-as", "record an analyst's verdict on a SAME_AS link")
+    p.add_argument("verdict", choices=["accept", "reject"])
+    p.add_argument("a", help="an Account id")
+    p.add_argument("b", help="the other Account id")
+
 
 _EXTENSIONS.append(_arguments)
 
@@ -186,4 +193,37 @@ def cmd_links(args: argparse.Namespace) -> int:
         for row in document["shared"]:
             print(f"  shared {row['kind']}: {row['identifier']}")
     emit(args, document, human)
+    return 0
+
+
+@command("resolve")
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from graphbench.resolve import resolve_store
+
+    store = open_from(args)
+    try:
+        summary = asdict(resolve_store(store))
+        getattr(store, "commit", lambda: None)()
+    finally:
+        store.close()
+    audit(args, "resolve", {}, json.dumps(summary))
+    emit(args, summary, lambda: print(", ".join(f"{k} {v}" for k, v in summary.items())))
+    return 0
+
+
+@command("same-as")
+def cmd_same_as(args: argparse.Namespace) -> int:
+    from graphbench.resolve import accept_same_as, reject_same_as
+
+    store = open_from(args)
+    try:
+        (accept_same_as if args.verdict == "accept" else reject_same_as)(store, args.a, args.b)
+        getattr(store, "commit", lambda: None)()
+    finally:
+        store.close()
+    document = {"verdict": args.verdict, "a": args.a, "b": args.b}
+    audit(args, "same-as", document, None)
+    emit(args, document, lambda: print(f"SAME_AS {args.a} ~ {args.b}: {args.verdict}ed"))
     return 0

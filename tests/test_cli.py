@@ -77,3 +77,20 @@ def test_help_is_quick_to_import() -> None:
             "print(','.join(m for m in ('pandas','networkx','neo4j','streamlit') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+def test_same_as_rejection_survives_a_reload(capsys, tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    store = f"file:{tmp_path / 'ws'}"
+    assert main(["--store", store, "load", str(sample), "--rejects", str(tmp_path / "rej"), "--quiet"]) == 0
+    from graphbench.store import open_store
+
+    link = open_store(store).relationships("SAME_AS").iloc[0]
+    assert main(["--store", store, "same-as", "reject", link["end"], link["start"]]) == 0
+    assert main(["--store", store, "load", str(sample), "--rejects", str(tmp_path / "rej"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["--store", store, "resolve", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rejected"] == 1
+    table = open_store(store).relationships("SAME_AS")
+    row = table[(table["start"] == link["start"]) & (table["end"] == link["end"])]
+    assert list(row["status"]) == ["rejected"]
