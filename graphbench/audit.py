@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from graphbench import settings
@@ -21,7 +21,7 @@ def redact(url: str) -> str:
 def record(action: str, store_url: str, params: dict[str, Any] | None = None,
            output: bytes | str | None = None) -> dict[str, Any]:
     entry = {
-        "ts": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "ts": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "user": settings.user_name(),
         "action": action,
         "store": redact(store_url),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import phonenumbers
@@ -172,14 +172,14 @@ def timestamp(raw: str) -> str:
         if moment is not None:
             pass
         elif re.fullmatch(r"\d{9,11}(\.\d+)?", text):
-            moment = datetime.fromtimestamp(float(text), tz=timezone.utc)
+            moment = datetime.fromtimestamp(float(text), tz=UTC)
         else:
             moment = date_parser.parse(text, dayfirst=_looks_dayfirst(text))
     except (ValueError, OverflowError):
         raise ValueError(f"{raw!r} is not a date/time") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
     if not 1990 <= moment.year <= 2100:
         raise ValueError(f"{raw!r} is outside 1990–2100")
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

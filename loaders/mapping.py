@@ -20,7 +20,7 @@ import fnmatch
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ class MappingEntry:
 
 def _days_since(value: str, epoch: str) -> str:
     try:
-        start = datetime.fromisoformat(epoch).replace(tzinfo=timezone.utc)
+        start = datetime.fromisoformat(epoch).replace(tzinfo=UTC)
         return (start + timedelta(days=float(value))).strftime("%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return value  # left as it is: the loader's date check rejects the row with its reason

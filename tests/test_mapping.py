@@ -26,7 +26,7 @@ def test_amlsim_export_loads_through_its_mapping(tmp_path: Path) -> None:
                                         "PaymentChannel:bank_account:2"]
     assert list(transfers["ts"]) == ["2020-01-02T00:00:00Z", "2020-01-03T00:00:00Z", "2020-01-04T00:00:00Z"]
     uses = store.relationships("USES")
-    assert ("Account:amlsim:acct-0", "PaymentChannel:bank_account:0") in set(zip(uses["start"], uses["end"]))
+    assert ("Account:amlsim:acct-0", "PaymentChannel:bank_account:0") in set(zip(uses["start"], uses["end"], strict=True))
 
 
 def test_mapping_naming_a_missing_column_stops_before_anything_loads(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def table_records(table: pd.DataFrame) -> Iterator[dict[str, Any]]:
     columns = list(table.columns)
     for values in table.itertuples(index=False, name=None):
         record: dict[str, Any] = {}
-        for column, value in zip(columns, values):
+        for column, value in zip(columns, values, strict=True):
             value = plain(value)
             if value is None or value is pd.NA or (isinstance(value, float) and value != value):
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ def _convert(query: str, param: Param, value: Any) -> Any:
 _PARAM = re.compile(r"(\w+) \((\w+)(?:, [^)]*)?\) ([^;]*)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> NamedQuery:
     if not re.fullmatch(r"[a-z_]+", name) or not (QUERY_DIR / f"{name}.cypher").exists():
         raise GraphbenchError(f"unknown query {name!r}; known: {', '.join(query_names())}")
