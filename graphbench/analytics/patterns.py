@@ -52,10 +52,11 @@ class PatternParams:
 
     # Relays (pass-through episodes): activity separated from the channel's other activity by
     # `relay_quiet_days`, lasting at most `relay_max_span_days`, money in first, and what goes out is
-    # between keep_min and keep_max of what came in (mules keep a small cut).
+    # between keep_min and keep_max of what came in (mules keep a small cut: at most 15 %; 30 %
+    # already lets ordinary people's coincidences chain into "stacks" in random traffic).
     relay_quiet_days: float = 5.0
     relay_max_span_days: float = 10.0
-    relay_keep_min: float = 0.7
+    relay_keep_min: float = 0.85
     relay_keep_max: float = 1.05
 
     # scatter_gather: one source → >= k relays → one target, all inside the window.
@@ -87,7 +88,8 @@ class PatternParams:
     structuring_min_count: int = 3
     structuring_window_days: float = 7.0
 
-    # Two detections of one kind sharing at least this share of the smaller one's transfers are one.
+    # Two detections of one kind (cycles apart) sharing at least this share of the smaller one's
+    # transfers are one; a fan sharing this share with a more specific pattern is left out.
     merge_overlap: float = 0.5
 
 
@@ -141,7 +143,10 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
             found[kind] = _cycles(index, params)
         elif kind == "structuring":
             found[kind] = _structuring(index, params)
-    merged = {kind: _merge(patterns, index, params.merge_overlap) for kind, patterns in found.items()}
+    # cycles are already one per node set; merging cycles that share hops would glue a busy
+    # clique's many small rings into one blob
+    merged = {kind: patterns if kind == "cycle" else _merge(patterns, index, params.merge_overlap)
+              for kind, patterns in found.items()}
     specific = [p for kind, ps in merged.items() if kind not in ("fan_in", "fan_out") for p in ps]
     if specific:
         taken = np.unique(np.concatenate([p.positions for p in specific]))
@@ -421,7 +426,8 @@ def _sg_pattern(index: TransferIndex, cluster: list[int], legs_of: pd.Series, gr
 
 def _stacks(index: TransferIndex, relays: RelayEpisodes | None, params: PatternParams) -> list[Pattern]:
     """Components of relays paying relays, >= `stack_min_layers` deep, whose outside sources and
-    sinks differ (money that comes back to where it started is a cycle, not a stack).
+    sinks differ (money that comes back to where it started is a cycle, not a stack) and where what
+    reaches the sinks is what the sources put in, less at most keep_min per layer.
     Score: depth (4 layers = full)."""
     assert relays is not None
     linked = (relays.out_episode >= 0) & (relays.in_episode >= 0)
@@ -448,6 +454,9 @@ def _stacks(index: TransferIndex, relays: RelayEpisodes | None, params: PatternP
         leaving = mine[~mine["to_ep"].isin(episodes)]["pos"].to_numpy()
         sources, sinks = set(index.src[entering].tolist()), set(index.dst[leaving].tolist())
         if not sources or not sinks or sources & sinks:
+            continue
+        kept = index.amount[leaving].sum() / index.amount[entering].sum()
+        if not params.relay_keep_min ** layers <= kept <= params.relay_keep_max:
             continue
         relay_codes = relay_node.loc[episodes].unique().tolist()
         first_source = int(index.src[entering[0]])

@@ -1,0 +1,93 @@
+"""Money flows between groups of channels (communities, countries, channel types): a table a
+Sankey chart draws directly.
+
+``key_of`` maps a node id to its group, as a dict or a callable; ``channel_type_of`` is the
+ready-made key for channel types (the type is part of the id: ``PaymentChannel:paypal:…``).
+Transfers whose end has no group go to ``unknown`` (or are dropped with ``unknown=None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+FLOW_COLUMNS = ["source", "target", "amount", "count"]
+
+
+@dataclass
+class Flows:
+    between: pd.DataFrame  # source, target, amount, count — source != target, largest first
+    within: pd.DataFrame  # source (= target), amount, count — money that stayed inside a group
+    currencies: list[str]  # currencies summed together (amounts are not converted)
+
+
+def channel_type_of(node_id: str) -> str:
+    """``PaymentChannel:paypal:x@y.example`` → ``paypal``."""
+    parts = node_id.split(":", 2)
+    return parts[1] if len(parts) > 2 else node_id
+
+
+def aggregate_flows(transfers: pd.DataFrame, key_of: Mapping[str, str] | Callable[[str], str | None],
+                    since: str | None = None, until: str | None = None, currency: str | None = None,
+                    unknown: str | None = "unknown", min_amount: float = 0.0) -> Flows:
+    """Sum TRANSFERRED (``start, end, amount``, optional ``ts``, ``currency``) by the groups of its
+    two ends.
+
+    ``since`` / ``until``: ISO timestamps (inclusive) on ``ts``. ``currency``: keep one currency.
+    ``min_amount``: drop group-to-group rows whose total is below it (keeps a Sankey readable).
+    """
+    table = transfers
+    if currency is not None and "currency" in table:
+        table = table[table["currency"] == currency]
+    if (since or until) and "ts" in table:
+        stamps = pd.to_datetime(table["ts"], utc=True, format="ISO8601")
+        keep = pd.Series(True, index=table.index)
+        if since:
+            keep &= stamps >= pd.Timestamp(since)
+        if until:
+            keep &= stamps <= pd.Timestamp(until)
+        table = table[keep]
+    lookup = key_of.get if isinstance(key_of, Mapping) else key_of
+    ends = pd.unique(pd.concat([table["start"], table["end"]], ignore_index=True))
+    group_of = {node: lookup(node) for node in ends}
+    frame = pd.DataFrame({
+        "source": table["start"].map(group_of), "target": table["end"].map(group_of),
+        "amount": pd.to_numeric(table["amount"], errors="coerce"),
+    })
+    if unknown is None:
+        frame = frame.dropna(subset=["source", "target"])
+    else:
+        frame[["source", "target"]] = frame[["source", "target"]].fillna(unknown)
+    frame[["source", "target"]] = frame[["source", "target"]].astype(str)
+    summed = (frame.groupby(["source", "target"], as_index=False)
+              .agg(amount=("amount", "sum"), count=("amount", "size")))
+    summed["amount"] = summed["amount"].round(2)
+    self_flow = summed["source"] == summed["target"]
+    between = summed[~self_flow & (summed["amount"] >= min_amount)]
+    within = summed[self_flow].drop(columns="target")
+    currencies = sorted(table["currency"].dropna().astype(str).unique()) if "currency" in table else []
+    return Flows(
+        between=between.sort_values(["amount", "source", "target"], ascending=[False, True, True])
+        .reset_index(drop=True)[FLOW_COLUMNS],
+        within=within.sort_values(["amount", "source"], ascending=[False, True]).reset_index(drop=True),
+        currencies=currencies,
+    )
+
+
+def channel_keys(uses: pd.DataFrame, account_key: Mapping[str, str], shared: str | None = "shared") -> dict[str, str]:
+    """Group of each channel from the groups of the accounts that use it (USES ``start`` account →
+    ``end`` channel): communities and countries are known for accounts, money moves between
+    channels. A channel used by accounts of several groups (an escrow, a shared wallet) becomes
+    ``shared``; with ``shared=None`` it takes its most common group instead."""
+    if uses.empty:
+        return {}
+    pairs = pd.DataFrame({"channel": uses["end"], "group": uses["start"].map(account_key)}).dropna()
+    counts = pairs.groupby(["channel", "group"]).size().reset_index(name="n")
+    counts = counts.sort_values(["channel", "n", "group"], ascending=[True, False, True])
+    keys = counts.drop_duplicates("channel").set_index("channel")["group"].astype(str).to_dict()
+    if shared is not None:
+        several = counts.groupby("channel")["group"].nunique()
+        keys.update({channel: shared for channel in several[several > 1].index})
+    return keys
