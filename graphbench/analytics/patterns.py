@@ -37,9 +37,10 @@ class PatternParams:
     # Smurfing collects from many hands quickly; 3 days is the usual short AML look-back.
     fan_min_counterparties: int = 5
     fan_window_days: float = 3.0
-    # A burst must be this many times the count the channel's own rate outside the window predicts:
-    # an escrow taking 40 payments a day every day is busy, not bursting.
-    burst_factor: float = 3.0
+    # A burst must be this many times the count the channel's own rate in the `burst_baseline_days`
+    # either side of the window predicts: an escrow taking 40 payments a day is busy, not bursting.
+    burst_factor: float = 5.0
+    burst_baseline_days: float = 30.0
     # If set, only transfers within ±tolerance of the window's median amount count (off by default:
     # smurfs vary amounts on purpose).
     fan_amount_tolerance: float | None = None
@@ -231,42 +232,50 @@ class _Burst:
 
 
 def _bursts(index: TransferIndex, incoming: bool, k: int, window_days: float, burst_factor: float,
-            amount_tolerance: float | None = None) -> list[_Burst]:
+            baseline_days: float, amount_tolerance: float | None = None) -> list[_Burst]:
     """Non-overlapping windows where >= k distinct counterparties hit one centre in a burst."""
     ptr, order, times = (index.in_ptr, index.in_order, index.in_ts) if incoming else \
         (index.out_ptr, index.out_order, index.out_ts)
     counterpart = index.src if incoming else index.dst
     window = int(window_days * DAY)
+    baseline = int(baseline_days * DAY)
     centers = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
     t0 = int(index.ts.min())
-    key = centers * (int(index.ts.max()) - t0 + window + 1) + (times - t0)
+    key = centers * (int(index.ts.max()) - t0 + 2 * (window + baseline) + 1) + (times - t0 + window + baseline)
     # window end (exclusive) for every anchor transfer, all centres at once
     ends = np.searchsorted(key, key + window, side="right")
     counts = ends - np.arange(len(key))
+    # a window's distinct counterparts <= its transfers: anchors that cannot pass the count or
+    # burst test are dropped here, vectorised, so steady hubs cost no Python loop
+    # the centre's own rate in the `baseline` days either side of the window (local, so a channel
+    # whose business grows or has seasons is compared with its own recent past)
+    around_lo = np.searchsorted(key, key - baseline, side="left")
+    around_hi = np.searchsorted(key, key + window + baseline, side="right")
+    # near the ends of the data only part of the baseline exists: divide by the part that does
+    anchor_ts = times.astype(np.int64)
+    covered = (np.minimum(anchor_ts + window + baseline, int(index.ts.max()))
+               - np.maximum(anchor_ts - baseline, t0) - window)
+    expected = (around_hi - around_lo - counts) * window / np.maximum(covered, window)
+    hopeful = (counts >= k) & (counts >= burst_factor * expected)
     bursts: list[_Burst] = []
-    for c in np.unique(centers[counts >= k]):
+    for c in np.unique(centers[hopeful]):
         a, b = int(ptr[c]), int(ptr[c + 1])
         cps = counterpart[order[a:b]]
-        span = int(times[b - 1] - times[a])
-        anchors = np.flatnonzero(counts[a:b] >= k)
+        anchors = np.flatnonzero(hopeful[a:b])
         next_free = 0
         for i in anchors:
             if i < next_free:
                 continue
-            # the best window among the anchors overlapping this one
+            # the best window among the hopeful anchors overlapping this one
             best, best_d = -1, 0
             for j in anchors[(anchors >= i) & (anchors < ends[a + i] - a)]:
                 d = len(np.unique(cps[j:ends[a + j] - a]))
                 if d > best_d:
                     best, best_d = int(j), d
-            if best_d < k:
-                continue
             stop = int(ends[a + best] - a)
-            inside = stop - best
-            expected = (b - a - inside) * window / max(span - window, window)
-            ratio = best_d / expected if expected > 0 else float("inf")
             next_free = stop
-            if ratio < burst_factor:
+            ratio = best_d / expected[a + best] if expected[a + best] > 0 else float("inf")
+            if best_d < k or ratio < burst_factor:
                 continue
             positions = order[a + best:a + stop]
             if amount_tolerance is not None:
@@ -288,7 +297,7 @@ def _fans(index: TransferIndex, params: PatternParams, incoming: bool) -> list[P
                  0.5 * min(1.0, len(burst.counterparts) / (2 * k)) + 0.5 * min(1.0, burst.ratio / 10),
                  center=burst.center, members=list(burst.counterparts))
         for burst in _bursts(index, incoming, k, params.fan_window_days, params.burst_factor,
-                             params.fan_amount_tolerance)
+                             params.burst_baseline_days, params.fan_amount_tolerance)
     ]
 
 
@@ -296,8 +305,8 @@ def _gather_scatter(index: TransferIndex, params: PatternParams) -> list[Pattern
     """In-burst then out-burst at one centre passing on keep_min..keep_max of what came in.
     Score: the share passed on, times how full both sides are (2k each = full)."""
     k = params.gs_min_counterparties
-    ins = _bursts(index, True, k, params.gs_window_days, params.burst_factor)
-    outs = _bursts(index, False, k, params.gs_window_days, params.burst_factor)
+    ins = _bursts(index, True, k, params.gs_window_days, params.burst_factor, params.burst_baseline_days)
+    outs = _bursts(index, False, k, params.gs_window_days, params.burst_factor, params.burst_baseline_days)
     outs_at: dict[int, list[_Burst]] = {}
     for burst in outs:
         outs_at.setdefault(burst.center, []).append(burst)
