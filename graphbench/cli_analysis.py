@@ -15,6 +15,8 @@ from graphbench.cli import _EXTENSIONS, audit, command, emit, open_from
 from graphbench.errors import GraphbenchError
 
 AddParser = Callable[[str, str], argparse.ArgumentParser]
+# graphbench.analytics.patterns.KINDS, repeated so `--help` need not import numpy (a test keeps them equal)
+PATTERN_KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "structuring")
 
 
 def _arguments(add: AddParser) -> None:
@@ -46,6 +48,19 @@ def _arguments(add: AddParser) -> None:
     p.add_argument("verdict", choices=["accept", "reject"])
     p.add_argument("a", help="an Account id")
     p.add_argument("b", help="the other Account id")
+
+    p = add("trace", "follow the money from an account or payment channel, hop by hop in time order")
+    p.add_argument("--from", dest="source", required=True, help="an Account or PaymentChannel id")
+    p.add_argument("--direction", choices=["out", "in"], default="out")
+    p.add_argument("--hops", type=int, default=3)
+    p.add_argument("--since", help="ISO date/time: ignore transfers before")
+    p.add_argument("--until", help="ISO date/time: ignore transfers after")
+    p.add_argument("--tolerance", type=float, default=None,
+                   help="amount tolerance per hop, e.g. 0.2 = within ±20%% of the incoming amount")
+    p.add_argument("--max-transfers", type=int, default=10_000)
+
+    p = add("patterns", "laundering patterns among transfers")
+    p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
 
 
 _EXTENSIONS.append(_arguments)
@@ -226,4 +241,69 @@ def cmd_same_as(args: argparse.Namespace) -> int:
     document = {"verdict": args.verdict, "a": args.a, "b": args.b}
     audit(args, "same-as", document, None)
     emit(args, document, lambda: print(f"SAME_AS {args.a} ~ {args.b}: {args.verdict}ed"))
+    return 0
+
+
+def _when(value: str | None) -> str | None:
+    from graphbench import normalize
+
+    if not value:
+        return None
+    try:
+        return normalize.timestamp(value)
+    except ValueError as exc:
+        raise GraphbenchError(f"--since/--until: {exc}") from None
+
+
+@command("trace")
+def cmd_trace(args: argparse.Namespace) -> int:
+    from graphbench.analytics.trace import trace
+    from graphbench.store.tables import read_tables
+
+    store = open_from(args)
+    try:
+        if store.node(args.source) is None:
+            raise GraphbenchError(f"no node {args.source!r} in the store (ids look like Account:platform:handle "
+                                  "or PaymentChannel:type:id)")
+        tables = read_tables(store, ["TRANSFERRED", "USES"])
+    finally:
+        store.close()
+    result = trace(tables["TRANSFERRED"], [args.source], direction=args.direction, hops=args.hops,
+                   since=_when(args.since), until=_when(args.until), amount_tolerance=args.tolerance,
+                   max_transfers=args.max_transfers, uses=tables["USES"])
+    document = json.loads(json.dumps(result.to_dict(), default=str))
+    audit(args, "trace", {"from": args.source, "direction": args.direction, "hops": args.hops},
+          json.dumps(document))
+
+    def human() -> None:
+        print(f"{len(document['transfers'])} transfers from {document['first_ts']} to {document['last_ts']}; "
+              f"money ends at {len(document['sinks'])} channels")
+        for t in document["transfers"][:60]:
+            print(f"  hop {t['hop']}  {t['ts']}  {t['from']} → {t['to']}  {t['amount']:,.2f} {t.get('currency') or ''}")
+    emit(args, document, human)
+    return 0
+
+
+@command("patterns")
+def cmd_patterns(args: argparse.Namespace) -> int:
+    from graphbench.analytics.patterns import find_patterns
+
+    store = open_from(args)
+    try:
+        transfers = store.relationships("TRANSFERRED")
+    finally:
+        store.close()
+    found = find_patterns(transfers, kinds=args.kind)
+    document = json.loads(json.dumps({"patterns": [p.to_dict() for p in found]}, default=str))
+    audit(args, "patterns", {"kind": args.kind}, json.dumps(document))
+
+    def human() -> None:
+        from collections import Counter
+
+        counts = Counter(p["kind"] for p in document["patterns"])
+        print(", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "no patterns")
+        for p in document["patterns"][:60]:
+            print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f}  "
+                  f"{p['first_ts']} → {p['last_ts']}")
+    emit(args, document, human)
     return 0

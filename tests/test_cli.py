@@ -94,3 +94,28 @@ def test_same_as_rejection_survives_a_reload(capsys, tmp_path: Path) -> None:
     table = open_store(store).relationships("SAME_AS")
     row = table[(table["start"] == link["start"]) & (table["end"] == link["end"])]
     assert list(row["status"]) == ["rejected"]
+
+
+def test_pattern_kinds_of_the_cli_are_the_detectors_kinds() -> None:
+    from graphbench.analytics.patterns import KINDS
+    from graphbench.cli_analysis import PATTERN_KINDS
+
+    assert PATTERN_KINDS == KINDS
+
+
+def test_trace_and_patterns_json(capsys, tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    truth = json.loads((sample / "ground_truth.json").read_text(encoding="utf-8"))
+    store = f"file:{tmp_path / 'ws'}"
+    main(["--store", store, "load", str(sample), "--rejects", str(tmp_path / "rej"), "--quiet", "--no-resolve"])
+    capsys.readouterr()
+    cycle = next(p for p in truth["patterns"] if p["kind"] == "cycle")
+    assert main(["--store", store, "trace", "--from", cycle["members"][0], "--hops", "6", "--json"]) == 0
+    transfers = json.loads(capsys.readouterr().out)["transfers"]
+    assert set(cycle["tx_ids"]) <= {t["tx_id"] for t in transfers}
+    assert [t["ts"] for t in transfers] == sorted(t["ts"] for t in transfers)
+    assert main(["--store", store, "patterns", "--kind", "cycle", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)["patterns"]
+    assert found and {p["kind"] for p in found} == {"cycle"}
+    assert any(set(cycle["members"]) == set(p["members"]) for p in found)
+    assert {"kind", "members", "amount", "first_ts", "last_ts"} <= set(found[0])
