@@ -220,5 +220,4 @@ def build_matcher(extra_species: list[dict[str, Any]], extra_keywords: list[dict
 def resolve_after_load(store: GraphStore) -> dict[str, Any] | None:
     from graphbench.resolve.run import resolve_store
 
-    summary = resolve_store(store)
-    return asdict(summary) if hasattr(summary, "__dataclass_fields__") else dict(summary)
+    return asdict(resolve_store(store))
