@@ -23,8 +23,12 @@ import pandas as pd
 from graphbench.analytics.projection import AccountGraph
 
 ENGINES = ("louvain", "networkit", "leiden", "leiden_cpm")
-# Chosen from benchmarks/out/bench_communities.json: same modularity as python-louvain, fastest.
-DEFAULT_ENGINE = "leiden"
+# leidenalg passes; -1 ("until stable") gained 0.0001 modularity at 100k edges for 3x the time and
+# ran past 7 minutes at 1M edges.
+LEIDEN_ITERATIONS = 2
+# Chosen from benchmarks/out/bench_communities.json: networkit PLM (one thread, so seeded runs repeat)
+# matches python-louvain's modularity and is 30-60x faster; leidenalg is no faster than python-louvain.
+DEFAULT_ENGINE = "networkit"
 
 
 @dataclass
@@ -144,7 +148,7 @@ def _run_leiden(graph: AccountGraph, resolution: float, seed: int) -> np.ndarray
 
     partition = leidenalg.find_partition(graph.to_igraph(), leidenalg.RBConfigurationVertexPartition,
                                          weights="weight", resolution_parameter=resolution, seed=seed,
-                                         n_iterations=-1)
+                                         n_iterations=LEIDEN_ITERATIONS)
     return np.asarray(partition.membership, dtype=np.int64)
 
 
@@ -152,7 +156,8 @@ def _run_leiden_cpm(graph: AccountGraph, resolution: float, seed: int) -> np.nda
     import leidenalg
 
     partition = leidenalg.find_partition(graph.to_igraph(), leidenalg.CPMVertexPartition, weights="weight",
-                                         resolution_parameter=resolution, seed=seed, n_iterations=-1)
+                                         resolution_parameter=resolution, seed=seed,
+                                         n_iterations=LEIDEN_ITERATIONS)
     return np.asarray(partition.membership, dtype=np.int64)
 
 
