@@ -33,6 +33,8 @@ def _arguments(add: AddParser) -> None:
     p.add_argument("--top", type=int, default=0, help="only the N highest by betweenness (default: all)")
     p.add_argument("--pivots", type=int, default=512, help="betweenness sample size on graphs over 5,000 accounts")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--python", action="store_true", help="on Neo4j, pull the account graph and compute in Python "
+                                                          "instead of in GDS")
 
     p = add("links", "paths and shared identifiers between two entities, or suggested links (Adamic-Adar)")
     p.add_argument("--from", dest="source", help="a node id")
@@ -78,7 +80,7 @@ def _account_graph(store: Any) -> tuple[Any, dict[str, Any]]:
 def cmd_communities(args: argparse.Namespace) -> int:
     store = open_from(args)
     try:
-        if args.engine == "gds":
+        if args.engine == "gds" or (args.engine == "auto" and not args.sweep and _has_gds(store)):
             document = _gds_communities(store, args)
         else:
             document = _python_communities(store, args)
@@ -128,6 +130,17 @@ def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
             "modularity": result.modularity, "seconds": result.seconds, "communities": communities}
 
 
+def _has_gds(store: Any) -> bool:
+    """Push-down rule: on a Neo4j store whose server has GDS, whole-graph algorithms run there."""
+    if getattr(store, "kind", "") != "neo4j":
+        return False
+    try:
+        store.read("RETURN gds.version() AS version")
+        return True
+    except Exception:  # noqa: BLE001 - no GDS procedures on this server: compute in Python
+        return False
+
+
 def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
     if getattr(store, "kind", "") != "neo4j":
         raise GraphbenchError("engine gds runs inside Neo4j: give --store bolt://… or neo4j://…")
@@ -144,6 +157,8 @@ def cmd_centrality(args: argparse.Namespace) -> int:
 
     store = open_from(args)
     try:
+        if _has_gds(store) and not args.python:
+            return _gds_centrality(store, args)
         graph, _ = _account_graph(store)
     finally:
         store.close()
@@ -306,4 +321,20 @@ def cmd_patterns(args: argparse.Namespace) -> int:
             print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f}  "
                   f"{p['first_ts']} → {p['last_ts']}")
     emit(args, document, human)
+    return 0
+
+
+def _gds_centrality(store: Any, args: argparse.Namespace) -> int:
+    from graphbench.analytics import gds
+
+    with gds.projected_account_graph(store.run) as graph:
+        nodes = graph["nodes"]
+        sampling = args.pivots if nodes > 5_000 else None
+        table = gds.centrality(store.run, graph["name"], sampling_size=sampling, seed=args.seed)
+    store.close()
+    table = table.head(args.top) if args.top else table
+    document = {"betweenness": {"method": "gds_sampled" if sampling else "gds_exact", "pivots": sampling or nodes},
+                "nodes": json.loads(table.to_json(orient="records"))}
+    audit(args, "centrality", {"engine": "gds", "top": args.top}, json.dumps(document, default=str))
+    emit(args, document, lambda: print(table.head(args.top or 25).to_string(index=False)))
     return 0

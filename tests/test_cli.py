@@ -119,3 +119,23 @@ def test_trace_and_patterns_json(capsys, tmp_path: Path) -> None:
     assert found and {p["kind"] for p in found} == {"cycle"}
     assert any(set(cycle["members"]) == set(p["members"]) for p in found)
     assert {"kind", "members", "amount", "first_ts", "last_ts"} <= set(found[0])
+
+
+@pytest.mark.neo4j
+def test_whole_graph_algorithms_push_down_to_gds_on_neo4j(neo4j_store, capsys, tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    truth = json.loads((sample / "ground_truth.json").read_text(encoding="utf-8"))
+    load_dir_args = ["--store", neo4j_store.url, "load", str(sample), "--rejects", str(tmp_path / "r"), "--quiet"]
+    assert main(load_dir_args) == 0
+    capsys.readouterr()
+    assert main(["--store", neo4j_store.url, "communities", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["engine"].startswith("gds") and document["modularity"] > 0.5
+    community_of = {m: c["id"] for c in document["communities"] for m in c["members"]}
+    for ring in truth["rings"]:
+        homes = [community_of.get(a) for a in ring["accounts"]]
+        assert max(homes.count(h) for h in set(homes)) >= 0.8 * len(homes), ring["id"]
+    assert main(["--store", neo4j_store.url, "centrality", "--top", "5", "--json"]) == 0
+    nodes = json.loads(capsys.readouterr().out)["nodes"]
+    assert len(nodes) == 5 and nodes[0]["betweenness"] >= nodes[-1]["betweenness"]
+    assert {"id", "degree", "betweenness", "pagerank"} <= set(nodes[0])
