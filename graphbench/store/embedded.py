@@ -76,7 +76,7 @@ class EmbeddedStore:
     def _merge(self, kind: str, name: str, rows: list[dict[str, Any]], key_of: Any) -> None:
         table = self._table(kind, name)
         keys = _row_keys(kind, name, table)
-        position = dict(zip(keys, range(len(keys)))) if len(table) else {}
+        position = dict(zip(keys, range(len(keys)), strict=True)) if len(table) else {}
         fresh, matched, updated_pos = [], [], []
         for row in rows:
             pos = position.get(key_of(row))
@@ -88,7 +88,7 @@ class EmbeddedStore:
         updated = []
         if matched:
             olds = table.iloc[updated_pos].to_dict("records")  # one vectorised fetch, not one per row
-            updated = [merge_props(_clean_record(old), row) for old, row in zip(olds, matched)]
+            updated = [merge_props(_clean_record(old), row) for old, row in zip(olds, matched, strict=True)]
             unchanged = np.ones(len(table), dtype=bool)
             unchanged[updated_pos] = False
             table = pd.concat([table[unchanged], _typed(pd.DataFrame(updated, dtype=object))], ignore_index=True)
@@ -233,7 +233,7 @@ class _Adjacency:
         lists: dict[str, list[tuple[str, int, str]]] = {}
         for rel_type in REL_TYPES:
             table = store._table("rels", rel_type)
-            for pos, (start, end) in enumerate(zip(table["start"].tolist(), table["end"].tolist())):
+            for pos, (start, end) in enumerate(zip(table["start"].tolist(), table["end"].tolist(), strict=True)):
                 lists.setdefault(start, []).append((rel_type, pos, end))
                 lists.setdefault(end, []).append((rel_type, pos, start))
         for entries in lists.values():
@@ -256,7 +256,7 @@ def _row_keys(kind: str, name: str, table: pd.DataFrame) -> list[str]:
         return table["id"].tolist()
     disc = REL_TYPES[name].discriminator
     discs = table[disc].tolist() if disc and disc in table.columns else [None] * len(table)
-    return [_rel_key(s, e, d) for s, e, d in zip(table["start"].tolist(), table["end"].tolist(), discs)]
+    return [_rel_key(s, e, d) for s, e, d in zip(table["start"].tolist(), table["end"].tolist(), discs, strict=True)]
 
 
 def _select(table: pd.DataFrame, fixed: list[str], columns: Sequence[str] | None) -> pd.DataFrame:
