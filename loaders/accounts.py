@@ -8,7 +8,7 @@ from graphbench.batch import GraphBatch
 from graphbench.schema import node_id
 from loaders.context import RowContext
 from loaders.fields import multi, optional, required, whole_number
-from loaders.places import add_location, parse_place
+from loaders.places import add_location, place_or_none
 
 KIND = "accounts"
 REQUIRED = ("platform", "handle")
@@ -36,7 +36,7 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
     platform = required(row, "platform", normalize.platform)
     handle = required(row, "handle", normalize.handle)
     seen = optional(row, "captured_at", normalize.timestamp)
-    place = optional(row, "location", parse_place)
+    place = place_or_none(optional(row, "location"))
     region = place[0] if place else None
     phones = multi(row, "phone", lambda v: normalize.phone(v, region))
     emails = multi(row, "email", normalize.email)

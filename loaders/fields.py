@@ -33,10 +33,17 @@ def multi(row: dict[str, str], name: str, normalise: Callable[[str], T] | None =
     return list(values)
 
 
+_SUFFIXES = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
 def whole_number(raw: str) -> int:
-    text = raw.strip().replace(",", "").replace("_", "")
+    """A count as exports write it: ``1200``, ``1,200``, ``1.2k``, ``3M``."""
+    text = raw.strip().replace(",", "").replace("_", "").lower()
+    scale = _SUFFIXES.get(text[-1:], 1) if text else 1
+    if scale != 1:
+        text = text[:-1]
     try:
-        number = float(text)
+        number = round(float(text) * scale, 6)
     except ValueError:
         raise ValueError(f"{raw!r} is not a number") from None
     if number != number or number < 0 or not number.is_integer():

@@ -12,7 +12,7 @@ from graphbench.schema import node_id
 from loaders.accounts import account_id
 from loaders.context import RowContext
 from loaders.fields import multi, optional, required
-from loaders.places import add_location, parse_place
+from loaders.places import add_location, place_or_none
 
 KIND = "listings"
 REQUIRED = ("platform", "listing_id", "handle")
@@ -49,7 +49,7 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
     for tag in normalize.hashtags_in_text(f"{title or ''}\n{text or ''}"):
         if tag not in tags:
             tags.append(tag)
-    place = optional(row, "location", parse_place)
+    place = place_or_none(optional(row, "location"))
     props: dict[str, Any] = {
         "platform": platform,
         "listing_id": listing,

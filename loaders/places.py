@@ -19,6 +19,20 @@ def parse_place(raw: str) -> tuple[str, str | None]:
     return country, city
 
 
+def place_or_none(raw: str | None) -> tuple[str, str | None] | None:
+    """A profile's or listing's free-text place, when it names a country we know.
+
+    It is free text ("somewhere in Asia", "DM for location"), so a place we cannot read is not an
+    error: the text stays on the node as ``location`` and no Location node is made.
+    """
+    if not raw:
+        return None
+    try:
+        return parse_place(raw)
+    except ValueError:
+        return None
+
+
 def add_location(batch: GraphBatch, country: str, city: str | None, prov: dict[str, Any]) -> str:
     location = node_id("Location", country, city)
     props = {"country": country, "city": city}

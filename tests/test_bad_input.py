@@ -71,9 +71,19 @@ def test_enormous_field(tmp_path: Path) -> None:
 
 
 def test_wrong_types_name_the_field(tmp_path: Path) -> None:
-    text = HEADER + "instagram,a,A,many,2024-01-01\ninstagram,b,B,-3,2024-01-01\ninstagram,c,C,1.5k,2024-01-01\n"
-    _, report, rejects = load(tmp_path, "accounts.csv", text.encode())
+    text = HEADER + ("instagram,a,A,many,2024-01-01\ninstagram,b,B,-3,2024-01-01\ninstagram,c,C,1.5k,2024-01-01\n"
+                     "instagram,d,D,2.5x,2024-01-01\n")
+    store, report, rejects = load(tmp_path, "accounts.csv", text.encode())
     assert report.rejected == 3 and set(rejects["field"]) == {"followers"}
+    assert store.node("Account:instagram:c")["followers"] == 1500  # exports write counts as 1.5k
+
+
+def test_an_unreadable_free_text_place_is_kept_as_text(tmp_path: Path) -> None:
+    text = "platform,handle,location\ninstagram,a,somewhere in Asia\ninstagram,b,\"Hanoi, Vietnam\"\n"
+    store, report, _ = load(tmp_path, "accounts.csv", text.encode())
+    assert report.rejected == 0
+    assert store.node("Account:instagram:a")["location"] == "somewhere in Asia"
+    assert set(store.relationships("LOCATED_IN")["end"]) == {"Location:VN:hanoi"}
 
 
 @pytest.mark.parametrize("written, expected", [
