@@ -32,6 +32,8 @@ class EmbeddedStore:
         self._rels: dict[str, pd.DataFrame] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._adjacency: _Adjacency | None = None
+        # key → row lookup per table, kept beside the table it was built for (see _keys_of)
+        self._key_index: dict[tuple[str, str], tuple[pd.DataFrame, pd.Index, bool]] = {}
         if self.path:
             self.path.mkdir(parents=True, exist_ok=True)
 
@@ -75,29 +77,50 @@ class EmbeddedStore:
 
     def _merge(self, kind: str, name: str, rows: list[dict[str, Any]], key_of: Any) -> None:
         table = self._table(kind, name)
-        keys = _row_keys(kind, name, table)
-        position = dict(zip(keys, range(len(keys)), strict=True)) if len(table) else {}
-        fresh, matched, updated_pos = [], [], []
-        for row in rows:
-            pos = position.get(key_of(row))
-            if pos is None:
-                fresh.append(row)
-            else:
-                matched.append(row)
-                updated_pos.append(pos)
-        updated = []
-        if matched:
+        keys, unique = self._keys_of(kind, name, table)
+        row_keys = [key_of(row) for row in rows]
+        # one hashed lookup of the whole batch against the table's keys, not a dict rebuilt per batch
+        if len(keys) and unique:
+            positions = keys.get_indexer(row_keys)
+        elif len(keys):
+            last = dict(zip(keys, range(len(keys)), strict=True))
+            positions = np.array([last.get(k, -1) for k in row_keys], dtype=np.int64)
+        else:
+            positions = np.full(len(rows), -1, dtype=np.int64)
+        hit = positions >= 0
+        fresh = [row for row, found in zip(rows, hit, strict=True) if not found]
+        fresh_keys = [k for k, found in zip(row_keys, hit, strict=True) if not found]
+        if hit.any():
+            updated_pos = positions[hit]
+            matched = [row for row, found in zip(rows, hit, strict=True) if found]
             olds = table.iloc[updated_pos].to_dict("records")  # one vectorised fetch, not one per row
             updated = [merge_props(_clean_record(old), row) for old, row in zip(olds, matched, strict=True)]
             unchanged = np.ones(len(table), dtype=bool)
             unchanged[updated_pos] = False
+            # updated rows move to the end, as before: the table's row order is unchanged by the index
             table = pd.concat([table[unchanged], _typed(pd.DataFrame(updated, dtype=object))], ignore_index=True)
+            matched_keys = [k for k, found in zip(row_keys, hit, strict=True) if found]
+            keys = keys[unchanged].append(pd.Index(matched_keys, dtype=object))
         if fresh:
             new = _typed(pd.DataFrame(fresh, dtype=object))
             table = new if table.empty else pd.concat([table, new], ignore_index=True)
+            keys = keys.append(pd.Index(fresh_keys, dtype=object)) if len(keys) else pd.Index(fresh_keys, dtype=object)
         cache = self._nodes if kind == "nodes" else self._rels
         cache[name] = table
+        # a batch's keys are unique (coalesced) and fresh ones absent from the table: uniqueness holds
+        self._key_index[(kind, name)] = (table, keys, unique)
         self._dirty.add((kind, name))
+
+    def _keys_of(self, kind: str, name: str, table: pd.DataFrame) -> tuple[pd.Index, bool]:
+        """The keys of ``table``'s rows in row order, and whether they are unique: kept from the last
+        merge while the table is the one that merge produced, rebuilt once when it was replaced (read
+        from Parquet, derived relationships dropped)."""
+        known = self._key_index.get((kind, name))
+        if known is not None and known[0] is table and len(known[1]) == len(table):
+            return known[1], known[2]
+        keys = pd.Index(_row_keys(kind, name, table), dtype=object)
+        self._key_index[(kind, name)] = (table, keys, keys.is_unique)
+        return keys, keys.is_unique
 
     def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
         table = self._table("rels", check_rel_type(rel_type))
@@ -299,6 +322,9 @@ def _to_parquet(table: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype != object:
             continue
+        if pd.api.types.infer_dtype(out[column], skipna=True) == "string":  # all text: no per-value work
+            out[column] = out[column].astype("string")
+            continue
         values = out[column].dropna()
         if values.empty:
             out[column] = out[column].astype("string")
@@ -319,6 +345,10 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     """Give object columns a real dtype: whole numbers stay integers even with gaps (``Int64``)."""
     for column in table.columns:
         if table[column].dtype != object:
+            continue
+        # infer_dtype walks the column in C; "integer" excludes bools, as the type check below does
+        inferred = pd.api.types.infer_dtype(table[column], skipna=True)
+        if inferred in ("string", "empty", "boolean", "mixed"):
             continue
         kinds = {type(v) for v in table[column].dropna()}
         if kinds == {int}:
