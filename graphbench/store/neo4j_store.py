@@ -121,21 +121,21 @@ class Neo4jStore:
         by_label: dict[str, list[dict[str, Any]]] = {}
         for node in batch.nodes:
             by_label.setdefault(node.label, []).append({"id": node.id, "props": node.props})
+        by_shape: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for rel in batch.rels:
+            shape = (rel.type, label_of(rel.start), label_of(rel.end))
+            by_shape.setdefault(shape, []).append({"start": rel.start, "end": rel.end, "props": rel.props})
         with self._session() as session:
+            # a label or type with nothing stored yet has nothing to merge with: its existence reads are
+            # skipped (a batch's keys are unique, so its own earlier chunks cannot be hit either)
+            empty = session.execute_read(_empty_kinds, sorted(by_label), sorted({s[0] for s in by_shape}))
             for label, rows in by_label.items():
                 for chunk in _chunks(rows):
-                    session.execute_write(_write_nodes, check_label(label), chunk)
-            by_shape: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-            for rel in batch.rels:
-                shape = (rel.type, label_of(rel.start), label_of(rel.end))
-                disc = REL_TYPES[rel.type].discriminator
-                by_shape.setdefault(shape, []).append(
-                    {"start": rel.start, "end": rel.end, "disc": rel.props.get(disc) if disc else None,
-                     "props": rel.props})
+                    session.execute_write(_write_nodes, check_label(label), chunk, label in empty)
             for (rel_type, start_label, end_label), rows in by_shape.items():
                 for chunk in _chunks(rows):
                     session.execute_write(_write_rels, check_rel_type(rel_type), check_label(start_label),
-                                          check_label(end_label), chunk)
+                                          check_label(end_label), chunk, rel_type in empty)
 
     def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
         if not re.fullmatch(r"[a-z_]+", key):
@@ -248,55 +248,82 @@ class Neo4jStore:
         return self.read(query.cypher, query.bind(params))
 
 
-def _write_nodes(tx: Any, label: str, rows: list[dict[str, Any]]) -> None:
-    existing = {
+def _empty_kinds(tx: Any, labels: list[str], rel_types: list[str]) -> set[str]:
+    """The labels and relationship types that hold nothing yet (counts come from the count store)."""
+    empty = set()
+    for label in labels:
+        if tx.run(f"MATCH (n:{check_label(label)}) RETURN count(n) AS n").single()["n"] == 0:
+            empty.add(label)
+    for rel_type in rel_types:
+        if tx.run(f"MATCH ()-[r:{check_rel_type(rel_type)}]->() RETURN count(r) AS n").single()["n"] == 0:
+            empty.add(rel_type)
+    return empty
+
+
+def _write_nodes(tx: Any, label: str, rows: list[dict[str, Any]], known_new: bool = False) -> None:
+    existing = {} if known_new else {
         record["id"]: record["p"]
         for record in tx.run(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN id, properties(n) AS p",
                              ids=[row["id"] for row in rows])
     }
+    props = []
     for row in rows:
-        if row["id"] in existing:
-            row["props"] = merge_props(existing[row["id"]], row["props"])
-        row["props"]["id"] = row["id"]
-    tx.run(f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n = row.props, n:{BASE_LABEL}",
-           rows=rows).consume()
+        old = existing.get(row["id"])
+        merged = row["props"] if old is None else merge_props(old, row["props"])
+        merged["id"] = row["id"]
+        if merged != old:  # a node the merge leaves as it is (a reload) is not written again
+            props.append(merged)
+    # one map per row (its properties, id included), the lightest parameter the MERGE can use
+    if props:
+        tx.run(f"UNWIND $rows AS props MERGE (n:{label} {{id: props.id}}) SET n = props, n:{BASE_LABEL}",
+               rows=props).consume()
 
 
-def _write_rels(tx: Any, rel_type: str, start_label: str, end_label: str, rows: list[dict[str, Any]]) -> None:
+def _write_rels(tx: Any, rel_type: str, start_label: str, end_label: str, rows: list[dict[str, Any]],
+                known_new: bool = False) -> None:
     disc = REL_TYPES[rel_type].discriminator
     if disc:
-        _write_discriminated_rels(tx, rel_type, disc, start_label, end_label, rows)
+        _write_discriminated_rels(tx, rel_type, disc, start_label, end_label, rows, known_new)
         return
     match = (f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
              f"MATCH (b:{end_label} {{id: row.end}}) ")
-    existing = {
+    existing = {} if known_new else {
         (record["start"], record["end"]): record["p"]
         for record in tx.run(match + f"MATCH (a)-[r:{rel_type}]->(b) "
                              "RETURN row.start AS start, row.end AS end, properties(r) AS p",
                              rows=[{"start": row["start"], "end": row["end"]} for row in rows])
     }
+    changed = []
     for row in rows:
         old = existing.get((row["start"], row["end"]))
         if old is not None:
             row["props"] = merge_props(old, row["props"])
-    tx.run(match + f"MERGE (a)-[r:{rel_type}]->(b) SET r = row.props", rows=rows).consume()
+        if row["props"] != old:  # unchanged by the merge: nothing to write
+            changed.append(row)
+    if changed:
+        tx.run(match + f"MERGE (a)-[r:{rel_type}]->(b) SET r = row.props", rows=changed).consume()
 
 
 def _write_discriminated_rels(tx: Any, rel_type: str, disc: str, start_label: str, end_label: str,
-                              rows: list[dict[str, Any]]) -> None:
+                              rows: list[dict[str, Any]], known_new: bool = False) -> None:
     """Relationships told apart by a property (TRANSFERRED by tx_id): found through the property's
     index, not by expanding a busy channel's thousands of transfers; new ones are CREATEd."""
-    found = tx.run(f"UNWIND $discs AS disc MATCH (a)-[r:{rel_type} {{{disc}: disc}}]->(b) "
-                   "RETURN a.id AS start, b.id AS end, disc, properties(r) AS p, elementId(r) AS rid",
-                   discs=sorted({row["disc"] for row in rows}))
-    existing = {(record["start"], record["end"], record["disc"]): (record["rid"], record["p"]) for record in found}
+    existing: dict[tuple[str, str, Any], tuple[str, dict[str, Any]]] = {}
+    if not known_new:
+        found = tx.run(f"UNWIND $discs AS disc MATCH (a)-[r:{rel_type} {{{disc}: disc}}]->(b) "
+                       "RETURN a.id AS start, b.id AS end, disc, properties(r) AS p, elementId(r) AS rid",
+                       discs=sorted({row["props"].get(disc) for row in rows}))
+        existing = {(record["start"], record["end"], record["disc"]): (record["rid"], record["p"])
+                    for record in found}
     fresh, update = [], []
     for row in rows:
-        hit = existing.get((row["start"], row["end"], row["disc"]))
+        hit = existing.get((row["start"], row["end"], row["props"].get(disc))) if existing else None
         if hit is None:
             fresh.append(row)
-        else:
-            update.append({"rid": hit[0], "props": merge_props(hit[1], row["props"])})
+            continue
+        merged = merge_props(hit[1], row["props"])
+        if merged != hit[1]:
+            update.append({"rid": hit[0], "props": merged})
     if fresh:
         tx.run(f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
                f"MATCH (b:{end_label} {{id: row.end}}) CREATE (a)-[r:{rel_type}]->(b) SET r = row.props",
