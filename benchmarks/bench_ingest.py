@@ -1,0 +1,392 @@
+"""Ingest speed side by side: the embedded store and Neo4j write paths on the 100x sample set.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--data sample_data/big] [--neo4j bolt://127.0.0.1:7687]
+        [--neo4j-rows 100000] [--neo4j-import .neo4j/import] [--skip-embedded] [--skip-neo4j]
+
+Embedded store, on the whole 100x set (``sample_data/generate.py --seed 7 --scale 100``, made when
+missing): ``load_dir`` end to end (read, validate, match species, write, commit; resolution off), the
+parse alone (batches captured, nothing written) and the store write alone (``upsert`` + ``commit`` on the
+captured batches).
+
+Neo4j, on the first ``--neo4j-rows`` rows of the set's transactions (each row: two PaymentChannel nodes
+and one TRANSFERRED relationship), each method on an emptied database, all in this run:
+- batched ``UNWIND … MERGE`` through ``Neo4jStore.upsert`` at 1k / 10k / 50k records per batch and
+  transaction (``WRITE_CHUNK`` set to the batch size), then the same rows again (every key exists);
+- one source row per transaction (the same Cypher, on the first 2,000 rows): the baseline;
+- ``LOAD CSV`` of the same rows, written as a canonical CSV into the server's import folder, with the
+  same merge rule in Cypher, ``CALL { … } IN TRANSACTIONS OF 10000 ROWS`` in an auto-commit session.
+Every method must leave the same graph: counts and property checksums are compared.
+
+Rows are source rows (lines of the input files); records are graph records (nodes + relationships
+before de-duplication). Prints Markdown tables and writes benchmarks/out/bench_ingest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graphbench.batch import GraphBatch, coalesce  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+BIG_STORE = OUT / "cache" / "big-embedded"  # read by bench_graph_build
+DEFAULT_DATA = ROOT / "sample_data" / "big"
+BATCH_SIZES = (1_000, 10_000, 50_000)
+ONE_ROW_ROWS = 2_000
+LOAD_CSV_FILE = "graphbench_bench_transfers.csv"
+TRANSFER_COLUMNS = ("tx_id", "start", "end", "start_type", "start_cid", "end_type", "end_cid", "amount",
+                    "currency", "ts", "reference", "source_file", "source_row", "sha256", "seen")
+
+
+class CapturingStore:
+    """A stand-in store that keeps the batches ``load_dir`` would write: the parse, measured alone."""
+
+    kind = "capture"
+    url = "capture:"
+
+    def __init__(self) -> None:
+        self.batches: list[GraphBatch] = []
+
+    def upsert(self, batch: GraphBatch) -> None:
+        self.batches.append(batch)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def ensure_big_set(folder: Path) -> None:
+    if (folder / "transactions.csv").exists():
+        return
+    print(f"generating the 100x sample set into {folder} (~35 s)", file=sys.stderr)
+    subprocess.run([sys.executable, str(ROOT / "sample_data" / "generate.py"), "--seed", "7", "--scale", "100",
+                    "--out", str(folder)], check=True)
+
+
+def capture(folder: Path, write_batch: int | None = None) -> tuple[list[GraphBatch], int, float]:
+    """The batches ``load_dir`` sends to a store, the source rows read, and the seconds it took."""
+    import loaders.load as load
+
+    saved = load.WRITE_BATCH
+    load.WRITE_BATCH = write_batch or saved
+    try:
+        store = CapturingStore()
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as rejects:
+            report = load.load_dir(store, folder, rejects_dir=rejects, resolve=False)
+        return store.batches, report.rows, time.perf_counter() - started
+    finally:
+        load.WRITE_BATCH = saved
+
+
+# -- embedded ---------------------------------------------------------------------------------------
+
+
+def embedded_figures(data: Path) -> list[dict[str, Any]]:
+    from graphbench.store.embedded import EmbeddedStore
+    from loaders.load import load_dir
+
+    rows_out: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as work:
+        # the load_dir store is kept for bench_graph_build (the 100x set in the embedded store)
+        shutil.rmtree(BIG_STORE, ignore_errors=True)
+        started = time.perf_counter()
+        store = EmbeddedStore(str(BIG_STORE))
+        report = load_dir(store, data, rejects_dir=Path(work) / "rejects", resolve=False)
+        whole = time.perf_counter() - started
+        (BIG_STORE / "loaded.json").write_text(json.dumps({"rows": report.rows, "seconds": whole}))
+        rows_out.append({"method": "embedded: load_dir (parse + write + commit)", "rows": report.rows,
+                         "records": None, "seconds": whole})
+        del store
+        batches, rows, parse_s = capture(data)
+        records = sum(len(b) for b in batches)
+        rows_out.append({"method": "parse alone (loaders, batches captured)", "rows": rows, "records": records,
+                         "seconds": parse_s})
+        store = EmbeddedStore(str(Path(work) / "ws-write"))
+        started = time.perf_counter()
+        for batch in batches:
+            store.upsert(batch)
+        store.commit()
+        rows_out.append({"method": "embedded: store write alone (upsert + commit)", "rows": rows,
+                         "records": records, "seconds": time.perf_counter() - started})
+        started = time.perf_counter()
+        for batch in batches[: len(batches) // 10]:
+            store.upsert(batch)
+        store.commit()
+        reloaded = sum(len(b) for b in batches[: len(batches) // 10])
+        rows_out.append({"method": "embedded: first 10% written again (every key exists)",
+                         "rows": round(rows * reloaded / records), "records": reloaded,
+                         "seconds": time.perf_counter() - started})
+    return rows_out
+
+
+# -- neo4j ------------------------------------------------------------------------------------------
+
+
+def transfer_slice(data: Path, rows: int, folder: Path) -> Path:
+    """The first ``rows`` transactions of the set, as their own folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (data / "transactions.csv").open(encoding="utf-8") as source, \
+            (folder / "transactions.csv").open("w", encoding="utf-8") as target:
+        for number, line in enumerate(source):
+            if number > rows:
+                break
+            target.write(line)
+    return folder
+
+
+def regroup(batches: list[GraphBatch], size: int) -> list[GraphBatch]:
+    """Consecutive loader batches joined until each holds ``size`` records (whole rows stay together)."""
+    grouped: list[GraphBatch] = []
+    current = GraphBatch()
+    for batch in batches:
+        current.extend(batch)
+        if len(current) >= size:
+            grouped.append(current)
+            current = GraphBatch()
+    if len(current):
+        grouped.append(current)
+    return grouped
+
+
+def wipe(store: Any) -> None:
+    with store._session() as session:
+        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def checksum(store: Any) -> dict[str, Any]:
+    """Counts and property sums that differ when any method leaves a different graph."""
+    nodes = store.read("MATCH (n:PaymentChannel) RETURN count(n) AS nodes, sum(n.source_row) AS node_rows, "
+                       "sum(size(n.sources)) AS node_sources, min(n.first_seen) AS first, "
+                       "max(n.last_seen) AS last, sum(CASE WHEN n:Entity THEN 1 ELSE 0 END) AS entity")[0]
+    rels = store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS rels, round(sum(r.amount), 2) AS amount, "
+                      "sum(r.source_row) AS rel_rows, sum(size(r.sources)) AS rel_sources")[0]
+    return {**nodes, **rels}
+
+
+def batched(store: Any, batches: list[GraphBatch], size: int) -> float:
+    import graphbench.store.neo4j_store as neo4j_store
+
+    saved = neo4j_store.WRITE_CHUNK
+    neo4j_store.WRITE_CHUNK = size
+    try:
+        started = time.perf_counter()
+        for batch in regroup(batches, size):
+            store.upsert(batch)
+        return time.perf_counter() - started
+    finally:
+        neo4j_store.WRITE_CHUNK = saved
+
+
+def one_row_per_transaction(store: Any, row_batches: list[GraphBatch]) -> float:
+    """Each source row in its own transaction, written by the store's own statements."""
+    from graphbench.schema import label_of
+    from graphbench.store.neo4j_store import _write_nodes, _write_rels
+
+    def write_row(tx: Any, batch: GraphBatch) -> None:
+        for node in batch.nodes:
+            _write_nodes(tx, node.label, [{"id": node.id, "props": node.props}])
+        for rel in batch.rels:
+            _write_rels(tx, rel.type, label_of(rel.start), label_of(rel.end),
+                        [{"start": rel.start, "end": rel.end, "props": rel.props}])
+
+    started = time.perf_counter()
+    with store._session() as session:
+        for batch in row_batches:
+            session.execute_write(write_row, coalesce(batch))
+    return time.perf_counter() - started
+
+
+def write_canonical_csv(batches: list[GraphBatch], target: Path) -> int:
+    """One line per TRANSFERRED record, with both channels' keys and the row's provenance."""
+    channels = {node.id: node.props for batch in batches for node in batch.nodes}
+    count = 0
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(TRANSFER_COLUMNS)
+        for batch in batches:
+            for rel in batch.rels:
+                p = rel.props
+                start, end = channels[rel.start], channels[rel.end]
+                out.writerow([p["tx_id"], rel.start, rel.end, start["channel_type"], start["channel_id"],
+                              end["channel_type"], end["channel_id"], p["amount"],
+                              p.get("currency", ""), p.get("ts", ""), p.get("reference", ""), p["source_file"],
+                              p["source_row"], p["sha256"], p.get("last_seen") or ""])
+                count += 1
+    return count
+
+
+# The merge rule of graphbench.batch in Cypher: the newest capture's provenance wins, first/last seen are
+# min/max, sources gain the row's record once, up to 50 (MAX_SOURCES).
+_MERGE_CHANNEL = """
+  MERGE ({var}:PaymentChannel {{id: row.{end}}})
+    ON CREATE SET {var}.channel_type = row.{end}_type, {var}.channel_id = row.{end}_cid,
+      {var}.source_file = row.source_file, {var}.source_row = toInteger(row.source_row),
+      {var}.sha256 = row.sha256, {var}.first_seen = row.seen, {var}.last_seen = row.seen,
+      {var}.sources = [src], {var}:Entity
+    ON MATCH SET
+      {var}.source_file = CASE WHEN row.seen >= coalesce({var}.last_seen, '') THEN row.source_file
+                          ELSE {var}.source_file END,
+      {var}.source_row = CASE WHEN row.seen >= coalesce({var}.last_seen, '') THEN toInteger(row.source_row)
+                         ELSE {var}.source_row END,
+      {var}.sha256 = CASE WHEN row.seen >= coalesce({var}.last_seen, '') THEN row.sha256 ELSE {var}.sha256 END,
+      {var}.first_seen = CASE WHEN {var}.first_seen IS NULL OR row.seen < {var}.first_seen THEN row.seen
+                         ELSE {var}.first_seen END,
+      {var}.last_seen = CASE WHEN {var}.last_seen IS NULL OR row.seen > {var}.last_seen THEN row.seen
+                        ELSE {var}.last_seen END,
+      {var}.sources = CASE WHEN size({var}.sources) < 50 AND NOT src IN {var}.sources
+                      THEN {var}.sources + src ELSE {var}.sources END
+"""
+
+LOAD_CSV = ("LOAD CSV WITH HEADERS FROM $url AS row CALL { WITH row "
+            "WITH row, row.source_file + '#' + row.source_row + '#' + row.sha256 AS src"
+            + _MERGE_CHANNEL.format(var="a", end="start") + " WITH row, src, a"
+            + _MERGE_CHANNEL.format(var="b", end="end") + " WITH row, src, a, b "
+            "MERGE (a)-[r:TRANSFERRED {tx_id: row.tx_id}]->(b) "
+            "ON CREATE SET r.amount = toFloat(row.amount), r.currency = nullIf(row.currency, ''), "
+            "r.ts = nullIf(row.ts, ''), r.reference = nullIf(row.reference, ''), "
+            "r.source_file = row.source_file, r.source_row = toInteger(row.source_row), r.sha256 = row.sha256, "
+            "r.first_seen = row.seen, r.last_seen = row.seen, r.sources = [src] "
+            "} IN TRANSACTIONS OF 10000 ROWS")
+
+
+def load_csv(store: Any, import_dir: Path, batches: list[GraphBatch]) -> tuple[float, float]:
+    """(seconds writing the CSV, seconds of LOAD CSV) for the same rows."""
+    import_dir.mkdir(parents=True, exist_ok=True)
+    target = import_dir / LOAD_CSV_FILE
+    started = time.perf_counter()
+    write_canonical_csv(batches, target)
+    written = time.perf_counter() - started
+    try:
+        started = time.perf_counter()
+        with store._session() as session:
+            session.run(LOAD_CSV, url=f"file:///{LOAD_CSV_FILE}").consume()
+        return written, time.perf_counter() - started
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def neo4j_figures(data: Path, url: str, rows: int, import_dir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from graphbench.store.neo4j_store import Neo4jStore
+
+    store = Neo4jStore(url, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "graphbench-dev"),
+                       os.environ.get("NEO4J_DATABASE") or None)
+    figures: list[dict[str, Any]] = []
+    checks: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as work:
+        folder = transfer_slice(data, rows, Path(work) / "slice")
+        batches, source_rows, _ = capture(folder, write_batch=1_000)
+        records = sum(len(b) for b in batches)
+        for size in BATCH_SIZES:
+            wipe(store)
+            seconds = batched(store, batches, size)
+            figures.append({"method": f"Neo4j batched UNWIND … MERGE, {size:,} records/tx", "rows": source_rows,
+                            "records": records, "seconds": seconds})
+            checks[f"batched {size}"] = checksum(store)
+        seconds = batched(store, batches, BATCH_SIZES[1])
+        figures.append({"method": f"Neo4j batched {BATCH_SIZES[1]:,}, same rows again (every key exists)",
+                        "rows": source_rows, "records": records, "seconds": seconds})
+        checks["batched again"] = checksum(store)
+        wipe(store)
+        csv_s, load_s = load_csv(store, import_dir, batches)
+        figures.append({"method": "Neo4j LOAD CSV … IN TRANSACTIONS OF 10000 ROWS (same merge rule)",
+                        "rows": source_rows, "records": records, "seconds": load_s})
+        figures.append({"method": "(writing that canonical CSV from the parsed rows)", "rows": source_rows,
+                        "records": records, "seconds": csv_s})
+        checks["load csv"] = checksum(store)
+        wipe(store)
+        small_folder = transfer_slice(data, ONE_ROW_ROWS, Path(work) / "small")
+        row_batches, small_rows, _ = capture(small_folder, write_batch=1)
+        seconds = one_row_per_transaction(store, row_batches)
+        figures.append({"method": "Neo4j one row per transaction (baseline)", "rows": small_rows,
+                        "records": sum(len(b) for b in row_batches), "seconds": seconds})
+        wipe(store)
+        small_batches, _, _ = capture(small_folder, write_batch=1_000)
+        batched(store, small_batches, BATCH_SIZES[1])
+        checks["batched, first 2k"] = checksum(store)
+        wipe(store)
+        one_row_per_transaction(store, row_batches)
+        checks["one row per tx, first 2k"] = checksum(store)
+        wipe(store)
+    store.close()
+    return figures, checks
+
+
+# -- report -----------------------------------------------------------------------------------------
+
+
+def with_rates(figures: list[dict[str, Any]], baseline: str) -> list[dict[str, Any]]:
+    base = next((f for f in figures if f["method"].startswith(baseline)), None)
+    base_rate = base["rows"] / base["seconds"] if base else None
+    for figure in figures:
+        figure["rows_per_s"] = figure["rows"] / figure["seconds"] if figure["seconds"] else None
+        figure["records_per_s"] = (figure["records"] / figure["seconds"]
+                                   if figure["records"] and figure["seconds"] else None)
+        figure["vs_baseline"] = figure["rows_per_s"] / base_rate if base_rate and figure["rows_per_s"] else None
+    return figures
+
+
+def markdown(figures: list[dict[str, Any]], baseline_name: str) -> str:
+    lines = [f"| method | source rows | graph records | seconds | rows/s | records/s | × {baseline_name} |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for f in figures:
+        records = f"{f['records']:,}" if f["records"] else ""
+        per_record = f"{f['records_per_s']:,.0f}" if f["records_per_s"] else ""
+        ratio = f"{f['vs_baseline']:.1f}" if f["vs_baseline"] else ""
+        lines.append(f"| {f['method']} | {f['rows']:,} | {records} | {f['seconds']:.1f} | {f['rows_per_s']:,.0f} | "
+                     f"{per_record} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--neo4j", default=os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"))
+    parser.add_argument("--neo4j-rows", type=int, default=100_000)
+    parser.add_argument("--neo4j-import", type=Path, default=ROOT / ".neo4j" / "import",
+                        help="the server's server.directories.import (LOAD CSV reads from there)")
+    parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument("--skip-neo4j", action="store_true")
+    args = parser.parse_args()
+    ensure_big_set(args.data)
+    result: dict[str, Any] = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                              "data": str(args.data)}
+    if not args.skip_embedded:
+        embedded = with_rates(embedded_figures(args.data), "embedded: load_dir")
+        result["embedded"] = embedded
+        print("### Ingest: embedded store, whole 100x set\n")
+        print(markdown(embedded, "load_dir"))
+        print(f"\npeak memory of this process: {peak_mb():,.0f} MB\n")
+    if not args.skip_neo4j:
+        figures, checks = neo4j_figures(args.data, args.neo4j, args.neo4j_rows, args.neo4j_import)
+        figures = with_rates(figures, "Neo4j one row per transaction")
+        result["neo4j"] = figures
+        result["neo4j_checksums"] = checks
+        print(f"### Ingest: Neo4j, first {args.neo4j_rows:,} transactions of the 100x set\n")
+        print(markdown(figures, "one row per tx"))
+        same = len({json.dumps(v, sort_keys=True) for k, v in checks.items() if "2k" not in k}) == 1
+        small_same = len({json.dumps(v, sort_keys=True) for k, v in checks.items() if "2k" in k}) == 1
+        print(f"\nsame graph from every method: {'yes' if same and small_same else 'NO'}"
+              f"{'' if same and small_same else ' ' + json.dumps(checks)}\n")
+        result["same_graph"] = same and small_same
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_ingest.json").write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return 0 if result.get("same_graph", True) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

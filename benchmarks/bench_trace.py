@@ -1,0 +1,93 @@
+"""Money trails on the 1M-transfer store: a 3-hop trace and the pattern search.
+
+    .venv/bin/python benchmarks/bench_trace.py [--starts 20]
+
+On the embedded store of bench_graph_build (1,000,000 transfers between 100,000 channels, made when
+missing): reading the TRANSFERRED table, building the integer ``TransferIndex`` once, then
+``trace(index, start, hops=3)`` forwards and backwards from ``--starts`` channels (the busiest ones and
+randomly drawn ones; median and worst time reported; each trace capped at the default 10,000
+transfers), and ``find_patterns(index)`` over every kind. Goal: a trace in ≤ 1 s. Prints one Markdown
+table and writes benchmarks/out/bench_trace.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_graph_build import million_embedded_store  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+GOAL_TRACE_S = 1.0
+
+
+def timed(work: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--starts", type=int, default=20, help="start channels per direction")
+    args = parser.parse_args()
+
+    import numpy as np
+
+    from graphbench.analytics.patterns import find_patterns
+    from graphbench.analytics.trace import TransferIndex, trace
+    from graphbench.store import open_store
+
+    store = open_store(million_embedded_store())
+    transfers, read_s = timed(lambda: store.relationships("TRANSFERRED"))
+    index, index_s = timed(lambda: TransferIndex.from_frame(transfers))
+    counts = transfers["start"].value_counts()
+    rng = np.random.default_rng(7)
+    busiest = counts.index[: args.starts // 2].tolist()
+    drawn = rng.choice(counts.index.to_numpy(), size=args.starts - len(busiest), replace=False).tolist()
+    rows: list[dict[str, Any]] = [
+        {"step": "read the TRANSFERRED table (embedded store)", "seconds": read_s, "detail": f"{len(transfers):,} rows"},
+        {"step": "build the TransferIndex (integer codes, time-sorted adjacency)", "seconds": index_s, "detail": ""},
+    ]
+    for direction in ("out", "in"):
+        times, followed, truncated = [], [], 0
+        for start in busiest + drawn:
+            result, seconds = timed(lambda s=start, d=direction: trace(index, s, direction=d, hops=3))
+            times.append(seconds)
+            followed.append(len(result.transfers))
+            truncated += result.truncated
+        rows.append({"step": f"trace 3 hops {direction}, median of {len(times)} starts",
+                     "seconds": statistics.median(times),
+                     "detail": f"median {int(statistics.median(followed)):,} transfers followed"})
+        rows.append({"step": f"trace 3 hops {direction}, worst start", "seconds": max(times),
+                     "detail": f"up to {max(followed):,} transfers, {truncated} capped at 10,000"})
+    patterns, patterns_s = timed(lambda: find_patterns(index))
+    kinds: dict[str, int] = {}
+    for pattern in patterns:
+        kinds[pattern.kind] = kinds.get(pattern.kind, 0) + 1
+    rows.append({"step": "find_patterns, every kind", "seconds": patterns_s,
+                 "detail": ", ".join(f"{k} {n:,}" for k, n in sorted(kinds.items())) or "none"})
+    worst_trace = max(r["seconds"] for r in rows if r["step"].startswith("trace"))
+    print("### Money trails on 1M transfers (embedded store)\n")
+    print("| step | seconds | detail |\n|---|---:|---|")
+    for r in rows:
+        print(f"| {r['step']} | {r['seconds']:.3f} | {r['detail']} |")
+    print(f"\ntrace goal ≤ {GOAL_TRACE_S:.0f} s: {'met' if worst_trace <= GOAL_TRACE_S else 'not met'} "
+          f"(worst {worst_trace:.3f} s)\n")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_trace.json").write_text(json.dumps({"steps": rows, "worst_trace_s": worst_trace}, indent=2),
+                                          encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
