@@ -1,0 +1,26 @@
+"""graphbench workbench: wires the pages and the store selector; the logic lives in graphbench."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="graphbench", page_icon="🕸️", layout="wide")
+
+from pages.common import sidebar_store  # noqa: E402  (after set_page_config)
+
+sidebar_store()
+navigation = st.navigation({
+    "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", default=True)],
+    "Analysis": [
+        st.Page("pages/explore.py", title="Explore", icon="🔎"),
+        st.Page("pages/communities.py", title="Communities", icon="🧩"),
+        st.Page("pages/links.py", title="Links", icon="🔗"),
+        st.Page("pages/money.py", title="Money", icon="💸"),
+        st.Page("pages/trends.py", title="Trends & routes", icon="📈"),
+    ],
+    "Output": [
+        st.Page("pages/report.py", title="Report", icon="📄"),
+        st.Page("pages/query.py", title="Query", icon="⌨️"),
+    ],
+})
+navigation.run()

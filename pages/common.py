@@ -1,0 +1,105 @@
+"""What every page shares: the open store (cached as a resource), its tables, and small widgets."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from graphbench.errors import GraphbenchError
+
+
+def store_url() -> str:
+    if "store_url" not in st.session_state:
+        st.session_state["store_url"] = os.environ.get("GRAPHBENCH_STORE", "file:./workspace")
+    return st.session_state["store_url"]
+
+
+def _apply_secrets() -> None:
+    """Neo4j credentials may come from Streamlit secrets ([neo4j] user/password) instead of the environment."""
+    try:
+        neo4j = st.secrets.get("neo4j", {})
+    except Exception:  # noqa: BLE001 - no secrets file
+        return
+    if neo4j.get("user"):
+        os.environ.setdefault("NEO4J_USER", str(neo4j["user"]))
+    if neo4j.get("password"):
+        os.environ.setdefault("NEO4J_PASSWORD", str(neo4j["password"]))
+
+
+@st.cache_resource(show_spinner=False)
+def _open(url: str) -> Any:
+    from graphbench.store import open_store
+
+    return open_store(url)
+
+
+def get_store() -> Any:
+    _apply_secrets()
+    try:
+        return _open(store_url())
+    except GraphbenchError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def data_version() -> str:
+    """Changes whenever the graph changes, so cached tables are rebuilt only then."""
+    return json.dumps(get_store().stats(), sort_keys=True) + str(st.session_state.get("data_epoch", 0))
+
+
+def bump_version() -> None:
+    st.session_state["data_epoch"] = st.session_state.get("data_epoch", 0) + 1
+    st.cache_data.clear()
+    _tables.clear()
+    _account_graph.clear()
+
+
+@st.cache_resource(show_spinner="Reading the graph…", max_entries=4)
+def _tables(url: str, version: str) -> dict[str, pd.DataFrame]:
+    from graphbench.store.tables import read_tables
+
+    return read_tables(_open(url))
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    return _tables(store_url(), data_version())
+
+
+@st.cache_resource(show_spinner="Building the account graph…", max_entries=4)
+def _account_graph(url: str, version: str) -> Any:
+    from graphbench.analytics.projection import build_account_graph
+
+    t = _tables(url, version)
+    return build_account_graph(t, accounts=t["Account"])
+
+
+def account_graph() -> Any:
+    return _account_graph(store_url(), data_version())
+
+
+def sidebar_store() -> None:
+    with st.sidebar:
+        st.markdown("### graphbench")
+        url = st.text_input("Store", value=store_url(), help="file:PATH, memory:, bolt://host:7687 or neo4j://…")
+        if url != store_url():
+            st.session_state["store_url"] = url
+            bump_version()
+        store = get_store()
+        if store.kind == "neo4j":
+            st.caption(f"Neo4j at {store.url} as {os.environ.get('NEO4J_USER', 'neo4j')}")
+        else:
+            st.caption(f"embedded store · {store.url}")
+
+
+def show_graph(graph: Any, community: dict[str, int] | None = None, height: int = 560) -> None:
+    from graphbench.viz.network import legend_html, render_pyvis
+
+    if graph.number_of_nodes() == 0:
+        st.info("Nothing to draw.")
+        return
+    st.iframe(render_pyvis(graph, community=community, height=height), height=height + 20)
+    st.markdown(legend_html(), unsafe_allow_html=True)

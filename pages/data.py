@@ -1,0 +1,86 @@
+"""Data: which store is open, loading exports, counts, rejects, provenance."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from graphbench.errors import GraphbenchError
+from pages.common import bump_version, get_store
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+REJECTS = Path(os.environ.get("GRAPHBENCH_REJECTS", "rejects"))
+
+st.title("Data")
+store = get_store()
+
+
+def run_load(folder: Path, mapping: Path | None = None) -> None:
+    from loaders.load import load_dir
+
+    bar = st.progress(0.0, text="loading…")
+
+    def progress(name: str, done: int, expected: int) -> None:
+        bar.progress(min(done / max(expected, 1), 1.0), text=f"{name}: {done:,} rows")
+
+    try:
+        report = load_dir(store, folder, mapping=mapping, rejects_dir=REJECTS, progress=progress)
+    except GraphbenchError as exc:
+        st.error(str(exc))
+        return
+    bar.empty()
+    bump_version()
+    st.success(f"loaded {sum(f.loaded for f in report.files):,} rows, rejected {report.rejected:,}")
+    st.dataframe(pd.DataFrame([f.__dict__ for f in report.files]), hide_index=True)
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Load")
+    if st.button("Load the sample data", type="primary"):
+        run_load(SAMPLE)
+    uploads = st.file_uploader("…or upload exports (CSV / JSON Lines, named accounts*, listings*, …)",
+                               accept_multiple_files=True, type=["csv", "jsonl", "ndjson", "json"])
+    mapping = st.file_uploader("Column mapping (YAML, optional)", type=["yaml", "yml"])
+    if uploads and st.button("Load the uploaded files"):
+        folder = Path(tempfile.mkdtemp(prefix="graphbench-upload-"))
+        for upload in uploads:
+            (folder / Path(upload.name).name).write_bytes(upload.getvalue())
+        mapping_path = None
+        if mapping is not None:
+            mapping_path = folder / "mapping.yaml.map"
+            mapping_path.write_bytes(mapping.getvalue())
+        run_load(folder, mapping_path)
+
+with right:
+    st.subheader("Counts")
+    stats = store.stats()
+    counts = pd.DataFrame(
+        [{"kind": "node", "name": k, "count": v} for k, v in stats["nodes"].items()]
+        + [{"kind": "relationship", "name": k, "count": v} for k, v in stats["relationships"].items()])
+    st.bar_chart(counts[counts["count"] > 0], x="name", y="count", color="kind", horizontal=True, height=420)
+
+st.subheader("Data quality: rejected rows")
+from loaders.load import read_rejects  # noqa: E402
+
+rejects = read_rejects(REJECTS)
+if rejects.empty:
+    st.caption(f"No rejected rows in {REJECTS}/.")
+else:
+    st.caption(f"{len(rejects):,} rejected rows in {REJECTS}/ — each with the field and the reason")
+    st.dataframe(rejects[["file", "row", "field", "reason", "raw"]], hide_index=True, height=240)
+
+st.subheader("Provenance")
+node_id = st.text_input("Node id", placeholder="Account:instagram:reptile.house")
+if node_id:
+    node = store.node(node_id.strip())
+    if node is None:
+        st.warning("No such node.")
+    else:
+        provenance = {k: node.get(k) for k in ("source_file", "source_row", "sha256", "first_seen", "last_seen")}
+        st.json(provenance)
+        st.dataframe(pd.DataFrame({"source (file#row#sha256)": node.get("sources") or []}), hide_index=True)

@@ -1,0 +1,125 @@
+"""Explore: search any entity, expand its neighbourhood hop by hop, filter, pin / hide, inspect."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import streamlit as st
+
+from graphbench.schema import NODE_TYPES, REL_TYPES
+from pages.common import get_store, show_graph
+
+st.title("Explore")
+store = get_store()
+state = st.session_state
+state.setdefault("explore_focus", None)
+state.setdefault("explore_pinned", [])
+state.setdefault("explore_hidden", [])
+
+query = st.text_input("Search: handle, phone, wallet, hashtag, species, tracking number, words in listings",
+                      placeholder="e.g. python, +8491, 0xad1f, JD0001")
+if query:
+    found = store.search(query, limit=50)
+    if found.empty:
+        st.info("Nothing found.")
+    else:
+        choice = st.selectbox("Results", found["id"].tolist(),
+                              format_func=lambda i: f"{i}  —  {found.set_index('id').loc[i, 'caption']}")
+        if st.button("Open", type="primary"):
+            state["explore_focus"] = choice
+
+focus = st.text_input("Focus node id", value=state["explore_focus"] or "", key="explore_focus_input")
+if focus:
+    state["explore_focus"] = focus.strip()
+
+controls = st.columns(4)
+hops = controls[0].slider("Hops", 1, 3, 1)
+cap = controls[1].slider("Most nodes", 20, 500, 150, step=10)
+labels = controls[2].multiselect("Labels", list(NODE_TYPES), default=list(NODE_TYPES))
+rel_types = controls[3].multiselect("Relationships", list(REL_TYPES), default=list(REL_TYPES))
+since, until = st.columns(2)
+window_from = since.text_input("From (ISO date, optional)")
+window_to = until.text_input("Until (ISO date, optional)")
+
+if not state["explore_focus"]:
+    st.caption("Search for an entity, then open it.")
+    st.stop()
+
+center = state["explore_focus"]
+graph = store.neighbourhood(center, hops=hops, limit=cap, rel_types=rel_types)
+for pinned in state["explore_pinned"]:
+    if pinned not in graph:
+        graph = nx.compose(graph, store.neighbourhood(pinned, hops=1, limit=30, rel_types=rel_types))
+if graph.number_of_nodes() == 0:
+    st.warning(f"No node {center!r}.")
+    st.stop()
+
+
+def in_window(data: dict) -> bool:
+    when = data.get("posted_at") or data.get("shipped_at") or data.get("ts") or data.get("last_seen")
+    if not when:
+        return True
+    return (not window_from or str(when) >= window_from) and (not window_to or str(when) <= window_to + "~")
+
+
+keep = [n for n, d in graph.nodes(data=True)
+        if n == center or (d.get("label") in labels and n not in state["explore_hidden"] and in_window(d))]
+view = graph.subgraph(keep).copy()
+# an "N more" placeholder for nodes whose neighbours the cap cut
+for node, data in list(view.nodes(data=True)):
+    if data.get("truncated"):
+        more = f"More:{node}"
+        view.add_node(more, label="More", handle=f"{data['truncated']} more")
+        view.add_edge(node, more, type="…")
+
+left, right = st.columns([3, 1])
+with left:
+    st.caption(f"{view.number_of_nodes()} nodes, {view.number_of_edges()} relationships around {center}")
+    show_graph(view)
+with right:
+    st.subheader("Details")
+    selectable = sorted(n for n in view.nodes if not str(n).startswith("More:"))
+    selected = st.selectbox("Node", selectable, index=selectable.index(center) if center in selectable else 0)
+    node = store.node(selected) or {}
+    shown = {k: v for k, v in node.items() if k not in ("sources",)}
+    st.json(shown, expanded=False)
+    buttons = st.columns(3)
+    if buttons[0].button("Expand"):
+        state["explore_focus"] = selected
+        st.rerun()
+    if buttons[1].button("Pin"):
+        state["explore_pinned"] = sorted(set(state["explore_pinned"]) | {selected})
+    if buttons[2].button("Hide"):
+        state["explore_hidden"] = sorted(set(state["explore_hidden"]) | {selected})
+    if state["explore_pinned"] or state["explore_hidden"]:
+        st.caption(f"pinned: {', '.join(state['explore_pinned']) or '—'}; hidden: {len(state['explore_hidden'])}")
+        if st.button("Clear pins and hidden"):
+            state["explore_pinned"], state["explore_hidden"] = [], []
+            st.rerun()
+    if selected.startswith("Account:"):
+        try:
+            from graphbench.analytics import risk  # noqa: F401
+            from pages.common import tables
+
+            scores = risk.score_accounts(tables())
+            row = scores[scores["id"] == selected]
+            if len(row):
+                st.metric("Risk score", f"{float(row.iloc[0]['score']):.0f}")
+                st.write(row.iloc[0].get("indicators"))
+        except ImportError:
+            pass
+
+st.subheader("Timeline")
+events = []
+for u, v, data in view.edges(data=True):
+    when = data.get("ts") or view.nodes[v].get("posted_at") or view.nodes[v].get("shipped_at")
+    if when:
+        events.append({"when": pd.to_datetime(when, utc=True, errors="coerce"), "what": data.get("type"),
+                       "from": u, "to": v, "amount": data.get("amount")})
+if events:
+    timeline = pd.DataFrame(events).dropna(subset=["when"]).sort_values("when")
+    timeline["day"] = timeline["when"].dt.date
+    st.bar_chart(timeline.groupby(["day", "what"]).size().unstack(fill_value=0), height=200)
+    st.dataframe(timeline.drop(columns="day"), hide_index=True, height=200)
+else:
+    st.caption("No dated activity in view.")

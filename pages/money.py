@@ -1,0 +1,114 @@
+"""Money: trace forward / backward, flows as a Sankey, laundering patterns, a transfer timeline."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from graphbench import normalize
+from pages.common import data_version, get_store, show_graph, store_url, tables
+
+st.title("Money")
+get_store()
+transfers = tables()["TRANSFERRED"]
+if transfers.empty:
+    st.info("No transfers in the store.")
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def transfer_index(url: str, version: str):
+    from graphbench.analytics.trace import TransferIndex
+
+    return TransferIndex.from_frame(tables()["TRANSFERRED"])
+
+
+def sankey(flows: pd.DataFrame, height: int = 420) -> go.Figure:
+    names = sorted(set(flows["source"]) | set(flows["target"]))
+    position = {n: i for i, n in enumerate(names)}
+    figure = go.Figure(go.Sankey(node={"label": names, "pad": 12},
+                                 link={"source": flows["source"].map(position), "target": flows["target"].map(position),
+                                       "value": flows["amount"]}))
+    figure.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return figure
+
+
+st.subheader("Trace")
+cols = st.columns([3, 1, 1, 1])
+start = cols[0].text_input("From an account or payment channel",
+                           value=st.session_state.get("money_start", transfers["start"].value_counts().index[0]))
+direction = cols[1].selectbox("Direction", ["out", "in"])
+hops = cols[2].slider("Hops", 1, 6, 3)
+tolerance = cols[3].selectbox("Amount tolerance", [None, 0.05, 0.1, 0.2, 0.5],
+                              format_func=lambda v: "any amount" if v is None else f"±{v:.0%}")
+window = st.columns(2)
+since = window[0].text_input("Since (ISO date)")
+until = window[1].text_input("Until (ISO date)")
+if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
+    from graphbench.analytics.trace import trace
+
+    st.session_state["money_traced"] = True
+    st.session_state["money_start"] = start
+    try:
+        result = trace(transfer_index(store_url(), data_version()), [start.strip()], direction=direction, hops=hops,
+                       since=normalize.timestamp(since) if since else None,
+                       until=normalize.timestamp(until) if until else None,
+                       amount_tolerance=tolerance, uses=tables()["USES"])
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+    followed = result.transfers
+    st.caption(f"{len(followed)} transfers, {result.first_ts} → {result.last_ts}; money ends at "
+               f"{len(result.sinks)} channels" + (" (cut at the transfer limit)" if result.truncated else ""))
+    if len(followed):
+        st.dataframe(followed, hide_index=True, height=240)
+        flows = followed.groupby(["from", "to"], as_index=False)["amount"].sum()
+        st.plotly_chart(sankey(flows.rename(columns={"from": "source", "to": "target"})), width="stretch")
+        graph = nx.MultiDiGraph()
+        for source, target, amount, ts in zip(followed["from"], followed["to"], followed["amount"], followed["ts"],
+                                              strict=True):
+            graph.add_edge(source, target, type=f"{amount:,.0f} {str(ts)[:10]}")
+        for node in graph.nodes:
+            graph.nodes[node]["label"] = "PaymentChannel"
+        show_graph(graph, height=420)
+
+st.subheader("Flows between channel types")
+from graphbench.analytics.flows import aggregate_flows, channel_type_of  # noqa: E402
+
+flows = aggregate_flows(transfers, channel_type_of)
+if len(flows.between):
+    st.plotly_chart(sankey(flows.between), width="stretch")
+
+st.subheader("Laundering patterns")
+
+
+@st.cache_data(show_spinner="Searching for patterns…", max_entries=2)
+def patterns(url: str, version: str) -> pd.DataFrame:
+    from graphbench.analytics.patterns import find_patterns, patterns_frame
+
+    return patterns_frame(find_patterns(transfer_index(url, version)))
+
+
+found = patterns(store_url(), data_version())
+if found.empty:
+    st.caption("No patterns found.")
+else:
+    kinds = st.multiselect("Kinds", sorted(found["kind"].unique()), default=sorted(found["kind"].unique()))
+    shown = found[found["kind"].isin(kinds)].reset_index(drop=True)
+    st.dataframe(shown.drop(columns=[c for c in ("tx_ids",) if c in shown]), hide_index=True, height=260)
+    pick = st.number_input("Draw pattern row", 0, max(len(shown) - 1, 0), 0)
+    if len(shown):
+        chosen = shown.iloc[int(pick)]
+        tx = transfers[transfers["tx_id"].isin(list(chosen["tx_ids"]))]
+        graph = nx.MultiDiGraph()
+        for row in tx.itertuples():
+            graph.add_edge(row.start, row.end, type=f"{row.amount:,.0f} {str(row.ts)[:10]}")
+        for node in graph.nodes:
+            graph.nodes[node]["label"] = "PaymentChannel"
+        show_graph(graph, height=380)
+
+st.subheader("Transfer timeline")
+daily = transfers.assign(day=pd.to_datetime(transfers["ts"], utc=True, errors="coerce").dt.date)
+st.bar_chart(daily.groupby("day")["amount"].sum(), height=200)

@@ -1,0 +1,43 @@
+"""Query: the named queries with their parameters, and a read-only Cypher console on Neo4j."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from graphbench.errors import GraphbenchError
+from graphbench.store.named_queries import load_query, query_names
+from pages.common import get_store
+
+st.title("Query")
+store = get_store()
+
+st.subheader("Named queries")
+name = st.selectbox("Query", query_names())
+query = load_query(name)
+st.caption(query.purpose)
+with st.form("named"):
+    values = {p.name: st.text_input(f"{p.name} ({p.type})", help=p.help) for p in query.params}
+    submitted = st.form_submit_button("Run", type="primary")
+if submitted:
+    try:
+        rows = store.run_named(name, {k: v for k, v in values.items() if v})
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+        st.caption(f"{len(rows)} rows")
+    except GraphbenchError as exc:
+        st.error(str(exc))
+with st.expander("Cypher of this query"):
+    st.code(query.cypher, language="cypher")
+
+st.subheader("Cypher console (read-only)")
+if store.kind != "neo4j":
+    st.caption("The console needs a Neo4j store (bolt://… or neo4j://…); the embedded store answers the named "
+               "queries above.")
+else:
+    text = st.text_area("Cypher", "MATCH (a:Account) RETURN a.id AS id, a.followers AS followers "
+                                  "ORDER BY followers DESC LIMIT 10")
+    if st.button("Run read-only"):
+        try:
+            st.dataframe(pd.DataFrame(store.cypher_read(text)), hide_index=True)
+        except GraphbenchError as exc:
+            st.error(str(exc))
