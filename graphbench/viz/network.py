@@ -7,6 +7,7 @@ physics off above ``PHYSICS_LIMIT`` nodes with positions computed here instead.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 
 import networkx as nx
@@ -72,7 +73,17 @@ def render_pyvis(graph: nx.Graph, community: Mapping[str, int] | None = None, he
         net.add_edge(str(u), str(v), title=html.escape(str(data.get(edge_label, ""))), label=None,
                      value=float(data.get("weight", 1.0)) if "weight" in data else None)
     net.toggle_physics(physics)
-    return net.generate_html(notebook=False)
+    return without_external_resources(net.generate_html(notebook=False))
+
+
+_EXTERNAL_TAG = re.compile(r"<(?:link|script)\b[^>]*(?:href|src)\s*=\s*[\"']https?://[^>]*>(?:\s*</script>)?",
+                           re.IGNORECASE)
+
+
+def without_external_resources(page: str) -> str:
+    """Drop the CDN tags pyvis's template carries (bootstrap, for menus we do not use): the page must
+    open on a machine with no internet, and vis.js itself is already inline."""
+    return _EXTERNAL_TAG.sub("", page)
 
 
 def legend_html() -> str:
@@ -83,8 +94,6 @@ def legend_html() -> str:
 
 def external_references(page: str) -> list[str]:
     """src/href values that would leave the machine (for tests: must be empty)."""
-    import re
-
     return [m for m in re.findall(r'(?:src|href)\s*=\s*["\'](https?://[^"\']+)', page)]
 
 

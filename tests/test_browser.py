@@ -1,0 +1,136 @@
+"""The workbench in a real headless Chromium (Debian's package, driven by Playwright): open the app,
+run community detection, expand a node, trace money, download a report — and not one request may
+leave the machine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("GRAPHBENCH_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (Debian package 'chromium') but missing")
+        pytest.skip("chromium is not installed")
+    from graphbench.store import open_store
+    from loaders.load import load_dir
+
+    folder = tmp_path_factory.mktemp("browser")
+    store = open_store(f"file:{folder / 'ws'}")
+    load_dir(store, ROOT / "sample_data", rejects_dir=folder / "rejects")
+    store.close()
+    port = _free_port()
+    env = {**os.environ, "GRAPHBENCH_STORE": f"file:{folder / 'ws'}", "GRAPHBENCH_REJECTS": str(folder / "rejects"),
+           "GRAPHBENCH_AUDIT_LOG": str(folder / "audit.jsonl")}
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                               "--server.port", str(port), "--server.address", "127.0.0.1",
+                               "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the app did not start: " + server.stdout.read().decode()[-2000:])
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+
+        def record(request) -> None:
+            host = urlparse(request.url).hostname or ""
+            if request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in ("127.0.0.1", "localhost"):
+                outside.append(request.url)
+        page.on("request", record)
+        page.set_default_timeout(90_000)
+        yield page
+        browser.close()
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+def _go(page, app_url: str, path: str, title: str) -> None:
+    page.goto(f"{app_url}/{path}")
+    page.get_by_role("heading", name=title).first.wait_for()
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_timeout(500)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
+
+
+def test_analyst_workflow_in_chromium(page, app_url) -> None:
+    _go(page, app_url, "", "Data")
+    page.screenshot(path=str(ARTIFACTS / "01-data.png"), full_page=True)
+
+    _go(page, app_url, "communities", "Communities")
+    page.get_by_role("button", name="Run community detection").click()
+    page.get_by_text("Modularity").first.wait_for()
+    _wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "02-communities.png"), full_page=True)
+
+    _go(page, app_url, "explore", "Explore")
+    page.get_by_label("Focus node id").fill("Account:facebook:emeka.royal")
+    page.get_by_label("Focus node id").press("Enter")
+    page.get_by_text("relationships around").first.wait_for()
+    _wait_idle(page)
+    frame = page.frame_locator("iframe").first
+    frame.locator("canvas").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "03-explore.png"), full_page=True)
+
+    _go(page, app_url, "money", "Money")
+    page.get_by_label("From an account or payment channel").fill("PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001")
+    page.get_by_label("From an account or payment channel").press("Enter")
+    page.get_by_role("button", name="Trace").click()
+    page.get_by_text("transfers,").first.wait_for()
+    _wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "04-money.png"), full_page=True)
+
+    _go(page, app_url, "report", "Cyber-alert report")
+    button = page.get_by_role("button", name="Download")
+    if button.count():
+        with page.expect_download() as download:
+            button.first.click()
+        saved = ARTIFACTS / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.stat().st_size > 1000
+    page.screenshot(path=str(ARTIFACTS / "05-report.png"), full_page=True)
