@@ -56,6 +56,7 @@ def bump_version() -> None:
     st.cache_data.clear()
     _tables.clear()
     _account_graph.clear()
+    _risk.clear()
 
 
 @st.cache_resource(show_spinner="Reading the graph…", max_entries=4)
@@ -103,3 +104,16 @@ def show_graph(graph: Any, community: dict[str, int] | None = None, height: int 
         return
     st.iframe(render_pyvis(graph, community=community, height=height), height=height + 20)
     st.markdown(legend_html(), unsafe_allow_html=True)
+
+
+@st.cache_resource(show_spinner="Scoring accounts…", max_entries=2)
+def _risk(url: str, version: str) -> pd.DataFrame:
+    from graphbench.analytics.patterns import find_patterns
+    from graphbench.analytics.risk import score_accounts
+
+    t = _tables(url, version)
+    return score_accounts(t, find_patterns(t["TRANSFERRED"]))
+
+
+def risk_scores() -> pd.DataFrame:
+    return _risk(store_url(), data_version())

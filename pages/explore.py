@@ -97,17 +97,14 @@ with right:
             state["explore_pinned"], state["explore_hidden"] = [], []
             st.rerun()
     if selected.startswith("Account:"):
-        try:
-            from graphbench.analytics import risk  # noqa: F401
-            from pages.common import tables
+        from graphbench.analytics.risk import explain
+        from pages.common import risk_scores
 
-            scores = risk.score_accounts(tables())
-            row = scores[scores["id"] == selected]
-            if len(row):
-                st.metric("Risk score", f"{float(row.iloc[0]['score']):.0f}")
-                st.write(row.iloc[0].get("indicators"))
-        except ImportError:
-            pass
+        indicators = explain(risk_scores(), selected)
+        st.metric("Risk score", f"{min(100, sum(i.points for i in indicators)):.0f} / 100")
+        for indicator in indicators:
+            with st.expander(f"{indicator.name.replace('_', ' ')} · {indicator.points:g}"):
+                st.write("\n".join(f"- {item}" for item in indicator.evidence[:20]))
 
 st.subheader("Timeline")
 events = []

@@ -34,22 +34,17 @@ top = frame["group"].value_counts().head(10).index
 counts = frame[frame["group"].isin(top)].groupby(["month", "group"]).size().reset_index(name="listings")
 st.plotly_chart(px.line(counts, x="month", y="listings", color="group", markers=True), width="stretch")
 
-st.subheader("Emerging hashtags")
-try:
-    from graphbench.analytics import trends
+st.subheader("Emerging hashtags and keywords")
+from graphbench.analytics import trends  # noqa: E402
 
-    st.dataframe(trends.emerging_hashtags(t), hide_index=True)
-except (ImportError, AttributeError):
-    tagged = t["TAGGED"].rename(columns={"start": "id", "end": "tag"})[["id", "tag"]].merge(
-        listings[["id", "posted_at"]], on="id")
-    tagged["when"] = pd.to_datetime(tagged["posted_at"], utc=True, errors="coerce")
-    cutoff = tagged["when"].max() - pd.Timedelta(days=60)
-    recent = tagged[tagged["when"] >= cutoff]["tag"].value_counts()
-    before = tagged[tagged["when"] < cutoff]["tag"].value_counts()
-    span = max((cutoff - tagged["when"].min()).days / 60, 1)
-    table = pd.DataFrame({"last 60 days": recent, "per 60 days before": (before / span).round(1)}).fillna(0)
-    table["ratio"] = (table["last 60 days"] + 1) / (table["per 60 days before"] + 1)
-    st.dataframe(table.sort_values("ratio", ascending=False).head(20))
+st.caption("Terms used far more in the last 60 days than their own history predicts, after allowing for "
+           "overall growth (Poisson z-score).")
+columns = st.columns(2)
+columns[0].dataframe(trends.emerging_terms(t, "hashtag"), hide_index=True)
+columns[1].dataframe(trends.emerging_terms(t, "keyword"), hide_index=True)
+
+st.subheader("Hotspots")
+st.dataframe(trends.hotspots(t), hide_index=True)
 
 st.subheader("Courier routes")
 ship = t["Shipment"]

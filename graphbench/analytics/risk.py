@@ -1,0 +1,191 @@
+"""Risk indicators: an explainable score per account from named indicators, each with its evidence.
+
+Every weight is here, in one place. An account's score is the sum of the weights of the indicators
+it shows (most scaled by how much evidence there is, up to their weight), capped at 100; every
+indicator lists the items behind it (listings, terms, channels, patterns, shipments).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+# indicator → (weight, evidence items for the full weight)
+WEIGHTS: dict[str, tuple[float, int]] = {
+    "appendix_i_species": (25.0, 2),    # sells species CITES lists in Appendix I (trade banned)
+    "code_words": (15.0, 2),            # writes code words ("white plastic" for ivory)
+    "misspelt_names": (15.0, 2),        # misspells scientific names (filter evasion)
+    "cross_posting": (10.0, 3),         # the same item posted on several platforms / accounts
+    "laundering_pattern": (20.0, 1),    # a channel it uses is in a laundering pattern
+    "routes_to_consumer_hubs": (10.0, 2),  # sends shipments to consumer-hub countries
+    "many_platforms": (5.0, 2),         # the same operator on other platforms (SAME_AS)
+    "shares_identifiers_with_flagged": (15.0, 1),  # phone / e-mail / channel / SAME_AS with a flagged account
+    "influencer_for_flagged": (10.0, 1),  # a big audience advertising for flagged sellers
+}
+FLAGGED_SCORE = 40.0  # a first-pass score from here up makes an account "flagged"
+INFLUENCER_FOLLOWERS = 10_000
+CONSUMER_HUB_MIN_ORIGINS = 3
+
+
+@dataclass
+class Indicator:
+    name: str
+    points: float
+    evidence: list[str]
+
+
+def score_accounts(tables: Mapping[str, pd.DataFrame], patterns: Iterable[Any] | None = None) -> pd.DataFrame:
+    """``id, score, indicators, evidence`` per account (score > 0), highest first.
+
+    ``indicators`` lists the indicator names; ``evidence`` maps each to its items. ``patterns`` are
+    laundering patterns (objects or dicts with ``kind`` and ``members`` = channel ids).
+    """
+    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    listing_owner = _owners(tables)
+    _listing_indicators(tables, listing_owner, found)
+    _pattern_indicator(tables, patterns, found)
+    _route_indicator(tables, found)
+    _platform_indicator(tables, found)
+    first_pass = {account: _score(items) for account, items in found.items()}
+    flagged = {a for a, s in first_pass.items() if s >= FLAGGED_SCORE}
+    _shared_with_flagged(tables, flagged, found)
+    _influencers(tables, flagged, found)
+    rows = []
+    for account, items in found.items():
+        indicators = explain_items(items)
+        score = min(100.0, sum(i.points for i in indicators))
+        if score > 0:
+            rows.append({"id": account, "score": round(score, 1), "indicators": [i.name for i in indicators],
+                         "evidence": {i.name: i.evidence for i in indicators}})
+    table = pd.DataFrame(rows, columns=["id", "score", "indicators", "evidence"])
+    return table.sort_values(["score", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def explain(scores: pd.DataFrame, account: str) -> list[Indicator]:
+    """The indicators of one account with their points and evidence (empty if it scored nothing)."""
+    row = scores[scores["id"] == account]
+    if row.empty:
+        return []
+    return explain_items(row.iloc[0]["evidence"])
+
+
+def explain_items(items: Mapping[str, list[str]]) -> list[Indicator]:
+    result = []
+    for name, evidence in items.items():
+        if not evidence:
+            continue
+        weight, full = WEIGHTS[name]
+        unique = sorted(set(evidence))
+        result.append(Indicator(name, round(weight * min(1.0, len(unique) / full), 1), unique))
+    return sorted(result, key=lambda i: (-i.points, i.name))
+
+
+def _score(items: Mapping[str, list[str]]) -> float:
+    return sum(i.points for i in explain_items(items))
+
+
+def _rel(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    table = tables.get(name)
+    return table if table is not None and not table.empty else pd.DataFrame(columns=["start", "end"])
+
+
+def _owners(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    posted = _rel(tables, "POSTED")
+    return dict(zip(posted["end"], posted["start"], strict=True))
+
+
+def _listing_indicators(tables: Mapping[str, pd.DataFrame], owner: Mapping[str, str],
+                        found: dict[str, dict[str, list[str]]]) -> None:
+    mentions = _rel(tables, "MENTIONS")
+    species = tables.get("Species", pd.DataFrame(columns=["id", "cites_appendix"]))
+    appendix = dict(zip(species["id"], species.get("cites_appendix", pd.Series(dtype=object)), strict=True))
+    for row in mentions.itertuples(index=False):
+        account = owner.get(row.start)
+        if account is None:
+            continue
+        match = getattr(row, "match", None)
+        term = getattr(row, "term", "")
+        if appendix.get(row.end) == "I":
+            found[account]["appendix_i_species"].append(f"{row.start} mentions {row.end.removeprefix('Species:')}")
+        if match == "code_word":
+            found[account]["code_words"].append(f"{row.start}: '{term}'")
+        elif match == "misspelling":
+            found[account]["misspelt_names"].append(f"{row.start}: '{term}'")
+    cross = _rel(tables, "CROSS_POSTED_AS")
+    for start, end in zip(cross["start"], cross["end"], strict=True):
+        for listing, other in ((start, end), (end, start)):
+            account = owner.get(listing)
+            if account is None:
+                continue
+            if owner.get(other) != account or listing.split(":")[1] != other.split(":")[1]:
+                found[account]["cross_posting"].append(f"{listing} = {other}")
+
+
+def _pattern_indicator(tables: Mapping[str, pd.DataFrame], patterns: Iterable[Any] | None,
+                       found: dict[str, dict[str, list[str]]]) -> None:
+    if not patterns:
+        return
+    users: dict[str, set[str]] = defaultdict(set)
+    for table in (_rel(tables, "USES"),):
+        for account, channel in zip(table["start"], table["end"], strict=True):
+            users[channel].add(account)
+    for pattern in patterns:
+        kind = pattern["kind"] if isinstance(pattern, dict) else pattern.kind
+        members = pattern["members"] if isinstance(pattern, dict) else pattern.members
+        for channel in members:
+            holders = users.get(channel, set())
+            if len(holders) > 20:  # an escrow or exchange: not evidence against each of its users
+                continue
+            for account in holders:
+                found[account]["laundering_pattern"].append(f"{kind} via {channel}")
+
+
+def _route_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dict[str, list[str]]]) -> None:
+    from graphbench.analytics.routes import consumer_hubs, shipment_routes
+
+    hubs = set(consumer_hubs(tables, CONSUMER_HUB_MIN_ORIGINS)["country"])
+    shipments = shipment_routes(tables).dropna(subset=["sender", "destination"])
+    for row in shipments.itertuples(index=False):
+        if row.destination in hubs:
+            found[row.sender]["routes_to_consumer_hubs"].append(f"{row.id} {row.origin}→{row.destination}")
+
+
+def _platform_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dict[str, list[str]]]) -> None:
+    same = _rel(tables, "SAME_AS")
+    if "status" in same:
+        same = same[same["status"].fillna("") != "rejected"]
+    for a, b in zip(same["start"], same["end"], strict=True):
+        if a.split(":")[1] != b.split(":")[1]:
+            found[a]["many_platforms"].append(b)
+            found[b]["many_platforms"].append(a)
+
+
+def _shared_with_flagged(tables: Mapping[str, pd.DataFrame], flagged: set[str],
+                         found: dict[str, dict[str, list[str]]]) -> None:
+    holders: dict[str, set[str]] = defaultdict(set)
+    for name in ("HAS_PHONE", "HAS_EMAIL", "USES"):
+        table = _rel(tables, name)
+        for account, identifier in zip(table["start"], table["end"], strict=True):
+            holders[identifier].add(account)
+    for identifier, accounts in holders.items():
+        if len(accounts) < 2 or len(accounts) > 20 or not accounts & flagged:
+            continue
+        for account in accounts:
+            for other in sorted((accounts & flagged) - {account}):
+                found[account]["shares_identifiers_with_flagged"].append(f"{identifier} with {other}")
+
+
+def _influencers(tables: Mapping[str, pd.DataFrame], flagged: set[str],
+                 found: dict[str, dict[str, list[str]]]) -> None:
+    accounts = tables.get("Account", pd.DataFrame(columns=["id", "followers"]))
+    if "followers" not in accounts:
+        return
+    followers = dict(zip(accounts["id"], pd.to_numeric(accounts["followers"], errors="coerce"), strict=True))
+    links = _rel(tables, "LINKS_TO")
+    for source, target in zip(links["start"], links["end"], strict=True):
+        if target in flagged and (followers.get(source) or 0) >= INFLUENCER_FOLLOWERS:
+            found[source]["influencer_for_flagged"].append(f"links to {target}")
