@@ -64,6 +64,13 @@ def _arguments(add: AddParser) -> None:
     p = add("patterns", "laundering patterns among transfers")
     p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
 
+    p = add("risk", "explainable risk score per account from named indicators, with evidence")
+    p.add_argument("--top", type=int, default=25)
+    p.add_argument("--account", help="explain one account")
+
+    p = add("trends", "listings over time, emerging hashtags and keywords, hotspots, courier routes")
+    p.add_argument("--recent-days", type=int, default=60)
+
 
 _EXTENSIONS.append(_arguments)
 
@@ -337,4 +344,68 @@ def _gds_centrality(store: Any, args: argparse.Namespace) -> int:
                 "nodes": json.loads(table.to_json(orient="records"))}
     audit(args, "centrality", {"engine": "gds", "top": args.top}, json.dumps(document, default=str))
     emit(args, document, lambda: print(table.head(args.top or 25).to_string(index=False)))
+    return 0
+
+
+@command("risk")
+def cmd_risk(args: argparse.Namespace) -> int:
+    from graphbench.analytics.patterns import find_patterns
+    from graphbench.analytics.risk import explain, score_accounts
+    from graphbench.store.tables import read_tables
+
+    store = open_from(args)
+    try:
+        tables = read_tables(store)
+    finally:
+        store.close()
+    scores = score_accounts(tables, find_patterns(tables["TRANSFERRED"]))
+    if args.account:
+        indicators = explain(scores, args.account)
+        document: dict[str, Any] = {"id": args.account, "score": min(100.0, sum(i.points for i in indicators)),
+                                    "indicators": [i.__dict__ for i in indicators]}
+    else:
+        document = {"accounts": json.loads(scores.head(args.top).to_json(orient="records"))}
+    audit(args, "risk", {"top": args.top, "account": args.account}, json.dumps(document, default=str))
+
+    def human() -> None:
+        if args.account:
+            print(f"{args.account}: {document['score']:.0f} / 100")
+            for i in document["indicators"]:
+                print(f"  {i['name']:<32} {i['points']:>5}  {'; '.join(i['evidence'][:3])}")
+            return
+        for row in document["accounts"]:
+            print(f"{row['score']:>6.1f}  {row['id']:<45} {', '.join(row['indicators'])}")
+    emit(args, document, human)
+    return 0
+
+
+@command("trends")
+def cmd_trends(args: argparse.Namespace) -> int:
+    from graphbench.analytics import routes, trends
+    from graphbench.store.tables import read_tables
+
+    store = open_from(args)
+    try:
+        tables = read_tables(store)
+    finally:
+        store.close()
+
+    def records(frame: Any) -> list[dict[str, Any]]:
+        return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+    document = {
+        "emerging_hashtags": records(trends.emerging_terms(tables, "hashtag", recent_days=args.recent_days)),
+        "emerging_keywords": records(trends.emerging_terms(tables, "keyword", recent_days=args.recent_days)),
+        "hotspots": records(trends.hotspots(tables)),
+        "routes": records(routes.routes(tables).head(50)),
+        "consumer_hubs": records(routes.consumer_hubs(tables)),
+        "listings_by_platform": records(trends.listings_over_time(tables, by="platform")),
+    }
+
+    def human() -> None:
+        for key in ("emerging_hashtags", "emerging_keywords", "consumer_hubs"):
+            print(key.replace("_", " "))
+            for row in document[key][:10]:
+                print("  " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "senders"))
+    emit(args, document, human)
     return 0
