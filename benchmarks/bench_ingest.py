@@ -357,8 +357,10 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--neo4j", default=os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"))
     parser.add_argument("--neo4j-rows", type=int, default=100_000)
-    parser.add_argument("--neo4j-import", type=Path, default=ROOT / ".neo4j" / "import",
-                        help="the server's server.directories.import (LOAD CSV reads from there)")
+    parser.add_argument("--neo4j-import", type=Path,
+                        default=Path(os.environ.get("GRAPHBENCH_NEO4J_IMPORT", ROOT / ".neo4j" / "import")),
+                        help="the server's server.directories.import, where LOAD CSV reads "
+                             "(env GRAPHBENCH_NEO4J_IMPORT)")
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--skip-neo4j", action="store_true")
     args = parser.parse_args()

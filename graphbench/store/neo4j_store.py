@@ -261,21 +261,20 @@ def _empty_kinds(tx: Any, labels: list[str], rel_types: list[str]) -> set[str]:
 
 
 def _write_nodes(tx: Any, label: str, rows: list[dict[str, Any]], known_new: bool = False) -> None:
-    existing = {} if known_new else {
-        record["id"]: record["p"]
-        for record in tx.run(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN id, properties(n) AS p",
-                             ids=[row["id"] for row in rows])
-    }
+    # existing nodes come back as one list in one record: one Bolt message, not one per node
+    existing = {} if known_new else dict(tx.run(
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN collect([id, properties(n)]) AS found",
+        ids=[row["id"] for row in rows]).single()["found"])
     props = []
     for row in rows:
         old = existing.get(row["id"])
-        merged = row["props"] if old is None else merge_props(old, row["props"])
-        merged["id"] = row["id"]
-        if merged != old:  # a node the merge leaves as it is (a reload) is not written again
+        merged = row["props"] if old is None else _changed(old, merge_props(old, row["props"]))
+        if merged:  # a node the merge leaves as it is (a reload) is not written again
+            merged["id"] = row["id"]
             props.append(merged)
-    # one map per row (its properties, id included), the lightest parameter the MERGE can use
+    # one map per row (its new or changed properties, id included): the lightest parameter there is
     if props:
-        tx.run(f"UNWIND $rows AS props MERGE (n:{label} {{id: props.id}}) SET n = props, n:{BASE_LABEL}",
+        tx.run(f"UNWIND $rows AS props MERGE (n:{label} {{id: props.id}}) SET n += props, n:{BASE_LABEL}",
                rows=props).consume()
 
 
@@ -288,20 +287,21 @@ def _write_rels(tx: Any, rel_type: str, start_label: str, end_label: str, rows: 
     match = (f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
              f"MATCH (b:{end_label} {{id: row.end}}) ")
     existing = {} if known_new else {
-        (record["start"], record["end"]): record["p"]
-        for record in tx.run(match + f"MATCH (a)-[r:{rel_type}]->(b) "
-                             "RETURN row.start AS start, row.end AS end, properties(r) AS p",
-                             rows=[{"start": row["start"], "end": row["end"]} for row in rows])
+        (start, end): props
+        for start, end, props in tx.run(match + f"MATCH (a)-[r:{rel_type}]->(b) "
+                                        "RETURN collect([row.start, row.end, properties(r)]) AS found",
+                                        rows=[{"start": row["start"], "end": row["end"]} for row in rows]
+                                        ).single()["found"]
     }
     changed = []
     for row in rows:
         old = existing.get((row["start"], row["end"]))
         if old is not None:
-            row["props"] = merge_props(old, row["props"])
-        if row["props"] != old:  # unchanged by the merge: nothing to write
+            row["props"] = _changed(old, merge_props(old, row["props"]))
+        if row["props"]:  # unchanged by the merge: nothing to write
             changed.append(row)
     if changed:
-        tx.run(match + f"MERGE (a)-[r:{rel_type}]->(b) SET r = row.props", rows=changed).consume()
+        tx.run(match + f"MERGE (a)-[r:{rel_type}]->(b) SET r += row.props", rows=changed).consume()
 
 
 def _write_discriminated_rels(tx: Any, rel_type: str, disc: str, start_label: str, end_label: str,
@@ -311,26 +311,37 @@ def _write_discriminated_rels(tx: Any, rel_type: str, disc: str, start_label: st
     existing: dict[tuple[str, str, Any], tuple[str, dict[str, Any]]] = {}
     if not known_new:
         found = tx.run(f"UNWIND $discs AS disc MATCH (a)-[r:{rel_type} {{{disc}: disc}}]->(b) "
-                       "RETURN a.id AS start, b.id AS end, disc, properties(r) AS p, elementId(r) AS rid",
-                       discs=sorted({row["props"].get(disc) for row in rows}))
-        existing = {(record["start"], record["end"], record["disc"]): (record["rid"], record["p"])
-                    for record in found}
+                       "RETURN collect([a.id, b.id, disc, elementId(r), properties(r)]) AS found",
+                       discs=sorted({row["props"].get(disc) for row in rows})).single()["found"]
+        existing = {(start, end, value): (rid, props) for start, end, value, rid, props in found}
     fresh, update = [], []
     for row in rows:
         hit = existing.get((row["start"], row["end"], row["props"].get(disc))) if existing else None
         if hit is None:
             fresh.append(row)
             continue
-        merged = merge_props(hit[1], row["props"])
-        if merged != hit[1]:
-            update.append({"rid": hit[0], "props": merged})
+        changed = _changed(hit[1], merge_props(hit[1], row["props"]))
+        if changed:
+            update.append({"rid": hit[0], "props": changed})
     if fresh:
         tx.run(f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
                f"MATCH (b:{end_label} {{id: row.end}}) CREATE (a)-[r:{rel_type}]->(b) SET r = row.props",
                rows=fresh).consume()
     if update:
-        tx.run("UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.rid SET r = row.props",
+        tx.run("UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.rid SET r += row.props",
                rows=update).consume()
+
+
+def _changed(old: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
+    """What ``SET x += …`` needs to turn ``old`` into ``merged``: changed or added properties, and null
+    for any the merge dropped (it keeps them all in practice). A busy channel's 50 sources are then not
+    sent back on every batch."""
+    changed = {key: value for key, value in merged.items() if old.get(key, _ABSENT) != value}
+    changed.update({key: None for key in old if key not in merged})
+    return changed
+
+
+_ABSENT = object()
 
 
 def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
