@@ -56,6 +56,9 @@ class TransferIndex:
     @classmethod
     def from_frame(cls, transfers: pd.DataFrame) -> TransferIndex:
         """Build from a TRANSFERRED table (``start, end, tx_id, amount, currency, ts``)."""
+        # a store with no transfers yet returns a table with only start/end
+        transfers = transfers.reindex(columns=list(dict.fromkeys(
+            [*transfers.columns, "start", "end", "tx_id", "amount", "currency", "ts"])))
         n = len(transfers)
         ts = to_epoch_seconds(transfers["ts"]) if n else np.zeros(0, dtype=np.int64)
         order = np.argsort(ts, kind="stable")

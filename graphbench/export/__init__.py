@@ -26,4 +26,30 @@ def write_export(store: Any, fmt: str, output: str | None) -> dict[str, Any]:
                     handle.write(line + "\n")
                     count += 1
         return {"records": count}
-    raise GraphbenchError(f"export format {fmt!r} is not available yet")
+    if output is None and fmt != "ftm":
+        raise GraphbenchError(f"export --format {fmt} needs --output PATH")
+    if fmt == "graphml":
+        from graphbench.export.graph_files import write_graphml
+
+        return write_graphml(store, output)
+    if fmt == "gexf":
+        from graphbench.export.graph_files import write_gexf
+
+        return write_gexf(store, output)
+    if fmt == "i2":
+        from graphbench.export.i2 import write_i2
+
+        return write_i2(store, output)
+    if fmt == "ftm":
+        from graphbench.export.ftm import write_ftm
+
+        return write_ftm(store, output)
+    if fmt == "stix":
+        from graphbench.export.stix import write_stix
+
+        return write_stix(store, output)
+    if fmt == "takedown":
+        from graphbench.export.takedown import write_takedown
+
+        return write_takedown(store, output)
+    raise GraphbenchError(f"unknown export format {fmt!r}")
