@@ -101,9 +101,13 @@ def test_trends_and_routes(app) -> None:
     assert {"shipper", "origin", "destination", "shipments"} <= set(routes.columns)
 
 
-def test_report_page(app) -> None:
+def test_report_page_generates_a_download(app) -> None:
     at = app("report")
+    at.text_input[1].set_value("2024-01-01")
+    at.button[0].click().run()
     no_errors(at)
+    assert at.get("download_button")
+    assert any("evidence items" in c.value for c in at.caption)
 
 
 def test_query_page_runs_a_named_query(app) -> None:

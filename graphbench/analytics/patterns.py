@@ -397,6 +397,8 @@ def _scatter_gather(index: TransferIndex, relays: RelayEpisodes | None, params: 
     legs = legs[legs["episode"] >= 0]
     ends = legs.groupby(["episode", "side"])["other"].agg(["nunique", "first"]).unstack("side")
     ends = ends.dropna()
+    if ends.empty or ("nunique", "in") not in ends.columns or ("nunique", "out") not in ends.columns:
+        return []  # no relay with money both in and out (a small or filtered table)
     simple = ends[(ends[("nunique", "in")] == 1) & (ends[("nunique", "out")] == 1)
                   & (ends[("first", "in")] != ends[("first", "out")])]
     if simple.empty:
