@@ -126,11 +126,13 @@ def test_analyst_workflow_in_chromium(page, app_url) -> None:
     page.screenshot(path=str(ARTIFACTS / "04-money.png"), full_page=True)
 
     _go(page, app_url, "report", "Cyber-alert report")
+    page.get_by_role("button", name="Generate").click()
     button = page.get_by_role("button", name="Download")
-    if button.count():
-        with page.expect_download() as download:
-            button.first.click()
-        saved = ARTIFACTS / download.value.suggested_filename
-        download.value.save_as(saved)
-        assert saved.stat().st_size > 1000
+    button.wait_for()
+    with page.expect_download() as download:
+        button.click()
+    saved = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.stat().st_size > 10_000 and "Evidence annex" in saved.read_text(encoding="utf-8")
+    _wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "05-report.png"), full_page=True)
