@@ -65,6 +65,11 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
     if len(followed):
         st.dataframe(followed, hide_index=True, height=240)
         flows = followed.groupby(["from", "to"], as_index=False)["amount"].sum()
+        if len(set(flows["from"]) | set(flows["to"])) > 30:  # too many channels to read: by hop and channel type
+            kind = followed[["from", "to"]].apply(lambda c: c.str.split(":").str[1])
+            flows = pd.DataFrame({"from": "hop " + (followed["hop"] - 1).astype(str) + " · " + kind["from"],
+                                  "to": "hop " + followed["hop"].astype(str) + " · " + kind["to"],
+                                  "amount": followed["amount"]}).groupby(["from", "to"], as_index=False)["amount"].sum()
         st.plotly_chart(sankey(flows.rename(columns={"from": "source", "to": "target"})), width="stretch")
         graph = nx.MultiDiGraph()
         for source, target, amount, ts in zip(followed["from"], followed["to"], followed["amount"], followed["ts"],
