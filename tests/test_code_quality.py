@@ -23,3 +23,10 @@ def test_library_never_imports_streamlit() -> None:
     offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "graphbench").rglob("*.py")
                  if re.search(r"^\s*(import|from)\s+streamlit", path.read_text(encoding="utf-8"), re.M)]
     assert offenders == []
+
+
+def test_mypy_clean() -> None:
+    mypy = shutil.which("mypy") or str(Path(sys.executable).parent / "mypy")
+    result = subprocess.run([mypy, "graphbench", "loaders", "--ignore-missing-imports", "--no-error-summary"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:]

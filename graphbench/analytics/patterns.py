@@ -531,7 +531,7 @@ def _cycles(index: TransferIndex, params: PatternParams) -> list[Pattern]:
     found = []
     for first in starts.tolist():
         home = int(src[first])
-        stack = [(first, (first,), (home, int(dst[first])))]
+        stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(first, (first,), (home, int(dst[first])))]
         budget = params.search_budget
         while stack and budget > 0:
             budget -= 1

@@ -26,7 +26,11 @@ def write_export(store: Any, fmt: str, output: str | None) -> dict[str, Any]:
                     handle.write(line + "\n")
                     count += 1
         return {"records": count}
-    if output is None and fmt != "ftm":
+    if fmt == "ftm":
+        from graphbench.export.ftm import write_ftm
+
+        return write_ftm(store, output)
+    if output is None:
         raise GraphbenchError(f"export --format {fmt} needs --output PATH")
     if fmt == "graphml":
         from graphbench.export.graph_files import write_graphml
@@ -40,10 +44,6 @@ def write_export(store: Any, fmt: str, output: str | None) -> dict[str, Any]:
         from graphbench.export.i2 import write_i2
 
         return write_i2(store, output)
-    if fmt == "ftm":
-        from graphbench.export.ftm import write_ftm
-
-        return write_ftm(store, output)
     if fmt == "stix":
         from graphbench.export.stix import write_stix
 

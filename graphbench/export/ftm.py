@@ -74,7 +74,7 @@ def generate_ftm(store: Any) -> Iterator[dict[str, Any]]:
         yield entity("Payment", f"Payment:{r.get('tx_id')}", payerAccount=_id(r["start"]),
                      beneficiaryAccount=_id(r["end"]), amount=r.get("amount"), currency=r.get("currency"),
                      date=(r.get("ts") or "")[:10], transactionNumber=r.get("tx_id"), purpose=r.get("reference"))
-    places = {}
+    places: dict[str, dict[str, str]] = {}
     for rel in ("FROM", "TO"):
         for row in table_records(tables[rel]):
             places.setdefault(row["start"], {})[rel] = row["end"].split(":", 1)[1]

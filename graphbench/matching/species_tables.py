@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ SPECIES_COLUMNS = ("scientific_name", "cites_appendix", "common_names", "synonym
 KEYWORD_COLUMNS = ("term", "scientific_name", "kind", "language")
 KEYWORD_KINDS = ("code_word", "common_name", "slang", "product")
 
-TableSource = pd.DataFrame | str | os.PathLike[str]
+TableSource: TypeAlias = pd.DataFrame | str | os.PathLike[str]
 
 # Species+ exports separate names with commas, canonical files with ';'.
 _NAME_SEPARATORS = re.compile(r"[;,]")
@@ -100,13 +101,13 @@ def _union(first: list[str], second: list[str]) -> list[str]:
 def merge_species_tables(tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """One row per scientific name. Later tables add names to earlier rows and override
     their appendix and taxon group where they give one."""
-    merged: dict[str, dict[str, object]] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for table in tables:
         for row in table.itertuples(index=False):
             name = strip_authority(row.scientific_name.strip()) or row.scientific_name.strip()
             if not name:
                 continue
-            entry = merged.setdefault(
+            entry: dict[str, Any] = merged.setdefault(
                 name, {"cites_appendix": "", "common_names": [], "synonyms": [], "taxon_group": ""}
             )
             entry["common_names"] = _union(entry["common_names"], split_names(row.common_names))

@@ -297,7 +297,8 @@ def build_report(store: Any, scope: ReportScope | None = None) -> Report:
 
 def _annex(tables: dict[str, pd.DataFrame], cited: dict[str, str]) -> pd.DataFrame:
     rows = []
-    by_label = {label: tables[label].set_index("id") for label in ("Account", "Listing") if label in tables}
+    by_label: dict[str, pd.DataFrame] = {label: tables[label].set_index("id") for label in ("Account", "Listing")
+                                         if label in tables}
     transfers = tables["TRANSFERRED"].set_index("tx_id") if "tx_id" in tables["TRANSFERRED"] else None
     for item, kind in cited.items():
         record: Any = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -62,7 +63,7 @@ def render_pyvis(graph: nx.Graph, community: Mapping[str, int] | None = None, he
         truncated = data.get("truncated")
         title = f"{node}" + (f"\n{truncated} more neighbours not shown" if truncated else "")
         # captions come from scraped data: escaped, so a handle like "<script>" stays text
-        options = {"label": html.escape(caption(str(node), data)), "title": html.escape(title), "shape": shape,
+        options: dict[str, Any] = {"label": html.escape(caption(str(node), data)), "title": html.escape(title), "shape": shape,
                    "color": colour,
                    "size": 14 if label == "Account" else 10}
         if not physics:
