@@ -47,8 +47,9 @@ def emerging_terms(tables: Mapping[str, pd.DataFrame], kind: str = "hashtag", re
     For each term, the expected recent count is its earlier count (plus one pseudo-count, so a new
     term needs real support) scaled by how much all terms together grew between the two periods —
     so a platform that simply got busier makes nothing "emerge"; the burst score is the Poisson
-    z-score (recent − expected) / √expected. ``kind`` is ``hashtag`` (TAGGED) or ``keyword`` (the
-    matched term of MENTIONS: code words, names as written).
+    z-score (recent − expected) / √expected. ``kind`` is ``hashtag`` (TAGGED), ``keyword`` (the
+    matched term of MENTIONS: code words, names as written) or ``species`` (the species MENTIONS
+    resolves to, whatever name was written).
     """
     frame = _listing_times(tables)
     if kind == "hashtag":
@@ -57,8 +58,11 @@ def emerging_terms(tables: Mapping[str, pd.DataFrame], kind: str = "hashtag", re
     elif kind == "keyword":
         uses = tables.get("MENTIONS", pd.DataFrame(columns=["start", "end", "matched"]))
         uses = uses.assign(term=uses.get("matched", uses.get("term", pd.Series(dtype=object))))
+    elif kind == "species":
+        uses = tables.get("MENTIONS", pd.DataFrame(columns=["start", "end"]))[["start", "end"]].drop_duplicates()
+        uses = uses.assign(term=uses["end"].str.removeprefix("Species:"))
     else:
-        raise ValueError(f"unknown term kind {kind!r}: hashtag or keyword")
+        raise ValueError(f"unknown term kind {kind!r}: hashtag, keyword or species")
     columns = ["term", "recent", "before", "expected", "z", "ratio"]
     if frame.empty or uses.empty:
         return pd.DataFrame(columns=columns)
