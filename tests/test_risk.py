@@ -66,3 +66,27 @@ def test_score_is_capped_and_sorted(sample_scores) -> None:
     assert sample_scores["score"].between(0, 100).all()
     assert sample_scores["score"].is_monotonic_decreasing
     assert set(sample_scores["indicators"].explode()) <= set(risk.WEIGHTS)
+
+
+def test_cli_risk_and_trends_documents(capsys, tmp_path) -> None:
+    import json
+    from pathlib import Path
+
+    from graphbench.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    if not (sample / "accounts.csv").exists():
+        pytest.skip("sample_data is not generated yet")
+    store = f"file:{tmp_path / 'ws'}"
+    assert main(["--store", store, "load", str(sample), "--rejects", str(tmp_path / "rej"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["--store", store, "risk", "--top", "5", "--json"]) == 0
+    accounts = json.loads(capsys.readouterr().out)["accounts"]
+    assert len(accounts) == 5 and accounts[0]["score"] >= accounts[-1]["score"]
+    assert main(["--store", store, "risk", "--account", accounts[0]["id"], "--json"]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert explained["score"] == pytest.approx(accounts[0]["score"], abs=0.2)
+    assert {i["name"] for i in explained["indicators"]} == set(accounts[0]["indicators"])
+    assert main(["--store", store, "trends", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "yuki_wild6" in {row["term"] for row in document["emerging_hashtags"]}
