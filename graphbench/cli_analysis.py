@@ -406,6 +406,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
     document = {
         "emerging_hashtags": records(trends.emerging_terms(tables, "hashtag", recent_days=args.recent_days)),
         "emerging_keywords": records(trends.emerging_terms(tables, "keyword", recent_days=args.recent_days)),
+        "emerging_species": records(trends.emerging_terms(tables, "species", recent_days=args.recent_days)),
         "hotspots": records(trends.hotspots(tables)),
         "routes": records(routes.routes(tables).head(50)),
         "consumer_hubs": records(routes.consumer_hubs(tables)),
@@ -413,7 +414,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
     }
 
     def human() -> None:
-        for key in ("emerging_hashtags", "emerging_keywords", "consumer_hubs"):
+        for key in ("emerging_hashtags", "emerging_keywords", "emerging_species", "consumer_hubs"):
             print(key.replace("_", " "))
             for row in document[key][:10]:
                 print("  " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "senders"))
