@@ -32,8 +32,8 @@ class EmbeddedStore:
         self._rels: dict[str, pd.DataFrame] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._adjacency: _Adjacency | None = None
-        # key → row lookup per table, kept beside the table it was built for (see _keys_of)
-        self._key_index: dict[tuple[str, str], tuple[pd.DataFrame, pd.Index, bool]] = {}
+        # key → row lookup per table, kept beside the table it was built for (see _index_of)
+        self._key_index: dict[tuple[str, str], _KeyIndex] = {}
         if self.path:
             self.path.mkdir(parents=True, exist_ok=True)
 
@@ -77,50 +77,42 @@ class EmbeddedStore:
 
     def _merge(self, kind: str, name: str, rows: list[dict[str, Any]], key_of: Any) -> None:
         table = self._table(kind, name)
-        keys, unique = self._keys_of(kind, name, table)
+        index = self._index_of(kind, name, table)
         row_keys = [key_of(row) for row in rows]
-        # one hashed lookup of the whole batch against the table's keys, not a dict rebuilt per batch
-        if len(keys) and unique:
-            positions = keys.get_indexer(row_keys)
-        elif len(keys):
-            last = dict(zip(keys, range(len(keys)), strict=True))
-            positions = np.array([last.get(k, -1) for k in row_keys], dtype=np.int64)
-        else:
-            positions = np.full(len(rows), -1, dtype=np.int64)
-        hit = positions >= 0
+        serials = np.fromiter((index.serial.get(k, -1) for k in row_keys), dtype=np.int64, count=len(rows))
+        hit = serials >= 0
         fresh = [row for row, found in zip(rows, hit, strict=True) if not found]
         fresh_keys = [k for k, found in zip(row_keys, hit, strict=True) if not found]
+        order = index.serial_at[:len(table)]
         if hit.any():
-            updated_pos = positions[hit]
+            updated_pos = index.position_of[serials[hit]]
             matched = [row for row, found in zip(rows, hit, strict=True) if found]
             olds = table.iloc[updated_pos].to_dict("records")  # one vectorised fetch, not one per row
             updated = [merge_props(_clean_record(old), row) for old, row in zip(olds, matched, strict=True)]
             unchanged = np.ones(len(table), dtype=bool)
             unchanged[updated_pos] = False
-            # updated rows move to the end, as before: the table's row order is unchanged by the index
+            # updated rows move to the end, as they always did: the index leaves the row order alone
             table = pd.concat([table[unchanged], _typed(pd.DataFrame(updated, dtype=object))], ignore_index=True)
-            matched_keys = [k for k, found in zip(row_keys, hit, strict=True) if found]
-            keys = keys[unchanged].append(pd.Index(matched_keys, dtype=object))
+            order = np.concatenate([order[unchanged], serials[hit]])
         if fresh:
             new = _typed(pd.DataFrame(fresh, dtype=object))
             table = new if table.empty else pd.concat([table, new], ignore_index=True)
-            keys = keys.append(pd.Index(fresh_keys, dtype=object)) if len(keys) else pd.Index(fresh_keys, dtype=object)
+            first = len(index.position_of)
+            index.serial.update(zip(fresh_keys, range(first, first + len(fresh_keys)), strict=True))
+            order = np.concatenate([order, np.arange(first, first + len(fresh_keys), dtype=np.int64)])
+        index.reorder(table, order)
         cache = self._nodes if kind == "nodes" else self._rels
         cache[name] = table
-        # a batch's keys are unique (coalesced) and fresh ones absent from the table: uniqueness holds
-        self._key_index[(kind, name)] = (table, keys, unique)
         self._dirty.add((kind, name))
 
-    def _keys_of(self, kind: str, name: str, table: pd.DataFrame) -> tuple[pd.Index, bool]:
-        """The keys of ``table``'s rows in row order, and whether they are unique: kept from the last
-        merge while the table is the one that merge produced, rebuilt once when it was replaced (read
-        from Parquet, derived relationships dropped)."""
-        known = self._key_index.get((kind, name))
-        if known is not None and known[0] is table and len(known[1]) == len(table):
-            return known[1], known[2]
-        keys = pd.Index(_row_keys(kind, name, table), dtype=object)
-        self._key_index[(kind, name)] = (table, keys, keys.is_unique)
-        return keys, keys.is_unique
+    def _index_of(self, kind: str, name: str, table: pd.DataFrame) -> _KeyIndex:
+        """The key index of ``table``: kept from the last merge while the table is the one that merge
+        produced, rebuilt once when it was replaced (read from Parquet, derived relationships dropped)."""
+        index = self._key_index.get((kind, name))
+        if index is None or index.table is not table or len(index.serial_at) != len(table):
+            index = _KeyIndex.build(table, _row_keys(kind, name, table))
+            self._key_index[(kind, name)] = index
+        return index
 
     def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
         table = self._table("rels", check_rel_type(rel_type))
@@ -243,6 +235,30 @@ _SEARCH_COLUMNS = {
     "Species": ("scientific_name", "common_names", "synonyms"),
     "Shipment": ("tracking_no", "declared_content"),
 }
+
+
+class _KeyIndex:
+    """Where each key's row is, kept across batches: every key gets a serial number once (a dict lookup
+    per batch row), and the serial → position array is renumbered in numpy after each merge, so no
+    batch rehashes the whole table's keys."""
+
+    def __init__(self, table: pd.DataFrame, serial: dict[str, int], serial_at: np.ndarray) -> None:
+        self.table = table
+        self.serial = serial  # key → serial (a key stored twice, which merges never make, maps to its last row)
+        self.serial_at = serial_at  # serial of the row at each position
+        self.position_of = np.empty(0, dtype=np.int64)  # position of each serial
+        self.reorder(table, serial_at)
+
+    @classmethod
+    def build(cls, table: pd.DataFrame, keys: list[str]) -> _KeyIndex:
+        serial_at = np.arange(len(keys), dtype=np.int64)
+        return cls(table, dict(zip(keys, serial_at.tolist(), strict=True)), serial_at)
+
+    def reorder(self, table: pd.DataFrame, serial_at: np.ndarray) -> None:
+        self.table = table
+        self.serial_at = serial_at
+        self.position_of = np.full(max(len(self.serial), int(serial_at.max(initial=-1)) + 1), -1, dtype=np.int64)
+        self.position_of[serial_at] = np.arange(len(serial_at), dtype=np.int64)
 
 
 class _Adjacency:
