@@ -8,7 +8,7 @@ transfers table trails and patterns work on) and ``build_account_graph`` over th
 projection on integer ids). Peak memory is the process's ru_maxrss after both.
 
 Stores: an embedded store (Parquet) holding 1M transfers (a transfers-only CSV, 1,000,000 rows
-between 100,000 channels over two years, made once and loaded through the loaders into
+between 100,000 channels over two years, a tenth of them into 100 hubs, made once and loaded through the loaders into
 benchmarks/out/cache/), the same 1M transfers in Neo4j (loaded when the server does not hold exactly
 them, e.g. after bench_soak), and the embedded store of the 100x sample set that bench_ingest leaves
 in benchmarks/out/cache/big-embedded. Prints one Markdown table, writes benchmarks/out/bench_graph_build.json.
@@ -34,6 +34,8 @@ OUT = ROOT / "benchmarks" / "out"
 CACHE = OUT / "cache"
 MILLION = 1_000_000
 CHANNELS = 100_000
+HUBS = 100  # channels 0..99 collect HUB_SHARE of all transfers (~1,000 each)
+HUB_SHARE = 0.1
 MILLION_DATA = CACHE / "transfers-1m"
 MILLION_STORE = CACHE / "transfers-1m-embedded"
 BIG_STORE = CACHE / "big-embedded"  # written by bench_ingest
@@ -42,7 +44,8 @@ GOAL_MB = 1_500
 
 
 def write_million_transfers(folder: Path = MILLION_DATA, rows: int = MILLION) -> Path:
-    """A transfers-only CSV: random senders and receivers among CHANNELS PayPal addresses, in time order."""
+    """A transfers-only CSV: random senders and receivers among CHANNELS PayPal addresses, a tenth of the
+    money going to 100 hubs, in time order."""
     import numpy as np
 
     target = folder / "transactions.csv"
@@ -52,6 +55,9 @@ def write_million_transfers(folder: Path = MILLION_DATA, rows: int = MILLION) ->
     rng = np.random.default_rng(7)
     senders = rng.integers(0, CHANNELS, rows)
     receivers = (senders + rng.integers(1, CHANNELS, rows)) % CHANNELS  # never to itself
+    # one transfer in ten goes to one of HUBS collecting channels (escrows, cash-out wallets): busy nodes
+    to_hub = (rng.random(rows) < HUB_SHARE) & (senders >= HUBS)
+    receivers[to_hub] = rng.integers(0, HUBS, int(to_hub.sum()))
     seconds = np.sort(rng.integers(0, 2 * 365 * 86_400, rows)) + 1_672_531_200  # 2023-01-01
     stamps = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s")
     amounts = np.round(rng.lognormal(4.0, 1.2, rows), 2)

@@ -42,6 +42,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import numpy as np
+    import pandas as pd
 
     from graphbench.analytics.patterns import find_patterns
     from graphbench.analytics.trace import TransferIndex, trace
@@ -50,7 +51,7 @@ def main() -> int:
     store = open_store(million_embedded_store())
     transfers, read_s = timed(lambda: store.relationships("TRANSFERRED"))
     index, index_s = timed(lambda: TransferIndex.from_frame(transfers))
-    counts = transfers["start"].value_counts()
+    counts = pd.concat([transfers["start"], transfers["end"]]).value_counts()  # in + out: hubs collect
     rng = np.random.default_rng(7)
     busiest = counts.index[: args.starts // 2].tolist()
     drawn = rng.choice(counts.index.to_numpy(), size=args.starts - len(busiest), replace=False).tolist()
