@@ -116,3 +116,11 @@ def test_takedown_list_names_the_ivory_listing(mini_store, tmp_path: Path) -> No
     assert list(rows[0]) == ["platform", "url", "listing_id", "account", "reason", "risk_score"]
     ivory = next(r for r in rows if r["listing_id"] == "TG002")
     assert "code word 'white plastic'" in ivory["reason"] and "Appendix I" in ivory["reason"]
+
+
+def test_stix_file_parses(mini_store, tmp_path: Path) -> None:
+    import stix2
+
+    written = write_export(mini_store, "stix", str(tmp_path / "b.json"))
+    parsed = stix2.parse((tmp_path / "b.json").read_text(encoding="utf-8"), allow_custom=True)
+    assert len(parsed.objects) == written["objects"] and parsed.type == "bundle"
