@@ -72,6 +72,14 @@ def test_pdf_renders_with_every_section(sample_store, tmp_path: Path) -> None:
     for title in SECTION_TITLES:
         assert title in text
     assert "TLP:AMBER" in text and summary["bytes"] > 10_000
+    # CJK code words are set in a CID font, so they survive as text (Helvetica drew black boxes)
+    cjk = [w for w in summary["code_words"] if re.search(r"[\u4e00-\u9fff]", w)]
+    assert cjk and all(w in text for w in cjk)
+
+
+def test_routes_are_listed_once(report) -> None:
+    routes = report.facts["routes"]
+    assert routes and len(routes) == len(set(routes))
 
 
 def test_a_community_scope_is_narrower(sample_store, report) -> None:

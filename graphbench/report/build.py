@@ -288,7 +288,9 @@ def build_report(store: Any, scope: ReportScope | None = None) -> Report:
         "misspellings": miss_table["term"].drop_duplicates().head(25).tolist(),
         "hashtags": top_tags["tag"].head(15).tolist(), "emerging_hashtags": emerging["term"].head(10).tolist(),
         "channel_types": by_type["type"].tolist(), "couriers": couriers["shipper"].tolist(),
-        "routes": [f"{o}→{d}" for o, d in zip(route_table["origin"], route_table["destination"], strict=True)][:30],
+        # routes are per courier: one origin→destination pair can appear under several couriers
+        "routes": list(dict.fromkeys(f"{o}→{d}" for o, d in zip(route_table["origin"], route_table["destination"],
+                                                                 strict=True)))[:30],
         "takedown_listings": len(takedown), "evidence_items": len(annex),
     }
     return Report(scope, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), getattr(store, "url", ""), sections,

@@ -4,12 +4,15 @@ wrapped tables, page numbers and the handling marking on every page."""
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from graphbench.report.build import Report
@@ -18,10 +21,16 @@ _STYLES = getSampleStyleSheet()
 _CELL = ParagraphStyle("cell", parent=_STYLES["BodyText"], fontSize=7, leading=8.5)
 _HEAD = ParagraphStyle("head", parent=_CELL, fontName="Helvetica-Bold")
 _H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], textColor=colors.HexColor("#b03a2e"))
+# Helvetica has no CJK glyphs (code words such as 穿山甲片 came out as black boxes); reportlab's built-in
+# CID font needs no font file and keeps the text extractable
+_CJK_FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(_CJK_FONT))
+_CJK_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
 
 
 def _escape(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _CJK_RUN.sub(lambda m: f'<font name="{_CJK_FONT}">{m.group(0)}</font>', escaped)
 
 
 def _table(frame: pd.DataFrame, limit: int, width: float) -> Table | Paragraph:
