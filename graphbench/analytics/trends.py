@@ -3,7 +3,7 @@ and the places where trade concentrates."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -50,19 +50,12 @@ def emerging_terms(tables: Mapping[str, pd.DataFrame], kind: str = "hashtag", re
     z-score (recent − expected) / √expected. ``kind`` is ``hashtag`` (TAGGED), ``keyword`` (the
     matched term of MENTIONS: code words, names as written) or ``species`` (the species MENTIONS
     resolves to, whatever name was written).
+
+    The evidence per term: ``recent`` and ``before`` (uses in the last window and before it),
+    ``expected``, ``z`` and ``ratio`` (recent / expected); :func:`term_counts` gives the weekly series.
     """
     frame = _listing_times(tables)
-    if kind == "hashtag":
-        uses = tables.get("TAGGED", pd.DataFrame(columns=["start", "end"]))[["start", "end"]]
-        uses = uses.assign(term=uses["end"].str.removeprefix("Hashtag:"))
-    elif kind == "keyword":
-        uses = tables.get("MENTIONS", pd.DataFrame(columns=["start", "end", "matched"]))
-        uses = uses.assign(term=uses.get("matched", uses.get("term", pd.Series(dtype=object))))
-    elif kind == "species":
-        uses = tables.get("MENTIONS", pd.DataFrame(columns=["start", "end"]))[["start", "end"]].drop_duplicates()
-        uses = uses.assign(term=uses["end"].str.removeprefix("Species:"))
-    else:
-        raise ValueError(f"unknown term kind {kind!r}: hashtag, keyword or species")
+    uses = _term_uses(tables, kind)
     columns = ["term", "recent", "before", "expected", "z", "ratio"]
     if frame.empty or uses.empty:
         return pd.DataFrame(columns=columns)
@@ -81,27 +74,80 @@ def emerging_terms(tables: Mapping[str, pd.DataFrame], kind: str = "hashtag", re
     return table.sort_values(["z", "term"], ascending=[False, True]).reset_index(drop=True)[columns]
 
 
-def hotspots(tables: Mapping[str, pd.DataFrame], top: int = 15) -> pd.DataFrame:
-    """Countries by activity: listings located there, shipments from/to there, and the share of
-    listings naming Appendix I species; ``score`` weights Appendix I listings double."""
+def term_counts(tables: Mapping[str, pd.DataFrame], kind: str = "hashtag", freq: str = "W",
+                terms: Iterable[str] | None = None) -> pd.DataFrame:
+    """Tidy ``period, term, listings``: how many listings used each term per period (``W`` or ``M``), quiet periods as 0.
+
+    The evidence behind a burst, drawn as a line per term; ``terms`` limits it (e.g. to the
+    ``term`` column of :func:`emerging_terms`). A listing counts once per term and period.
+    """
+    frame = _listing_times(tables)
+    uses = _term_uses(tables, kind)
+    if terms is not None:
+        uses = uses[uses["term"].isin(set(terms))]
+    dated = uses[["start", "term"]].rename(columns={"start": "id"}).merge(frame[["id", "when"]], on="id")
+    if dated.empty:
+        return pd.DataFrame(columns=["period", "term", "listings"])
+    dated["period"] = dated["when"].dt.to_period(freq)
+    counts = dated.groupby(["term", "period"])["id"].nunique()
+    # every period from the first listing to the last, quiet ones as 0, so a line shows the silence
+    periods = pd.period_range(frame["when"].min(), frame["when"].max(), freq=freq)
+    full = pd.MultiIndex.from_product([sorted(dated["term"].unique()), periods], names=["term", "period"])
+    table = counts.reindex(full, fill_value=0).rename("listings").reset_index()
+    table["period"] = table["period"].dt.start_time
+    return table[["period", "term", "listings"]]
+
+
+def _term_uses(tables: Mapping[str, pd.DataFrame], kind: str) -> pd.DataFrame:
+    """``start`` (listing id), ``term``: one row per use of a term of this kind."""
+    if kind == "hashtag":
+        uses = tables.get("TAGGED", pd.DataFrame(columns=["start", "end"]))[["start", "end"]]
+        return uses.assign(term=uses["end"].str.removeprefix("Hashtag:"))
+    if kind == "keyword":
+        uses = tables.get("MENTIONS", pd.DataFrame(columns=["start", "end", "matched"]))
+        return uses.assign(term=uses.get("matched", uses.get("term", pd.Series(dtype=object))))
+    if kind == "species":
+        uses = tables.get("MENTIONS", pd.DataFrame(columns=["start", "end"]))[["start", "end"]].drop_duplicates()
+        return uses.assign(term=uses["end"].str.removeprefix("Species:"))
+    raise ValueError(f"unknown term kind {kind!r}: hashtag, keyword or species")
+
+
+def hotspots(tables: Mapping[str, pd.DataFrame], top: int = 15, level: str = "country") -> pd.DataFrame:
+    """Places by activity: listings located there, shipments from/to there, and the listings naming
+    Appendix I species (count and share); ``score`` counts an Appendix I listing twice.
+
+    ``level`` is ``country`` (column ``country``: ISO code) or ``city`` (column ``place``:
+    ``CC:city``, or the bare country code where a record names no city).
+    """
+    key = {"country": "country", "city": "place"}.get(level)
+    if key is None:
+        raise ValueError(f"unknown level {level!r}: country or city")
     located = tables.get("LOCATED_IN", pd.DataFrame(columns=["start", "end"]))
     listings = located[located["start"].str.startswith("Listing:")][["start", "end"]]
-    listings = listings.assign(country=listings["end"].str.split(":").str[1])
+    listings = listings.assign(**{key: _place(listings["end"], level)})
     species = tables.get("Species", pd.DataFrame(columns=["id", "cites_appendix"]))
     appendix_one = set(species.loc[species.get("cites_appendix") == "I", "id"]) if len(species) else set()
     mentions = tables.get("MENTIONS", pd.DataFrame(columns=["start", "end"]))
     severe = set(mentions.loc[mentions["end"].isin(appendix_one), "start"])
     listings = listings.assign(appendix_i=listings["start"].isin(severe))
-    per_country = listings.groupby("country").agg(listings=("start", "nunique"), appendix_i=("appendix_i", "sum"))
+    per_place = listings.groupby(key).agg(listings=("start", "nunique"), appendix_i=("appendix_i", "sum"))
     ship = []
     for rel, column in (("FROM", "shipped_from"), ("TO", "shipped_to")):
         table = tables.get(rel, pd.DataFrame(columns=["start", "end"]))
-        ship.append(table.assign(country=table["end"].str.split(":").str[1]).groupby("country").size().rename(column))
-    frame = pd.concat([per_country, *ship], axis=1).fillna(0)
+        ship.append(table.assign(**{key: _place(table["end"], level)}).groupby(key).size().rename(column))
+    frame = pd.concat([per_place, *ship], axis=1).fillna(0)
     for column in ("listings", "appendix_i", "shipped_from", "shipped_to"):
         if column not in frame:
             frame[column] = 0
     frame = frame.astype(int)
+    frame["appendix_i_share"] = (frame["appendix_i"] / frame["listings"].where(frame["listings"] > 0)).fillna(0.0)
     frame["score"] = frame["listings"] + frame["appendix_i"] + frame["shipped_from"] + frame["shipped_to"]
-    frame = frame.reset_index().rename(columns={"index": "country"})
-    return frame.sort_values(["score", "country"], ascending=[False, True]).head(top).reset_index(drop=True)
+    frame = frame.rename_axis(key).reset_index()
+    columns = [key, "listings", "appendix_i", "appendix_i_share", "shipped_from", "shipped_to", "score"]
+    return frame.sort_values(["score", key], ascending=[False, True]).head(top).reset_index(drop=True)[columns]
+
+
+def _place(location_ids: pd.Series, level: str) -> pd.Series:
+    """``Location:VN:hanoi`` → ``VN`` (country) or ``VN:hanoi`` (city)."""
+    parts = location_ids.str.removeprefix("Location:")
+    return parts.str.split(":").str[0] if level == "country" else parts
