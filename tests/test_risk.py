@@ -90,3 +90,62 @@ def test_cli_risk_and_trends_documents(capsys, tmp_path) -> None:
     assert main(["--store", store, "trends", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert "yuki_wild6" in {row["term"] for row in document["emerging_hashtags"]}
+
+
+def _ivory_seller() -> dict[str, pd.DataFrame]:
+    """One Appendix I seller writing code words on two listings (flagged on its own)."""
+    return {
+        "POSTED": pd.DataFrame({"start": ["Account:ig:ivory"] * 2, "end": ["Listing:ig:1", "Listing:ig:2"]}),
+        "MENTIONS": pd.DataFrame({"start": ["Listing:ig:1", "Listing:ig:2"],
+                                  "end": ["Species:Loxodonta africana"] * 2,
+                                  "term": ["white plastic", "white gold"], "match": ["code_word"] * 2}),
+        "Species": pd.DataFrame({"id": ["Species:Loxodonta africana"], "cites_appendix": ["I"]}),
+    }
+
+
+def test_same_as_with_a_flagged_account_is_sharing_evidence() -> None:
+    tables = _ivory_seller() | {"SAME_AS": pd.DataFrame({"start": ["Account:fb:ivory.alt"],
+                                                          "end": ["Account:ig:ivory"], "status": ["candidate"]})}
+    scores = risk.score_accounts(tables)
+    alt = {i.name: i.evidence for i in risk.explain(scores, "Account:fb:ivory.alt")}
+    assert alt["shares_identifiers_with_flagged"] == ["SAME_AS with Account:ig:ivory"]
+    assert alt["many_platforms"] == ["Account:ig:ivory"]
+    rejected = tables | {"SAME_AS": tables["SAME_AS"].assign(status="rejected")}
+    assert risk.explain(risk.score_accounts(rejected), "Account:fb:ivory.alt") == []
+
+
+def test_shipments_to_a_consumer_hub_are_named() -> None:
+    origins, ids = ["VN", "TH", "ID", "MY"], [f"Shipment:dhl:{i}" for i in range(4)]
+    tables = {
+        "Shipment": pd.DataFrame({"id": ids, "shipper": "dhl", "weight_kg": 1.0, "shipped_at": "2024-01-01"}),
+        "FROM": pd.DataFrame({"start": ids, "end": [f"Location:{c}" for c in origins]}),
+        "TO": pd.DataFrame({"start": ids, "end": ["Location:CN"] * 3 + ["Location:SG"]}),
+        "SENT": pd.DataFrame({"start": ["Account:ig:mule", "Account:ig:mule", "Account:ig:other", "Account:ig:sg"],
+                              "end": ids}),
+    }
+    scores = risk.score_accounts(tables)
+    mule = {i.name: i for i in risk.explain(scores, "Account:ig:mule")}
+    assert mule["routes_to_consumer_hubs"].evidence == ["Shipment:dhl:0 VN→CN", "Shipment:dhl:1 TH→CN"]
+    assert mule["routes_to_consumer_hubs"].points == risk.WEIGHTS["routes_to_consumer_hubs"][0]
+    assert "Account:ig:sg" not in set(scores["id"])  # SG receives from one origin: not a hub
+
+
+def test_cross_posting_needs_another_account_or_platform() -> None:
+    posted = pd.DataFrame({"start": ["Account:ig:a", "Account:ig:a", "Account:fb:b"],
+                           "end": ["Listing:ig:1", "Listing:ig:2", "Listing:fb:3"]})
+    cross = pd.DataFrame({"start": ["Listing:ig:1", "Listing:ig:1"], "end": ["Listing:ig:2", "Listing:fb:3"]})
+    scores = risk.score_accounts({"POSTED": posted, "CROSS_POSTED_AS": cross})
+    a = {i.name: i.evidence for i in risk.explain(scores, "Account:ig:a")}
+    b = {i.name: i.evidence for i in risk.explain(scores, "Account:fb:b")}
+    assert a == {"cross_posting": ["Listing:ig:1 = Listing:fb:3"]}  # its own repost on one platform is not evasion
+    assert b == {"cross_posting": ["Listing:fb:3 = Listing:ig:1"]}
+
+
+def test_an_escrow_used_by_many_is_not_laundering_evidence_against_each_user() -> None:
+    users = [f"Account:ig:u{i}" for i in range(25)]
+    uses = pd.DataFrame({"start": users + ["Account:ig:mule"],
+                         "end": ["PaymentChannel:escrow:market"] * 25 + ["PaymentChannel:wechat:w1"]})
+    patterns = [{"kind": "fan_in", "members": ["PaymentChannel:escrow:market", "PaymentChannel:wechat:w1"]}]
+    scores = risk.score_accounts({"USES": uses}, patterns)
+    assert scores["id"].tolist() == ["Account:ig:mule"]
+    assert risk.explain(scores, "Account:ig:mule")[0].evidence == ["fan_in via PaymentChannel:wechat:w1"]

@@ -155,13 +155,18 @@ def _route_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dict[s
 
 
 def _platform_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dict[str, list[str]]]) -> None:
-    same = _rel(tables, "SAME_AS")
-    if "status" in same:
-        same = same[same["status"].fillna("") != "rejected"]
-    for a, b in zip(same["start"], same["end"], strict=True):
+    for a, b in zip(*_same_as(tables), strict=True):
         if a.split(":")[1] != b.split(":")[1]:
             found[a]["many_platforms"].append(b)
             found[b]["many_platforms"].append(a)
+
+
+def _same_as(tables: Mapping[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
+    """SAME_AS pairs an analyst has not rejected."""
+    same = _rel(tables, "SAME_AS")
+    if "status" in same:
+        same = same[same["status"].fillna("") != "rejected"]
+    return list(same["start"]), list(same["end"])
 
 
 def _shared_with_flagged(tables: Mapping[str, pd.DataFrame], flagged: set[str],
@@ -177,6 +182,11 @@ def _shared_with_flagged(tables: Mapping[str, pd.DataFrame], flagged: set[str],
         for account in accounts:
             for other in sorted((accounts & flagged) - {account}):
                 found[account]["shares_identifiers_with_flagged"].append(f"{identifier} with {other}")
+    # an entity-resolution link to a flagged account is the same evidence, already weighed by the matcher
+    for a, b in zip(*_same_as(tables), strict=True):
+        for account, other in ((a, b), (b, a)):
+            if other in flagged:
+                found[account]["shares_identifiers_with_flagged"].append(f"SAME_AS with {other}")
 
 
 def _influencers(tables: Mapping[str, pd.DataFrame], flagged: set[str],
