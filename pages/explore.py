@@ -62,8 +62,17 @@ def in_window(data: dict) -> bool:
     return (not window_from or str(when) >= window_from) and (not window_to or str(when) <= window_to + "~")
 
 
+seen_platforms = sorted({str(d["platform"]) for _, d in graph.nodes(data=True) if d.get("platform")})
+platforms = st.multiselect("Platforms (empty: all)", seen_platforms, help="Accounts and listings of these platforms only")
+
+
+def on_platform(data: dict) -> bool:
+    return not platforms or not data.get("platform") or str(data["platform"]) in platforms
+
+
 keep = [n for n, d in graph.nodes(data=True)
-        if n == center or (d.get("label") in labels and n not in state["explore_hidden"] and in_window(d))]
+        if n == center or (d.get("label") in labels and n not in state["explore_hidden"] and in_window(d)
+                           and on_platform(d))]
 view = graph.subgraph(keep).copy()
 # an "N more" placeholder for nodes whose neighbours the cap cut
 for node, data in list(view.nodes(data=True)):
@@ -75,7 +84,11 @@ for node, data in list(view.nodes(data=True)):
 left, right = st.columns([3, 1])
 with left:
     st.caption(f"{view.number_of_nodes()} nodes, {view.number_of_edges()} relationships around {center}")
-    show_graph(view)
+    # accounts coloured by community once the Communities page has run
+    membership = (state.get("communities") or {}).get("membership")
+    if membership:
+        st.caption("Accounts coloured by community (from the Communities page).")
+    show_graph(view, community=membership)
 with right:
     st.subheader("Details")
     selectable = sorted(n for n in view.nodes if not str(n).startswith("More:"))

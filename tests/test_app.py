@@ -65,6 +65,26 @@ def test_explore_search_and_expand(app) -> None:
     assert at.selectbox  # node details picker beside the graph
 
 
+def test_explore_platform_filter_and_community_colours(app) -> None:
+    at = app("explore")
+    at.text_input[0].set_value("emeka.royal").run()
+    at.button[0].click().run()
+    at.slider[0].set_value(2).run()
+    platform_box = next(m for m in at.multiselect if m.label.startswith("Platforms"))
+    assert len(platform_box.options) >= 2  # the 2-hop neighbourhood spans platforms
+    keep = "facebook"
+    platform_box.set_value([keep]).run()
+    no_errors(at)
+    node_picker = next(s for s in at.selectbox if s.label == "Node")
+    shown = node_picker.options
+    platformed = [n for n in shown if n.split(":", 1)[0] in ("Account", "Listing")]
+    assert platformed and all(n.split(":")[1] == keep for n in platformed)
+    at.session_state["communities"] = {"membership": {"Account:facebook:emeka.royal": 3}}
+    at.run()
+    no_errors(at)
+    assert any("coloured by community" in c.value for c in at.caption)
+
+
 def test_communities_run(app) -> None:
     at = app("communities")
     at.button[0].click().run()
