@@ -1,68 +1,66 @@
-"""Trends & routes: listings over time, emerging hashtags, courier routes origin → destination."""
+"""Trends & routes: listings over time, emerging hashtags and keywords, courier routes origin → destination.
+A thin shell over graphbench.analytics.trends and graphbench.analytics.routes."""
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from graphbench.analytics import routes, trends
 from pages.common import get_store, tables
 
 st.title("Trends & routes")
 get_store()
 t = tables()
-listings = t["Listing"]
-if listings.empty:
+if t["Listing"].empty:
     st.info("No listings in the store.")
     st.stop()
 
-listings = listings.assign(month=pd.to_datetime(listings["posted_at"], utc=True, errors="coerce")
-                           .dt.tz_localize(None).dt.to_period("M").dt.to_timestamp())
-by = st.radio("Listings over time by", ["species", "platform", "country"], horizontal=True)
-if by == "species":
-    mentions = t["MENTIONS"].rename(columns={"start": "id", "end": "species"})[["id", "species"]]
-    frame = listings.merge(mentions, on="id")
-    frame["group"] = frame["species"].str.removeprefix("Species:")
-elif by == "platform":
-    frame = listings.assign(group=listings["platform"])
-else:
-    located = t["LOCATED_IN"].rename(columns={"start": "id", "end": "place"})[["id", "place"]]
-    frame = listings.merge(located, on="id")
-    frame["group"] = frame["place"].str.split(":").str[1]
-top = frame["group"].value_counts().head(10).index
-counts = frame[frame["group"].isin(top)].groupby(["month", "group"]).size().reset_index(name="listings")
-st.plotly_chart(px.line(counts, x="month", y="listings", color="group", markers=True), width="stretch")
+controls = st.columns([3, 1])
+by = controls[0].radio("Listings over time by", ["species", "platform", "country"], horizontal=True)
+freq = controls[1].radio("Period", ["M", "W"], horizontal=True, format_func={"M": "month", "W": "week"}.get)
+counts = trends.listings_over_time(t, by=by, freq=freq)
+st.plotly_chart(px.line(counts, x="period", y="listings", color="group", markers=True), width="stretch")
 
 st.subheader("Emerging hashtags and keywords")
-from graphbench.analytics import trends  # noqa: E402
-
 st.caption("Terms used far more in the last 60 days than their own history predicts, after allowing for "
            "overall growth (Poisson z-score).")
 columns = st.columns(2)
-columns[0].dataframe(trends.emerging_terms(t, "hashtag"), hide_index=True)
-columns[1].dataframe(trends.emerging_terms(t, "keyword"), hide_index=True)
+for column, kind in zip(columns, ("hashtag", "keyword"), strict=True):
+    emerging = trends.emerging_terms(t, kind)
+    column.markdown(f"**{kind}s**")
+    column.dataframe(emerging, hide_index=True, height=220)
+    if not emerging.empty and "term" in emerging:
+        series = trends.term_counts(t, kind, freq="W", terms=emerging["term"].head(6))
+        figure = px.line(series, x="period", y="listings", color="term")
+        figure.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        column.plotly_chart(figure, width="stretch")
 
 st.subheader("Hotspots")
-st.dataframe(trends.hotspots(t), hide_index=True)
+level = st.radio("Place level", ["country", "city"], horizontal=True)
+st.dataframe(trends.hotspots(t, level=level), hide_index=True)
 
 st.subheader("Courier routes")
-ship = t["Shipment"]
-if ship.empty:
-    st.caption("No shipments.")
+table = routes.routes(t, level=level)
+if table.empty:
+    st.caption("No shipments with an origin and a destination.")
 else:
-    origin = t["FROM"].rename(columns={"start": "id", "end": "origin"})[["id", "origin"]]
-    dest = t["TO"].rename(columns={"start": "id", "end": "destination"})[["id", "destination"]]
-    routes = ship.merge(origin, on="id").merge(dest, on="id")
-    routes["origin"] = routes["origin"].str.split(":").str[1]
-    routes["destination"] = routes["destination"].str.split(":").str[1]
-    table = routes.groupby(["shipper", "origin", "destination"]).size().reset_index(name="shipments")
-    st.dataframe(table.sort_values("shipments", ascending=False), hide_index=True, height=240)
-    flows = routes.groupby(["origin", "destination"]).size().reset_index(name="n")
-    names = sorted(set("from " + flows["origin"]) | set("to " + flows["destination"]))
-    pos = {n: i for i, n in enumerate(names)}
-    figure = go.Figure(go.Sankey(node={"label": names},
-                                 link={"source": ("from " + flows["origin"]).map(pos),
-                                       "target": ("to " + flows["destination"]).map(pos), "value": flows["n"]}))
-    figure.update_layout(height=460, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    rank = st.radio("Busiest routes by", ["shipments", "weight_kg", "senders"], horizontal=True)
+    st.dataframe(routes.top_routes(t, n=15, by=rank, level=level), hide_index=True, height=240)
+    with st.expander("Routes by courier"):
+        st.dataframe(table, hide_index=True, height=240)
+    via_shipper = st.toggle("Show couriers between origin and destination", value=True)
+    flows = routes.route_flows(t, level=level, via_shipper=via_shipper)
+    if not via_shipper:  # a place both sending and receiving would close a loop: label the two ends
+        flows = flows.assign(source="from " + flows["source"], target="to " + flows["target"])
+    names = sorted(set(flows["source"]) | set(flows["target"]))
+    position = {name: i for i, name in enumerate(names)}
+    figure = go.Figure(go.Sankey(node={"label": names, "pad": 12},
+                                 link={"source": flows["source"].map(position).tolist(),
+                                       "target": flows["target"].map(position).tolist(),
+                                       "value": flows["value"].tolist()}))
+    figure.update_layout(height=480, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     st.plotly_chart(figure, width="stretch")
+    st.markdown("**Consumer hubs** (receive from many origins, send little)")
+    st.dataframe(routes.consumer_hubs(t, level=level), hide_index=True)

@@ -117,8 +117,13 @@ def test_money_trace_and_patterns(app) -> None:
 def test_trends_and_routes(app) -> None:
     at = app("trends")
     no_errors(at)
-    routes = at.dataframe[-1].value
-    assert {"shipper", "origin", "destination", "shipments"} <= set(routes.columns)
+    frames = [d.value for d in at.dataframe]
+    assert any({"shipper", "origin", "destination", "shipments"} <= set(f.columns) and len(f) for f in frames)
+    assert any({"origin", "destination", "senders", "shippers"} <= set(f.columns) and len(f) for f in frames)
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any('"sankey"' in spec for spec in charts)
+    next(r for r in at.radio if r.label == "Place level").set_value("city").run()
+    no_errors(at)
 
 
 def test_report_page_generates_a_download(app) -> None:
