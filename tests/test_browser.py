@@ -98,6 +98,13 @@ def _wait_idle(page) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
 
 
+def _wait_drawn(page) -> None:
+    """Tables and network pictures paint on canvases after the run ends: wait for them before a screenshot."""
+    page.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
+    page.frame_locator("iframe").first.locator("canvas").first.wait_for()
+    page.wait_for_timeout(1500)
+
+
 def test_analyst_workflow_in_chromium(page, app_url) -> None:
     _go(page, app_url, "", "Data")
     page.screenshot(path=str(ARTIFACTS / "01-data.png"), full_page=True)
@@ -106,6 +113,7 @@ def test_analyst_workflow_in_chromium(page, app_url) -> None:
     page.get_by_role("button", name="Run community detection").click()
     page.get_by_text("Modularity").first.wait_for()
     _wait_idle(page)
+    _wait_drawn(page)
     page.screenshot(path=str(ARTIFACTS / "02-communities.png"), full_page=True)
 
     _go(page, app_url, "explore", "Explore")
@@ -124,6 +132,13 @@ def test_analyst_workflow_in_chromium(page, app_url) -> None:
     page.get_by_text("transfers,").first.wait_for()
     _wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "04-money.png"), full_page=True)
+
+    _go(page, app_url, "trends", "Trends & routes")
+    page.get_by_text("Courier routes").first.wait_for()
+    _wait_idle(page)
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "06-trends.png"), full_page=True)
 
     _go(page, app_url, "report", "Cyber-alert report")
     page.get_by_role("button", name="Generate").click()
