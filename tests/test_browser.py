@@ -48,7 +48,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
            "GRAPHBENCH_AUDIT_LOG": str(folder / "audit.jsonl")}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                                "--server.port", str(port), "--server.address", "127.0.0.1",
-                               "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                               "--server.fileWatcherType", "none"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -63,7 +64,11 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
         pytest.fail("the app did not start: " + server.stdout.read().decode()[-2000:])
     yield url
     server.terminate()
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # Streamlit sometimes ignores SIGTERM while a session is open
+        server.kill()
+        server.wait(timeout=20)
 
 
 @pytest.fixture
@@ -83,14 +88,17 @@ def page(app_url):
                 outside.append(request.url)
         page.on("request", record)
         page.set_default_timeout(90_000)
-        yield page
-        browser.close()
+        try:
+            yield page
+        finally:
+            browser.close()
     assert outside == [], f"requests left the machine: {outside[:5]}"
 
 
 def _go(page, app_url: str, path: str, title: str) -> None:
     page.goto(f"{app_url}/{path}")
     page.get_by_role("heading", name=title).first.wait_for()
+    _wait_idle(page)  # a click while the first run is still going can be lost
 
 
 def _wait_idle(page) -> None:
@@ -106,6 +114,14 @@ def _wait_drawn(page) -> None:
 
 
 def test_analyst_workflow_in_chromium(page, app_url) -> None:
+    try:
+        _workflow(page, app_url)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)  # what the page showed
+        raise
+
+
+def _workflow(page, app_url: str) -> None:
     _go(page, app_url, "", "Data")
     page.screenshot(path=str(ARTIFACTS / "01-data.png"), full_page=True)
 
