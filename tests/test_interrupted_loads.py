@@ -36,6 +36,17 @@ def start_load(store_url: str, data: Path, rejects: Path) -> subprocess.Popen:
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def transfer_count(store) -> int:
+    return store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS n")[0]["n"]
+
+
+def wait_for_first_transfers(store, loader: subprocess.Popen) -> None:
+    """Return once the loader has committed some transfers (or has ended, or two minutes passed)."""
+    deadline = time.time() + 120
+    while time.time() < deadline and loader.poll() is None and transfer_count(store) == 0:
+        time.sleep(0.2)
+
+
 def reference_lines(data: Path, tmp_path: Path) -> list[str]:
     """The export of one uninterrupted load of the same files."""
     store = open_store("memory:")
@@ -61,15 +72,11 @@ def test_sigkill_embedded_load_then_rerun(tmp_path: Path) -> None:
 def test_sigkill_neo4j_load_then_rerun(neo4j_store, tmp_path: Path) -> None:
     data = write_transfers(tmp_path / "data")
     loader = start_load(neo4j_store.url, data, tmp_path / "rej")
-    deadline = time.time() + 120
-    while time.time() < deadline and loader.poll() is None:
-        if neo4j_store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS n")[0]["n"] > 0:
-            break
-        time.sleep(0.2)
+    wait_for_first_transfers(neo4j_store, loader)
     assert loader.poll() is None, "the load finished before it could be interrupted"
     loader.send_signal(signal.SIGKILL)
     loader.wait()
-    partial = neo4j_store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS n")[0]["n"]
+    partial = transfer_count(neo4j_store)
     assert 0 < partial < ROWS
     load_dir(neo4j_store, data, rejects_dir=tmp_path / "rej", resolve=False)
     assert list(generate_jsonl(neo4j_store)) == reference_lines(data, tmp_path)
@@ -79,11 +86,7 @@ def test_sigkill_neo4j_load_then_rerun(neo4j_store, tmp_path: Path) -> None:
 def test_neo4j_stopped_mid_load_gives_one_sentence_then_rerun_completes(neo4j_store, tmp_path: Path) -> None:
     data = write_transfers(tmp_path / "data")
     loader = start_load(neo4j_store.url, data, tmp_path / "rej")
-    deadline = time.time() + 120
-    while time.time() < deadline and loader.poll() is None:
-        if neo4j_store.read("MATCH ()-[r:TRANSFERRED]->() RETURN count(r) AS n")[0]["n"] > 0:
-            break
-        time.sleep(0.2)
+    wait_for_first_transfers(neo4j_store, loader)
     assert loader.poll() is None, "the load finished before the server could be stopped"
     server = [sys.executable, str(ROOT / "scripts" / "neo4j_local.py")]
     subprocess.run([*server, "stop"], check=True, capture_output=True)
