@@ -45,8 +45,8 @@ def test_html_is_self_contained(report) -> None:
     page = render(report, "html").decode("utf-8")
     assert not re.findall(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", page)
     assert "<script" not in page and "@import" not in page
-    for title in SECTION_TITLES:
-        assert f"<h2>{title}</h2>" in page
+    headings = re.findall(r"<h2>(\d+)&nbsp; ([^<]+)</h2>", page)
+    assert headings == [(str(n), title) for n, title in enumerate(SECTION_TITLES, start=1)]
     assert page.count("data:image/png;base64,") >= 4
 
 
@@ -56,8 +56,7 @@ def test_markdown_writes_its_images_beside_it(report, tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert images and all((tmp_path / image).exists() for image in images)
-    for title in SECTION_TITLES:
-        assert f"## {title}" in text
+    assert re.findall(r"^## (\d+) (.+)$", text, re.M) == [(str(n), t) for n, t in enumerate(SECTION_TITLES, start=1)]
 
 
 def test_pdf_renders_with_every_section(sample_store, tmp_path: Path) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graphbench.report.build import SECTION_TITLES, Report, ReportScope, build_report
+from graphbench.report.build import SECTION_TITLES, Report, Section, assemble_report, build_report
+from graphbench.report.scope import ReportScope
 
 FORMATS = ("md", "html", "pdf")
 
 
 def render(report: Report, fmt: str, output: str | Path | None = None) -> bytes:
+    """The report in ``fmt``; Markdown writes its figures beside ``output`` (``<stem>_files/``) when given,
+    else embeds them as data URIs."""
     if fmt == "md":
         from graphbench.report.markdown import render_markdown
 
@@ -34,7 +37,9 @@ def run_report(store: Any, scope: ReportScope, fmt: str, output: str | Path | No
     if output:
         Path(output).write_bytes(data)
     return {"format": fmt, "output": str(output) if output else None, "bytes": len(data),
-            "sections": [s.title for s in report.sections], **report.facts}, data
+            "sections": [s.title for s in report.sections], "key_findings": report.key_findings,
+            **report.facts}, data
 
 
-__all__ = ["FORMATS", "SECTION_TITLES", "Report", "ReportScope", "build_report", "render", "run_report"]
+__all__ = ["FORMATS", "SECTION_TITLES", "Report", "ReportScope", "Section", "assemble_report", "build_report",
+           "render", "run_report"]

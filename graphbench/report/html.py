@@ -1,4 +1,7 @@
-"""The report as one self-contained HTML file: styles inline, images as data URIs, nothing fetched."""
+"""The report as one self-contained HTML file: styles inline, images as data URIs, no script, no font
+or anything else fetched — it opens the same offline, in a mail client or in an air-gapped office.
+Links inside the page are fragment links only (the contents); listing URLs are shown as text, not
+links, so that opening the report never contacts a trafficker's page."""
 
 from __future__ import annotations
 
@@ -7,58 +10,105 @@ import html
 
 import pandas as pd
 
-from graphbench.report.build import Report
+from graphbench.report.build import Report, Section
+from graphbench.report.cells import cell_text, is_missing, is_number
+from graphbench.report.marking import marking_colours, marking_definition
 
 STYLE = """
-body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;color:#1d2733;background:#f4f5f7}
-header{background:#1d2733;color:#fff;padding:28px 48px}header h1{margin:0 0 6px;font-size:26px}
-.marking{display:inline-block;background:#e0a800;color:#000;font-weight:700;padding:2px 10px;border-radius:3px}
-main{max-width:1100px;margin:24px auto;padding:0 24px}
-section{background:#fff;border-radius:6px;padding:18px 26px;margin-bottom:18px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h2{color:#b03a2e;border-bottom:1px solid #e3e6ea;padding-bottom:6px;font-size:19px}
-table{border-collapse:collapse;width:100%;font-size:12.5px;margin:8px 0 16px}
-th{background:#eef1f4;text-align:left;padding:5px 7px}td{border-top:1px solid #eef1f4;padding:4px 7px;
-vertical-align:top;word-break:break-word}caption{text-align:left;font-weight:600;padding:4px 0}
-figure{margin:10px 0}figure img{max-width:100%}figcaption{font-size:12px;color:#5b6776}
+*{box-sizing:border-box}
+body{font-family:'DejaVu Sans','Segoe UI',Helvetica,Arial,sans-serif;margin:0;color:#1d2733;background:#eef0f3;
+font-size:14px;line-height:1.45}
+.marking{text-align:center;padding:3px 0;font-weight:700;letter-spacing:.06em;font-size:12px}
+header{background:#1d2733;color:#fff;padding:30px 48px 26px;border-bottom:4px solid #9c2f23}
+header .kicker{color:#c9d1da;font-size:12px;letter-spacing:.08em;text-transform:uppercase}
+header h1{margin:6px 0 8px;font-size:28px;line-height:1.2}header .meta{color:#c9d1da;font-size:13px}
+main{max-width:1120px;margin:22px auto;padding:0 22px}
+.card{background:#fff;border-radius:6px;padding:18px 26px;margin-bottom:18px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.front{display:grid;grid-template-columns:3fr 2fr;gap:18px}
+.findings{border-left:4px solid #9c2f23}.findings li{margin:4px 0}
+.facts td{padding:3px 8px 3px 0;border:0}.facts th{background:none;padding:3px 12px 3px 0}
+nav ol{margin:6px 0 0;padding-left:22px;columns:2;column-gap:44px}nav li{break-inside:avoid}nav a{color:#1d2733}
+h2{color:#9c2f23;border-bottom:1px solid #e3e6ea;padding-bottom:6px;font-size:20px;margin-top:4px}
+h3{font-size:14px;margin:16px 0 4px}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:12px;margin:4px 0 14px}
+th{background:#1d2733;color:#fff;text-align:left;padding:5px 7px;font-weight:600;position:sticky;top:0}
+td{border-top:1px solid #e3e6ea;padding:4px 7px;vertical-align:top;overflow-wrap:anywhere}
+tr:nth-child(even) td{background:#f6f7f9}td.num{text-align:right;white-space:nowrap}
+code,.hash{font-family:'DejaVu Sans Mono',Consolas,monospace;font-size:11px}
+figure{margin:10px 0 16px}figure img{max-width:100%;height:auto;border:1px solid #e3e6ea}
+figcaption{font-size:12px;color:#5b6776}.muted{color:#5b6776;font-size:12px}
+footer{text-align:center;color:#5b6776;font-size:12px;margin:10px 0 20px}
+@media print{body{background:#fff}.card{box-shadow:none;break-inside:avoid-page}section.card{break-inside:auto}
+.marking{position:fixed;left:0;right:0}.marking.top{top:0}.marking.bottom{bottom:0}th{position:static}}
 """
 
 
-def _table(caption: str, frame: pd.DataFrame, limit: int) -> str:
+def render_html(report: Report) -> str:
+    scope = report.scope
+    ink, paper = marking_colours(scope.marking)
+    marking = html.escape(scope.marking)
+    banner = f"style='color:{ink};background:{paper}'"
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+        f"<title>{marking} — {html.escape(scope.title)}</title><style>{STYLE}</style></head><body>",
+        f"<div class='marking top' {banner}>{marking}</div>",
+        "<header><div class='kicker'>Cyber-alert report · wildlife crime linked to the Internet</div>",
+        f"<h1>{html.escape(scope.title)}</h1><div class='meta'>Scope: {html.escape(scope.describe())} · generated "
+        f"{html.escape(report.generated_at)} · source {html.escape(report.store or 'graph store')}</div></header><main>",
+        _front(report, marking), *(_section(number, s) for number, s in enumerate(report.sections, start=1)),
+        f"</main><footer>{marking} — {html.escape(marking_definition(scope.marking))} Generated by graphbench.</footer>",
+        f"<div class='marking bottom' {banner}>{marking}</div></body></html>",
+    ]
+    return "".join(parts)
+
+
+def _front(report: Report, marking: str) -> str:
+    findings = "".join(f"<li>{html.escape(item)}</li>" for item in report.key_findings)
+    contents = "".join(f"<li><a href='#s{n}'>{html.escape(s.title)}</a></li>"
+                       for n, s in enumerate(report.sections, start=1))
+    handling = f"<b>{marking}</b> — {html.escape(marking_definition(report.scope.marking))}"
+    return (f"<div class='front'><div class='card findings'><h3>Key findings</h3><ul>{findings}</ul></div>"
+            f"<div class='card'><h3>Handling</h3><p class='muted'>{handling}</p><nav><h3>Contents</h3>"
+            f"<ol>{contents}</ol></nav></div></div>")
+
+
+def _section(number: int, section: Section) -> str:
+    out = [f"<section class='card' id='s{number}'><h2>{number}&nbsp; {html.escape(section.title)}</h2>"]
+    if section.text:
+        out.append(f"<p>{_inline_code(html.escape(section.text))}</p>")
+    if section.bullets:
+        out.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in section.bullets) + "</ul>")
+    for caption, png in section.images:
+        data = base64.b64encode(png).decode("ascii")
+        out.append(f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
+                   f"<figcaption>{_inline_code(html.escape(caption))}</figcaption></figure>")
+    limit = 2000 if section.title == "Evidence annex" else 60
+    for caption, frame in section.tables:
+        out.append(f"<h3>{html.escape(caption)}</h3>{_table(frame, limit)}")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _inline_code(escaped: str) -> str:
+    pieces = escaped.split("`")
+    return "".join(p if i % 2 == 0 else f"<code>{p}</code>" for i, p in enumerate(pieces))
+
+
+def _table(frame: pd.DataFrame, limit: int) -> str:
     if frame is None or frame.empty:
-        return f"<p><b>{html.escape(caption)}</b>: none</p>"
-    shown = frame.head(limit)
+        return "<p class='muted'>none in this scope</p>"
+    shown = frame.head(limit).astype(object)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     body = []
-    for row in shown.itertuples(index=False):
+    for row in shown.itertuples(index=False, name=None):
         cells = []
-        for value in row:
-            if isinstance(value, float):
-                text = "" if value != value else f"{value:,.2f}"
-            elif isinstance(value, list | tuple):
-                text = "; ".join(str(v) for v in value)
-            else:
-                text = "" if value is None else str(value)
-            cells.append(f"<td>{html.escape(text[:300])}</td>")
+        for column, value in zip(shown.columns, row, strict=True):
+            text = cell_text(value)
+            css = " class='num'" if is_number(value) and not is_missing(value) else " class='hash'" if column == "sha256" else ""
+            cells.append(f"<td{css}>{html.escape(text[:400])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def render_html(report: Report) -> str:
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(report.scope.title)}"
-             f"</title><style>{STYLE}</style></head><body><header><span class='marking'>"
-             f"{html.escape(report.scope.marking)}</span><h1>{html.escape(report.scope.title)}</h1>"
-             f"<div>Generated {html.escape(report.generated_at)} · scope: {html.escape(report.scope.describe())}"
-             f"</div></header><main>"]
-    for section in report.sections:
-        parts.append(f"<section><h2>{html.escape(section.title)}</h2>")
-        if section.text:
-            parts.append(f"<p>{html.escape(section.text)}</p>")
-        for caption, png in section.images:
-            data = base64.b64encode(png).decode()
-            parts.append(f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
-                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-        for caption, frame in section.tables:
-            parts.append(_table(caption, frame, 500 if section.title == "Evidence annex" else 40))
-        parts.append("</section>")
-    parts.append("</main></body></html>")
-    return "".join(parts)
+    more = (f"<p class='muted'>… and {len(frame) - limit:,} more rows (see the exports)</p>"
+            if len(frame) > limit else "")
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{more}"
