@@ -59,6 +59,10 @@ with left:
 with right:
     st.subheader("Counts")
     stats = store.stats()
+    totals = st.columns(3)
+    totals[0].metric("Nodes", f"{sum(stats['nodes'].values()):,}")
+    totals[1].metric("Relationships", f"{sum(stats['relationships'].values()):,}")
+    totals[2].metric("Node labels", f"{sum(1 for v in stats['nodes'].values() if v)}")
     counts = pd.DataFrame(
         [{"kind": "node", "name": k, "count": v} for k, v in stats["nodes"].items()]
         + [{"kind": "relationship", "name": k, "count": v} for k, v in stats["relationships"].items()])

@@ -94,8 +94,14 @@ with right:
     selectable = sorted(n for n in view.nodes if not str(n).startswith("More:"))
     selected = st.selectbox("Node", selectable, index=selectable.index(center) if center in selectable else 0)
     node = store.node(selected) or {}
-    shown = {k: v for k, v in node.items() if k not in ("sources",)}
-    st.json(shown, expanded=False)
+    provenance_keys = ("source_file", "source_row", "sha256", "first_seen", "last_seen", "sources")
+    properties = [{"property": k, "value": str(v)} for k, v in node.items()
+                  if k not in provenance_keys and v is not None and str(v) not in ("", "nan", "[]")]
+    st.dataframe(pd.DataFrame(properties), hide_index=True, width="stretch")
+    with st.expander("Provenance"):
+        st.dataframe(pd.DataFrame([{"property": k, "value": str(node.get(k))} for k in provenance_keys[:-1]]
+                                  + [{"property": "source", "value": s} for s in node.get("sources") or []]),
+                     hide_index=True, width="stretch")
     buttons = st.columns(3)
     if buttons[0].button("Expand"):
         state["explore_focus"] = selected

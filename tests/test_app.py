@@ -4,6 +4,8 @@ shows what it should."""
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,14 @@ def test_data_page_shows_counts_rejects_and_provenance(app) -> None:
     assert at.title[0].value == "Data"
     rejects = at.dataframe[0].value
     assert len(rejects) == 94 and {"file", "row", "field", "reason"} <= set(rejects.columns)
+    from graphbench.store import open_store
+
+    store = open_store(os.environ["GRAPHBENCH_STORE"])
+    stats = store.stats()
+    store.close()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Nodes"] == f"{sum(stats['nodes'].values()):,}"
+    assert metrics["Relationships"] == f"{sum(stats['relationships'].values()):,}"
     at.text_input[0].set_value("Account:facebook:emeka.royal").run()
     no_errors(at)
     assert at.json and "sha256" in json.loads(at.json[0].value)
@@ -62,7 +72,12 @@ def test_explore_search_and_expand(app) -> None:
     at.button[0].click().run()
     no_errors(at)
     assert any("nodes," in c.value and "relationships around" in c.value for c in at.caption)
-    assert at.selectbox  # node details picker beside the graph
+    node_picker = next(s for s in at.selectbox if s.label == "Node")  # node details beside the graph
+    node_picker.set_value("Account:facebook:emeka.royal").run()
+    no_errors(at)
+    properties, provenance = (dict(zip(t.value["property"], t.value["value"], strict=True)) for t in at.dataframe[:2])
+    assert properties["handle"] == "emeka.royal" and "sha256" not in properties  # properties first, readable
+    assert re.fullmatch(r"[0-9a-f]{64}", provenance["sha256"]) and provenance["source_file"].endswith("accounts.csv")
 
 
 def test_explore_platform_filter_and_community_colours(app) -> None:
@@ -142,3 +157,62 @@ def test_query_page_runs_a_named_query(app) -> None:
     at.button[0].click().run()
     no_errors(at)
     assert len(at.dataframe[0].value) > 10
+
+
+def test_explore_busy_node_gets_an_n_more_placeholder(app) -> None:
+    at = app("explore")
+    at.text_input[1].set_value("Hashtag:pets").run()
+    next(s for s in at.slider if s.label == "Most nodes").set_value(20).run()
+    no_errors(at)
+    caption = next(c.value for c in at.caption if "relationships around" in c.value)
+    assert caption.startswith("21 nodes")  # 20 kept by the cap + the "N more" placeholder
+    node_picker = next(s for s in at.selectbox if s.label == "Node")
+    assert not any(n.startswith("More:") for n in node_picker.options)  # the placeholder is not a real node
+
+
+# graphbench.viz is pure: HTML in, checked here without Streamlit
+
+def _star(n: int):
+    import networkx as nx
+
+    graph = nx.Graph()
+    for i in range(n):
+        graph.add_edge("Account:x:hub", f"Listing:x:L{i}", type="POSTED")
+    return graph
+
+
+def test_pyvis_html_is_offline_and_escaped() -> None:
+    from graphbench.viz.network import external_references, render_pyvis
+
+    graph = _star(3)
+    graph.add_node("Account:x:evil", label="Account", handle="<script>alert(1)</script>")
+    page = render_pyvis(graph)
+    assert external_references(page) == []
+    assert "vis-network" in page or "vis.Network" in page  # the library is inline, not fetched
+    assert "<script>alert(1)" not in page
+
+
+def test_pyvis_caps_nodes_and_turns_physics_off_for_big_graphs() -> None:
+    import re
+
+    from graphbench.viz.network import MAX_NODES, render_pyvis
+
+    small = render_pyvis(_star(20))
+    assert '"physics": false' not in small and '"x":' not in small
+    big = render_pyvis(_star(MAX_NODES + 200))
+    drawn = re.search(r"nodes = new vis.DataSet\((.*?)\);", big, re.S).group(1)
+    assert drawn.count('"id":') == MAX_NODES  # the busiest nodes, the hub among them
+    assert '"id": "Account:x:hub"' in drawn and '"physics": false' in drawn and '"x":' in drawn
+
+
+def test_pyvis_colours_by_community_and_weights_only_weighted_edges() -> None:
+    import networkx as nx
+
+    from graphbench.viz.network import PALETTE, render_pyvis
+
+    graph = nx.Graph()
+    graph.add_edge("Account:x:a", "Account:x:b", weight=3.0)
+    graph.add_edge("Account:x:b", "Listing:x:c")
+    page = render_pyvis(graph, community={"Account:x:a": 1, "Account:x:b": 1})
+    assert page.count(PALETTE[1]) >= 2
+    assert '"value": 3.0' in page and '"value": null' not in page

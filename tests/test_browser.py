@@ -79,7 +79,7 @@ def page(app_url):
     outside: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+        context = browser.new_context(viewport={"width": 1500, "height": 2200}, accept_downloads=True)
         page = context.new_page()
 
         def record(request) -> None:
@@ -123,6 +123,8 @@ def test_analyst_workflow_in_chromium(page, app_url) -> None:
 
 def _workflow(page, app_url: str) -> None:
     _go(page, app_url, "", "Data")
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "01-data.png"), full_page=True)
 
     _go(page, app_url, "communities", "Communities")

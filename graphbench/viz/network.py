@@ -29,6 +29,7 @@ STYLE: dict[str, tuple[str, str]] = {  # label → (shape, colour)
     "Location": ("ellipse", "#17becf"),
     "More": ("dot", "#cccccc"),
 }
+EDGE_COLOUR = "#8a96a3"
 PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c",
            "#fabebe", "#008080", "#e6beff", "#9a6324", "#800000", "#aaffc3", "#808000", "#000075"]
 
@@ -71,8 +72,12 @@ def render_pyvis(graph: nx.Graph, community: Mapping[str, int] | None = None, he
             options.update({"x": float(x) * 1000, "y": float(y) * 1000, "physics": False})
         net.add_node(str(node), **options)
     for u, v, data in graph.edges(data=True):
-        net.add_edge(str(u), str(v), title=html.escape(str(data.get(edge_label, ""))), label=None,
-                     value=float(data.get("weight", 1.0)) if "weight" in data else None)
+        edge: dict[str, Any] = {"title": html.escape(str(data.get(edge_label, ""))), "color": EDGE_COLOUR}
+        if "weight" in data:  # thickness only when the tie has a strength; a null value draws every edge fat
+            edge["value"] = float(data["weight"])
+        else:
+            edge["width"] = 1
+        net.add_edge(str(u), str(v), **edge)
     net.toggle_physics(physics)
     return without_external_resources(net.generate_html(notebook=False))
 
