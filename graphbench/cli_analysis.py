@@ -89,7 +89,7 @@ def _account_graph(store: Any) -> tuple[Any, dict[str, Any]]:
     from graphbench.analytics.projection import PROJECTION_INPUTS, build_account_graph
     from graphbench.store.tables import read_tables
 
-    tables = read_tables(store, (*PROJECTION_INPUTS, "MENTIONS", "LOCATED_IN", "Account"))
+    tables = read_tables(store, (*PROJECTION_INPUTS, "MENTIONS", "LOCATED_IN", "Account"), provenance=False)
     return build_account_graph(tables, accounts=tables["Account"]), tables
 
 
@@ -212,7 +212,7 @@ def cmd_links(args: argparse.Namespace) -> int:
         raise GraphbenchError("links needs --from A --to B, or --suggest [--from ACCOUNT]")
     store = open_from(args)
     try:
-        tables = read_tables(store, REL_TYPES)
+        tables = read_tables(store, REL_TYPES, provenance=False)
     finally:
         store.close()
     if args.suggest:
@@ -297,7 +297,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if store.node(args.source) is None:
             raise GraphbenchError(f"no node {args.source!r} in the store (ids look like Account:platform:handle "
                                   "or PaymentChannel:type:id)")
-        tables = read_tables(store, ["TRANSFERRED", "USES"])
+        tables = read_tables(store, ["TRANSFERRED", "USES"], provenance=False)
     finally:
         store.close()
     result = trace(tables["TRANSFERRED"], [args.source], direction=args.direction, hops=args.hops,
@@ -319,10 +319,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
 @command("patterns")
 def cmd_patterns(args: argparse.Namespace) -> int:
     from graphbench.analytics.patterns import find_patterns
+    from graphbench.store.tables import read_tables
 
     store = open_from(args)
     try:
-        transfers = store.relationships("TRANSFERRED")
+        transfers = read_tables(store, ["TRANSFERRED"], provenance=False)["TRANSFERRED"]
     finally:
         store.close()
     found = find_patterns(transfers, kinds=args.kind)
@@ -365,7 +366,7 @@ def cmd_risk(args: argparse.Namespace) -> int:
 
     store = open_from(args)
     try:
-        tables = read_tables(store)
+        tables = read_tables(store, provenance=False)
     finally:
         store.close()
     scores = score_accounts(tables, find_patterns(tables["TRANSFERRED"]))
@@ -396,7 +397,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
     store = open_from(args)
     try:
-        tables = read_tables(store)
+        tables = read_tables(store, provenance=False)
     finally:
         store.close()
 

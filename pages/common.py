@@ -63,7 +63,7 @@ def bump_version() -> None:
 def _tables(url: str, version: str) -> dict[str, pd.DataFrame]:
     from graphbench.store.tables import read_tables
 
-    return read_tables(_open(url))
+    return read_tables(_open(url), provenance=False)
 
 
 def tables() -> dict[str, pd.DataFrame]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from graphbench.batch import GraphBatch, provenance
+from graphbench.batch import PROVENANCE_KEYS, GraphBatch, provenance
 from graphbench.errors import GraphbenchError
 from graphbench.resolve.crossposts import CrossPostSettings, cross_post_groups, find_cross_posts
 from graphbench.resolve.same_as import SameAsWeights, resolve_accounts
@@ -23,7 +23,7 @@ from graphbench.store.base import GraphStore, writer
 
 SOURCE = "graphbench.resolve"
 _VERDICTS = ("accepted", "rejected")
-_PROVENANCE_COLUMNS = {"source_file", "source_row", "sha256", "first_seen", "last_seen", "sources"}
+_PROVENANCE_COLUMNS = set(PROVENANCE_KEYS)
 
 
 @dataclass(frozen=True)

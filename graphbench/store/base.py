@@ -25,9 +25,14 @@ class GraphStore(Protocol):
     def upsert(self, batch: GraphBatch) -> None:
         """Idempotently write a batch (nodes first, then relationships)."""
 
-    def nodes(self, label: str, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def nodes(self, label: str, columns: Sequence[str] | None = None,
+              exclude: Sequence[str] = ()) -> pd.DataFrame:
+        """The label's table; ``columns`` picks properties (missing ones come back empty), ``exclude``
+        leaves properties out (never ``id``) so a big analysis read skips what it does not use."""
 
-    def relationships(self, rel_type: str, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def relationships(self, rel_type: str, columns: Sequence[str] | None = None,
+                      exclude: Sequence[str] = ()) -> pd.DataFrame:
+        """The type's table, ``start``/``end`` first; ``columns`` and ``exclude`` as for ``nodes``."""
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         """One node's properties (with ``id`` and ``label``), or None."""

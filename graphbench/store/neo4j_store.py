@@ -157,17 +157,21 @@ class Neo4jStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def nodes(self, label: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        rows = self.read(f"MATCH (n:{check_label(label)}) RETURN properties(n) AS p")
-        table = pd.DataFrame([row["p"] for row in rows])
+    def nodes(self, label: str, columns: Sequence[str] | None = None,
+              exclude: Sequence[str] = ()) -> pd.DataFrame:
+        rows = self.read(f"MATCH (n:{check_label(label)}) RETURN {_properties('n', columns, exclude)} AS p",
+                         {"columns": list(columns or []), "exclude": list(exclude)})
+        table = pd.DataFrame([dict(row["p"]) for row in rows])
         if table.empty:
             table = pd.DataFrame(columns=["id"])
         return _order(table, ["id"], columns)
 
-    def relationships(self, rel_type: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    def relationships(self, rel_type: str, columns: Sequence[str] | None = None,
+                      exclude: Sequence[str] = ()) -> pd.DataFrame:
         rows = self.read(f"MATCH (a)-[r:{check_rel_type(rel_type)}]->(b) "
-                         "RETURN a.id AS start, b.id AS end, properties(r) AS p")
-        table = pd.DataFrame([{"start": row["start"], "end": row["end"], **row["p"]} for row in rows])
+                         f"RETURN a.id AS start, b.id AS end, {_properties('r', columns, exclude)} AS p",
+                         {"columns": list(columns or []), "exclude": list(exclude)})
+        table = pd.DataFrame([{"start": row["start"], "end": row["end"], **dict(row["p"])} for row in rows])
         if table.empty:
             table = pd.DataFrame(columns=["start", "end"])
         return _order(table, ["start", "end"], columns)
@@ -346,6 +350,15 @@ _ABSENT = object()
 
 def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [rows[i:i + WRITE_CHUNK] for i in range(0, len(rows), WRITE_CHUNK)]
+
+
+def _properties(var: str, columns: Sequence[str] | None, exclude: Sequence[str]) -> str:
+    """The Cypher expression for the properties a read wants: all of them as a map, or only the wanted
+    ones as ``[key, value]`` pairs, so unwanted ones (provenance lists) never cross the wire."""
+    if columns is None and not exclude:
+        return f"properties({var})"
+    keys = "$columns + ['id']" if columns is not None else f"keys({var})"
+    return f"[k IN {keys} WHERE {var}[k] IS NOT NULL AND (k = 'id' OR NOT k IN $exclude) | [k, {var}[k]]]"
 
 
 def _order(table: pd.DataFrame, fixed: list[str], columns: Sequence[str] | None) -> pd.DataFrame:
