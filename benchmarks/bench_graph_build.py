@@ -108,7 +108,7 @@ def million_neo4j_store(url: str) -> str:
     try:
         if transfer_count(store) != MILLION or store.read("MATCH (n:Listing) RETURN count(n) AS n")[0]["n"]:
             with store._session() as session:
-                session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+                session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
             with tempfile.TemporaryDirectory() as rejects:
                 load_dir(store, write_million_transfers(), rejects_dir=rejects, resolve=False)
     finally:

@@ -167,7 +167,7 @@ def regroup(batches: list[GraphBatch], size: int) -> list[GraphBatch]:
 
 def wipe(store: Any) -> None:
     with store._session() as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def checksum(store: Any) -> dict[str, Any]:

@@ -132,7 +132,7 @@ def main() -> int:
     channels, transfers = expected_counts(data)
     store = neo4j_store(args.neo4j)
     with store._session() as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     readers = [ReaderLog("CLI stats process #1"), ReaderLog("CLI stats process #2"),
                ReaderLog("CLI query transfers_out process"), ReaderLog("store reads #1 (shared driver)"),
                ReaderLog("store reads #2 (shared driver)")]
