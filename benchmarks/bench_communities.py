@@ -5,6 +5,8 @@
 For each size (edges) and engine: wall time of the engine call (conversion from the integer edge
 arrays included), modularity (recomputed the same way for every engine), NMI against the planted
 communities, and peak memory the run added (ru_maxrss of a fresh process, after the graph was built).
+GDS (Louvain on a projection of the same graph in the local Neo4j, NEO4J_URI / NEO4J_PASSWORD;
+``--skip-neo4j`` leaves it out) is timed on the algorithm call, its projection and PageRank beside it.
 Then PageRank and pivot-sampled betweenness times (igraph, via graphbench.analytics.centrality).
 Every measurement runs in its own process, one at a time. Prints one Markdown table with ratios
 against python-louvain and writes the figures to benchmarks/out/bench_communities.json.
@@ -14,18 +16,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
-ENGINES = ("louvain", "networkit", "networkit_parallel", "leiden", "leiden_cpm")
+ENGINES = ("louvain", "networkit", "networkit_parallel", "leiden", "leiden_cpm", "gds")
 # CPM's resolution is a density: between the planted communities' (~0.16) and the background's (~1/n).
 CPM_RESOLUTION = 0.05
 MEAN_DEGREE = 10
@@ -65,6 +69,8 @@ def measure_engine(n_edges: int, engine: str) -> dict:
 
     source, target, truth = planted_partition(n_edges)
     graph = AccountGraph.from_edges(np.arange(len(truth)), source, target)
+    if engine == "gds":
+        return _gds(graph, truth)
     warm_up = AccountGraph.from_edges(np.arange(4), np.array([0, 1, 2]), np.array([1, 2, 3]))
     detect_communities(warm_up, engine="networkit" if engine == "networkit_parallel" else engine)  # imports
     before = peak_mb()
@@ -98,6 +104,59 @@ def _networkit_parallel(graph: object) -> tuple[object, float, bool]:
     labels = partitions[0]
     result = CommunityResult({}, modularity(graph, labels), "networkit_parallel", 1.0, 0, labels, seconds)
     return result, seconds, bool(np.array_equal(partitions[0], partitions[1]))
+
+
+def _gds(graph: Any, truth: np.ndarray) -> dict:
+    """GDS Louvain on the same graph, projected from integer edge lists (no database nodes): the time is
+    the algorithm's stream call once the projection exists (what push-down costs per run); projecting
+    and GDS PageRank are timed beside it. Memory is the server's, so GDS's own estimate is given."""
+    from neo4j import GraphDatabase
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from graphbench.analytics.communities import modularity, renumber_by_size
+
+    driver = GraphDatabase.driver(os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
+                                  auth=(os.environ.get("NEO4J_USER", "neo4j"),
+                                        os.environ.get("NEO4J_PASSWORD", "graphbench-dev")),
+                                  notifications_min_severity="OFF")
+    name = "graphbench_bench_communities"
+    edges = np.column_stack([graph.source, graph.target, graph.weight]).tolist()
+    project = ("UNWIND $edges AS e WITH gds.graph.project($name, toInteger(e[0]), toInteger(e[1]), "
+               "{relationshipProperties: {weight: e[2]}}, {undirectedRelationshipTypes: ['*']}) AS g "
+               "RETURN g.nodeCount")
+    drop = "CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName"
+    config = {"relationshipWeightProperty": "weight", "concurrency": os.cpu_count() or 1}
+    with driver.session() as session:
+        session.run(drop, name=name).consume()
+        # the server compiles GDS's code paths on first use: a tiny graph first, untimed
+        session.run(project, name=name, edges=[[0, 1, 1.0], [1, 2, 1.0], [2, 0, 1.0]]).consume()
+        session.run("CALL gds.louvain.stream($name, $config) YIELD nodeId RETURN count(*)", name=name,
+                    config=config).consume()
+        session.run(drop, name=name).consume()
+        started = time.perf_counter()
+        session.run(project, name=name, edges=edges).consume()
+        project_s = time.perf_counter() - started
+        started = time.perf_counter()
+        rows = session.run("CALL gds.louvain.stream($name, $config) YIELD nodeId, communityId "
+                           "RETURN collect([nodeId, communityId]) AS found", name=name, config=config).single()
+        seconds = time.perf_counter() - started
+        estimate = session.run("CALL gds.louvain.stream.estimate($name, $config) YIELD bytesMax RETURN bytesMax",
+                               name=name, config=config).single()["bytesMax"]
+        started = time.perf_counter()
+        session.run("CALL gds.pageRank.stream($name, {concurrency: $c}) YIELD nodeId RETURN count(*)",
+                    name=name, c=config["concurrency"]).consume()
+        pagerank_s = time.perf_counter() - started
+        session.run(drop, name=name).consume()
+    driver.close()
+    labels = np.arange(graph.n_nodes) + graph.n_nodes  # a node with no edge is its own community
+    found = np.array(rows["found"], dtype=np.int64).reshape(-1, 2)
+    labels[found[:, 0]] = found[:, 1]
+    labels = renumber_by_size(labels)
+    return {"edges": graph.n_edges, "nodes": graph.n_nodes, "engine": "gds", "seconds": seconds,
+            "modularity": modularity(graph, labels), "communities": int(labels.max()) + 1,
+            "nmi": float(normalized_mutual_info_score(truth, labels)), "peak_mb_added": estimate / 2**20,
+            "memory_is": "GDS estimate (server)", "project_seconds": project_s, "pagerank_seconds": pagerank_s,
+            "repeatable": None}
 
 
 def measure_centrality(n_edges: int, pivots: int) -> dict:
@@ -141,6 +200,9 @@ def markdown(rows: list[dict], centrality: list[dict]) -> str:
                       if reference and reference["peak_mb_added"] > 0 else "n/a")
             engine = r["engine"] + (" (repeatable)" if r.get("repeatable") else
                                     " (not repeatable)" if r.get("repeatable") is False else "")
+            if r["engine"] == "gds":
+                engine += (f" (projection {r['project_seconds']:.1f} s not counted; PageRank "
+                           f"{r['pagerank_seconds']:.2f} s; MB = GDS estimate, server side)")
             lines.append(f"| {r['edges']:,} | {r['nodes']:,} | {engine} | {r['seconds']:.2f} | {speed} | "
                          f"{r['modularity']:.4f} | {delta} | {r['nmi']:.3f} | {r['communities']:,} | "
                          f"{r['peak_mb_added']:.0f} | {memory} |")
@@ -161,6 +223,7 @@ def main() -> None:
     parser.add_argument("--engine-limit", type=float, default=600.0,
                         help="seconds any other engine may take on one graph")
     parser.add_argument("--pivots", type=int, default=256)
+    parser.add_argument("--skip-neo4j", action="store_true", help="leave GDS out (no Neo4j server)")
     parser.add_argument("--one", nargs=2, metavar=("EDGES", "ENGINE"), help=argparse.SUPPRESS)
     parser.add_argument("--centrality", type=int, metavar="EDGES", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -174,8 +237,9 @@ def main() -> None:
     rows: list[dict] = []
     centrality: list[dict] = []
     louvain_seconds_per_edge = 0.0
+    engines = [e for e in ENGINES if not (args.skip_neo4j and e == "gds")]
     for size in args.sizes:
-        for engine in ENGINES:
+        for engine in engines:
             limit = args.engine_limit
             if engine == "louvain":
                 expected = louvain_seconds_per_edge * size * 1.2
