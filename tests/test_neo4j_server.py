@@ -1,7 +1,8 @@
 """Integration checks against a real Neo4j server (started by `scripts/neo4j_local.py start`).
 
 Skipped when no server answers, unless GRAPHBENCH_REQUIRE_NEO4J=1, in which case they fail.
-Connection from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD.
+Connection from NEO4J_URI (default: the local server's port, GRAPHBENCH_NEO4J_PORT or 7687) /
+NEO4J_USER / NEO4J_PASSWORD.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-DEFAULT_URI = "bolt://127.0.0.1:7687"
+# the server `scripts/neo4j_local.py start` runs (its port from GRAPHBENCH_NEO4J_PORT), as conftest uses
+DEFAULT_URI = f"bolt://127.0.0.1:{os.environ.get('GRAPHBENCH_NEO4J_PORT', '7687')}"
 DEFAULT_USER = "neo4j"
 DEFAULT_PASSWORD = "graphbench-dev"
 
