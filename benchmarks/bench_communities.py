@@ -115,7 +115,7 @@ def _gds(graph: Any, truth: np.ndarray) -> dict:
 
     from graphbench.analytics.communities import modularity, renumber_by_size
 
-    driver = GraphDatabase.driver(os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
+    driver = GraphDatabase.driver(os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),  # set by main
                                   auth=(os.environ.get("NEO4J_USER", "neo4j"),
                                         os.environ.get("NEO4J_PASSWORD", "graphbench-dev")),
                                   notifications_min_severity="OFF")
@@ -224,6 +224,8 @@ def main() -> None:
                         help="seconds any other engine may take on one graph")
     parser.add_argument("--pivots", type=int, default=256)
     parser.add_argument("--skip-neo4j", action="store_true", help="leave GDS out (no Neo4j server)")
+    parser.add_argument("--neo4j", default=os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
+                        help="the server GDS runs on (env NEO4J_URI)")
     parser.add_argument("--one", nargs=2, metavar=("EDGES", "ENGINE"), help=argparse.SUPPRESS)
     parser.add_argument("--centrality", type=int, metavar="EDGES", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -238,6 +240,7 @@ def main() -> None:
     centrality: list[dict] = []
     louvain_seconds_per_edge = 0.0
     engines = [e for e in ENGINES if not (args.skip_neo4j and e == "gds")]
+    os.environ["NEO4J_URI"] = args.neo4j  # read by the measuring processes
     for size in args.sizes:
         for engine in engines:
             limit = args.engine_limit

@@ -29,7 +29,7 @@ BENCHMARKS: tuple[tuple[str, str, str, bool], ...] = (
     ("graph_build", "Analysis graph build from each store", "bench_graph_build.py", True),
     ("trace", "Money trails on 1M transfers", "bench_trace.py", False),
     ("app", "App on 1M transfers", "bench_app.py", False),
-    ("communities", "Community engines", "bench_communities.py", False),
+    ("communities", "Community engines", "bench_communities.py", True),
     ("patterns_amlsim", "Laundering patterns on AMLSim", "bench_patterns_amlsim.py", False),
 )
 NEO4J_ONLY = {"soak"}
