@@ -3,12 +3,12 @@
     .venv/bin/python benchmarks/bench_app.py [--store file:benchmarks/out/cache/transfers-1m-embedded]
 
 With ``streamlit.testing.v1.AppTest`` (no browser): the first run of ``app.py`` with
-GRAPHBENCH_STORE pointing at the store, switching to the Explore page (the file under ``pages/`` whose
+GRAPHBENCH_STORE pointing at the store, switching to the Explore page (the file under ``app_pages/`` whose
 name contains "explore"), entering the busiest payment channel's id as the focus node (the text input
 keyed ``explore_focus_input``, else the first one) and pressing the page's first button whose label says
 expand / show / search (when it has one). Each step
 is timed; a second open of the page shows what caching saves. Skipped (exit 0, with a note) while
-app.py or pages/ are missing. Prints one Markdown table, writes benchmarks/out/bench_app.json.
+app.py or app_pages/ are missing. Prints one Markdown table, writes benchmarks/out/bench_app.json.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 OUT = ROOT / "benchmarks" / "out"
 APP = ROOT / "app.py"
-PAGES = ROOT / "pages"
+PAGES = ROOT / "app_pages"
 ACTION_WORDS = ("expand", "show", "search", "explore", "open")
 FOCUS_KEY = "explore_focus_input"  # the Explore page's "Focus node id" box
 
@@ -51,7 +51,7 @@ def main() -> int:
     print("### App on 1M transfers (AppTest)\n")
     explore = sorted(PAGES.glob("*xplore*.py")) if PAGES.is_dir() else []
     if not APP.exists() or not explore:
-        print("| step | seconds | note |\n|---|---:|---|\n| (skipped) | | app.py / pages/*explore*.py not there yet |\n")
+        print("| step | seconds | note |\n|---|---:|---|\n| (skipped) | | app.py / app_pages/*explore*.py not there yet |\n")
         write({"skipped": "app.py or the Explore page is missing"})
         return 0
 

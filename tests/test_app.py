@@ -35,7 +35,7 @@ def app(app_store, monkeypatch: pytest.MonkeyPatch):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
         at.run()
         if page != "data":
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"app_pages/{page}.py")
             at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at

@@ -122,6 +122,14 @@ def test_analyst_workflow_in_chromium(page, app_url) -> None:
 
 
 def _workflow(page, app_url: str) -> None:
+    # the server's first visitor follows a shared link straight to a page: the app's navigation and
+    # store selector must be there (a folder named pages/ would show raw file names instead)
+    _go(page, app_url, "money", "Money")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Trends & routes").first.wait_for()
+    sidebar.get_by_label("Store").first.wait_for()
+    assert "common" not in sidebar.inner_text().split("\n")
+
     _go(page, app_url, "", "Data")
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
     page.wait_for_timeout(1000)

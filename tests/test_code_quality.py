@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ruff_clean() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     result = subprocess.run([ruff, "check", "--output-format", "concise", "graphbench", "loaders", "tests",
-                             "benchmarks", "sample_data", "scripts", "pages", "app.py"], cwd=ROOT, capture_output=True, text=True)
+                             "benchmarks", "sample_data", "scripts", "app_pages", "app.py"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:]
 
 

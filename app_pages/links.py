@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from pages.common import bump_version, data_version, get_store, show_graph, store_url, tables
+from app_pages.common import bump_version, data_version, get_store, show_graph, store_url, tables
 
 st.title("Links")
 store = get_store()

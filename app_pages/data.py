@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app_pages.common import bump_version, get_store
 from graphbench.errors import GraphbenchError
-from pages.common import bump_version, get_store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 REJECTS = Path(os.environ.get("GRAPHBENCH_REJECTS", "rejects"))

@@ -7,8 +7,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.common import get_store, tables
 from graphbench.analytics import routes, trends
-from pages.common import get_store, tables
 
 st.title("Trends & routes")
 get_store()

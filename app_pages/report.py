@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.common import get_store
 from graphbench import normalize
-from pages.common import get_store
 
 st.title("Cyber-alert report")
 store = get_store()

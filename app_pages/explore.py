@@ -6,8 +6,8 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
+from app_pages.common import get_store, show_graph
 from graphbench.schema import NODE_TYPES, REL_TYPES
-from pages.common import get_store, show_graph
 
 st.title("Explore")
 store = get_store()
@@ -116,8 +116,8 @@ with right:
             state["explore_pinned"], state["explore_hidden"] = [], []
             st.rerun()
     if selected.startswith("Account:"):
+        from app_pages.common import risk_scores
         from graphbench.analytics.risk import explain
-        from pages.common import risk_scores
 
         indicators = explain(risk_scores(), selected)
         st.metric("Risk score", f"{min(100, sum(i.points for i in indicators)):.0f} / 100")

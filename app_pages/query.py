@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app_pages.common import get_store
 from graphbench.errors import GraphbenchError
 from graphbench.store.named_queries import load_query, query_names
-from pages.common import get_store
 
 st.title("Query")
 store = get_store()

@@ -7,7 +7,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from pages.common import account_graph, data_version, get_store, show_graph, store_url, tables
+from app_pages.common import account_graph, data_version, get_store, show_graph, store_url, tables
 
 st.title("Communities")
 store = get_store()

@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.common import data_version, get_store, show_graph, store_url, tables
 from graphbench import normalize
-from pages.common import data_version, get_store, show_graph, store_url, tables
 
 st.title("Money")
 get_store()
