@@ -19,11 +19,19 @@ seed = controls[2].number_input("Seed", 0, 10_000, 0)
 min_size = controls[3].number_input("Smallest community shown", 1, 100, 3)
 
 
+def pushed_down(engine: str) -> bool:
+    """GDS when asked, or for `auto` on a Neo4j server that has it (as `graphbench communities` decides):
+    then the page never pulls the account graph out of the database."""
+    from graphbench.analytics import gds
+
+    return engine == "gds" or (engine == "auto" and gds.available(store))
+
+
 @st.cache_data(show_spinner="Detecting communities…", max_entries=8)
 def run(url: str, version: str, engine: str, resolution: float, seed: int) -> dict:
     from graphbench.analytics.communities import detect_communities, summaries_frame, summarise_communities
 
-    if engine == "gds":
+    if pushed_down(engine):
         from graphbench.analytics import gds
 
         document = gds.communities_document(get_store().run, resolution=resolution, seed=seed)
@@ -51,6 +59,14 @@ if st.button("Run community detection", type="primary") or "communities" in st.s
         st.dataframe(shown, hide_index=True, height=300)
         choice = st.selectbox("Community", shown["community"].tolist() if "community" in shown else shown["id"].tolist())
         members = [m for m, c in membership.items() if c == choice]
+        if pushed_down(engine):
+            from graphbench.analytics.community_picture import community_picture
+
+            st.subheader(f"Community {choice}: {len(members)} accounts")
+            st.caption("Its accounts and what two or more of them share, read member by member from Neo4j "
+                       "(the whole account graph stays in the database).")
+            show_graph(community_picture(store, members), community={m: int(choice) for m in members})
+            st.stop()
         graph = account_graph()
         index = graph.index
         sub = nx.Graph()

@@ -148,14 +148,9 @@ def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _has_gds(store: Any) -> bool:
-    """Push-down rule: on a Neo4j store whose server has GDS, whole-graph algorithms run there."""
-    if getattr(store, "kind", "") != "neo4j":
-        return False
-    try:
-        store.read("RETURN gds.version() AS version")
-        return True
-    except Exception:  # noqa: BLE001 - no GDS procedures on this server: compute in Python
-        return False
+    from graphbench.analytics.gds import available
+
+    return available(store)
 
 
 def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:

@@ -216,3 +216,30 @@ def test_pyvis_colours_by_community_and_weights_only_weighted_edges() -> None:
     page = render_pyvis(graph, community={"Account:x:a": 1, "Account:x:b": 1})
     assert page.count(PALETTE[1]) >= 2
     assert '"value": 3.0' in page and '"value": null' not in page
+
+
+@pytest.mark.neo4j
+def test_communities_on_neo4j_push_down_to_gds(neo4j_store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`auto` on a Neo4j server with GDS runs inside the database, and drawing a community reads
+    member neighbourhoods: the page never pulls the whole graph's tables."""
+    import graphbench.store.tables as tables_module
+    from loaders.load import load_dir
+    from tests.conftest import NEO4J_URL
+
+    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
+    monkeypatch.setenv("GRAPHBENCH_STORE", NEO4J_URL)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the Communities page pulled whole tables out of Neo4j")
+    monkeypatch.setattr(tables_module, "read_tables", refuse)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("app_pages/communities.py")
+    at.run()
+    assert at.selectbox[0].value == "auto"
+    at.button[0].click().run()
+    no_errors(at)
+    assert float(at.metric[0].value) > 0.5
+    assert "gds" in at.metric[0].help
+    assert len(at.dataframe[0].value) >= 12  # the 12 planted rings, each a community
+    assert any("read member by member from Neo4j" in c.value for c in at.caption)

@@ -43,6 +43,17 @@ _SHARED = (
 )
 
 
+def available(store: Any) -> bool:
+    """The push-down rule: on a Neo4j store whose server has GDS, whole-graph algorithms run there."""
+    if getattr(store, "kind", "") != "neo4j":
+        return False
+    try:
+        store.read("RETURN gds.version() AS version")
+        return True
+    except Exception:  # noqa: BLE001 - no GDS procedures on this server: compute in Python
+        return False
+
+
 def account_graph_query() -> str:
     """The Cypher aggregation that projects the weighted, undirected account graph (params below)."""
     shared_kinds: dict[str, list[str]] = {}
