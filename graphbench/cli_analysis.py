@@ -284,20 +284,23 @@ def _when(value: str | None) -> str | None:
 
 @command("trace")
 def cmd_trace(args: argparse.Namespace) -> int:
-    from graphbench.analytics.trace import trace
+    from graphbench.analytics.trace import trace, trace_store
     from graphbench.store.tables import read_tables
 
+    options = {"direction": args.direction, "hops": args.hops, "since": _when(args.since),
+               "until": _when(args.until), "amount_tolerance": args.tolerance, "max_transfers": args.max_transfers}
     store = open_from(args)
     try:
         if store.node(args.source) is None:
             raise GraphbenchError(f"no node {args.source!r} in the store (ids look like Account:platform:handle "
                                   "or PaymentChannel:type:id)")
-        tables = read_tables(store, ["TRANSFERRED", "USES"], provenance=False)
+        if store.kind == "neo4j":  # hop by hop: on a server with 100M transfers, read only what the trail reaches
+            result = trace_store(store, [args.source], **options)
+        else:  # the embedded table is on this machine already: one read and the integer index are faster
+            tables = read_tables(store, ["TRANSFERRED", "USES"], provenance=False)
+            result = trace(tables["TRANSFERRED"], [args.source], uses=tables["USES"], **options)
     finally:
         store.close()
-    result = trace(tables["TRANSFERRED"], [args.source], direction=args.direction, hops=args.hops,
-                   since=_when(args.since), until=_when(args.until), amount_tolerance=args.tolerance,
-                   max_transfers=args.max_transfers, uses=tables["USES"])
     document = json.loads(json.dumps(result.to_dict(), default=str))
     audit(args, "trace", {"from": args.source, "direction": args.direction, "hops": args.hops},
           json.dumps(document))

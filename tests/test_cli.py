@@ -122,7 +122,8 @@ def test_trace_and_patterns_json(capsys, tmp_path: Path) -> None:
 
 
 @pytest.mark.neo4j
-def test_whole_graph_algorithms_push_down_to_gds_on_neo4j(neo4j_store, capsys, tmp_path: Path) -> None:
+def test_whole_graph_algorithms_push_down_to_gds_on_neo4j(neo4j_store, capsys, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     sample = Path(__file__).resolve().parents[1] / "sample_data"
     truth = json.loads((sample / "ground_truth.json").read_text(encoding="utf-8"))
     load_dir_args = ["--store", neo4j_store.url, "load", str(sample), "--rejects", str(tmp_path / "r"), "--quiet"]
@@ -139,3 +140,13 @@ def test_whole_graph_algorithms_push_down_to_gds_on_neo4j(neo4j_store, capsys, t
     nodes = json.loads(capsys.readouterr().out)["nodes"]
     assert len(nodes) == 5 and nodes[0]["betweenness"] >= nodes[-1]["betweenness"]
     assert {"id", "degree", "betweenness", "pagerank"} <= set(nodes[0])
+    # the money trail on Neo4j is read hop by hop (never the whole table) and finds the planted cycle
+    import graphbench.store.tables as tables_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("trace pulled whole tables out of Neo4j")
+    monkeypatch.setattr(tables_module, "read_tables", refuse)
+    cycle = next(p for p in truth["patterns"] if p["kind"] == "cycle")
+    assert main(["--store", neo4j_store.url, "trace", "--from", cycle["members"][0], "--hops", "6", "--json"]) == 0
+    trail = json.loads(capsys.readouterr().out)
+    assert set(cycle["tx_ids"]) <= {t["tx_id"] for t in trail["transfers"]} and not trail["truncated"]

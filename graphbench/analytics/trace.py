@@ -12,7 +12,7 @@ time >= t (for ``direction="in"``, mirrored: money that left X at t came in at <
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -237,6 +237,48 @@ def trace(transfers: pd.DataFrame | TransferIndex, start_ids: Sequence[str] | st
                 has_onward.add(node)
     sinks = {c for c in reached if c in checked and c not in has_onward}
     return _result(index, asked, channels, direction, followed, reached, sinks, open_ends, truncated)
+
+
+def trace_store(store: Any, start_ids: Sequence[str] | str, direction: Direction = "out", hops: int = 3,
+                since: str | None = None, until: str | None = None, amount_tolerance: float | None = None,
+                max_transfers: int = 10_000, max_read: int = 200_000) -> TraceResult:
+    """:func:`trace` on the transfers within reach, read from the store hop by hop, never the whole table.
+
+    Level k reads the transfers of the channels first met at level k, for hops + 1 levels (the last one
+    tells whether the money goes on past the hop limit), so the result is the full-table trace's; an
+    account start is resolved to its channels through its own USES relationships. At most ``max_read``
+    transfers are read; past that the result is marked ``truncated``.
+    """
+    asked = [start_ids] if isinstance(start_ids, str) else list(start_ids)
+    uses = pd.DataFrame([(account, channel) for account in asked if account.startswith("Account:")
+                         for channel in _channels_used(store, account)], columns=["start", "end"])
+    channels = channels_of(asked, uses)
+    seen = set(channels)
+    frontier, parts, read, cut = channels, [], 0, False
+    for _ in range(hops + 1):
+        if not frontier:
+            break
+        part = store.transfers_of(frontier, direction, limit=max_read - read + 1)
+        read += len(part)
+        if read > max_read:
+            cut = True
+            part = part.head(len(part) - (read - max_read))
+        parts.append(part)
+        if cut:
+            break
+        onward = part["end" if direction == "out" else "start"]
+        frontier = [c for c in dict.fromkeys(onward.tolist()) if c not in seen]
+        seen.update(frontier)
+    transfers = (pd.concat(parts, ignore_index=True) if parts
+                 else pd.DataFrame(columns=["start", "end", "tx_id", "amount", "currency", "ts"]))
+    result = trace(transfers, asked, direction=direction, hops=hops, since=since, until=until,
+                   amount_tolerance=amount_tolerance, max_transfers=max_transfers, uses=uses)
+    return replace(result, truncated=True) if cut else result
+
+
+def _channels_used(store: Any, account: str) -> list[str]:
+    around = store.neighbourhood(account, hops=1, limit=10_000, rel_types=["USES"])
+    return sorted(n for n in around if n != account and str(n).startswith("PaymentChannel:"))
 
 
 class _Walker:

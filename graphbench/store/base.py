@@ -34,6 +34,10 @@ class GraphStore(Protocol):
                       exclude: Sequence[str] = ()) -> pd.DataFrame:
         """The type's table, ``start``/``end`` first; ``columns`` and ``exclude`` as for ``nodes``."""
 
+    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000) -> pd.DataFrame:
+        """TRANSFERRED rows leaving (``out``) or reaching (``in``) these channels: ``start, end, tx_id,
+        amount, currency, ts`` in (ts, tx_id) order, at most ``limit`` — a bounded read for traces."""
+
     def node(self, node_id: str) -> dict[str, Any] | None:
         """One node's properties (with ``id`` and ``label``), or None."""
 

@@ -20,6 +20,8 @@ from graphbench.batch import GraphBatch, coalesce, merge_props
 from graphbench.schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type, label_of
 
 _KEY_SEP = "\x1f"
+# What a trace reads of a transfer (transfers_of).
+TRANSFER_COLUMNS = ("tx_id", "amount", "currency", "ts")
 
 
 class EmbeddedStore:
@@ -75,6 +77,11 @@ class EmbeddedStore:
         if exclude:
             table = table.drop(columns=[c for c in exclude if c in table.columns and c not in fixed])
         return _select(table, fixed, columns)
+
+    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000) -> pd.DataFrame:
+        table = self.relationships("TRANSFERRED", columns=list(TRANSFER_COLUMNS))
+        hit = table[table["start" if direction == "out" else "end"].isin(set(channels))]
+        return hit.sort_values(["ts", "tx_id"], kind="stable").head(limit).reset_index(drop=True)
 
     # -- writing ------------------------------------------------------------------------------
 

@@ -204,6 +204,15 @@ class Neo4jStore:
             table = table[[c for c in table.columns if c in fixed or table[c].notna().any()]]
         return _order(table, list(fixed), columns)
 
+    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000) -> pd.DataFrame:
+        pattern = ("(c:PaymentChannel {id: id})-[t:TRANSFERRED]->(:PaymentChannel)" if direction == "out"
+                   else "(:PaymentChannel)-[t:TRANSFERRED]->(c:PaymentChannel {id: id})")
+        rows = self.read(f"UNWIND $ids AS id MATCH {pattern} "
+                         "RETURN startNode(t).id AS start, endNode(t).id AS end, t.tx_id AS tx_id, "
+                         "t.amount AS amount, t.currency AS currency, t.ts AS ts "
+                         "ORDER BY ts, tx_id LIMIT $limit", {"ids": list(dict.fromkeys(channels)), "limit": limit})
+        return pd.DataFrame(rows, columns=["start", "end", "tx_id", "amount", "currency", "ts"])
+
     def node(self, node_id: str) -> dict[str, Any] | None:
         label = label_of(node_id)
         if label not in NODE_TYPES:
