@@ -27,7 +27,7 @@ BENCHMARKS: tuple[tuple[str, str, str, bool], ...] = (
     ("ingest", "Ingest: rows per second, embedded and Neo4j", "bench_ingest.py", True),
     ("soak", "Soak: readers during a 1M-row Neo4j load", "bench_soak.py", True),
     ("graph_build", "Analysis graph build from each store", "bench_graph_build.py", True),
-    ("trace", "Money trails on 1M transfers", "bench_trace.py", False),
+    ("trace", "Money trails on 1M transfers", "bench_trace.py", True),
     ("app", "App on 1M transfers", "bench_app.py", False),
     ("communities", "Community engines", "bench_communities.py", True),
     ("patterns_amlsim", "Laundering patterns on AMLSim", "bench_patterns_amlsim.py", False),
