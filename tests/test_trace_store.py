@@ -15,8 +15,13 @@ from graphbench.store.tables import read_tables
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((ROOT / "sample_data" / "ground_truth.json").read_text())
 RING = TRUTH["rings"][0]
-CASES = [(RING["channels"][0], "out", 3, None), (RING["channels"][1], "in", 2, None),
-         (RING["accounts"][0], "out", 4, 0.2), ("PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001", "in", 1, None)]
+ESCROW = "PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001"
+# (start, direction, hops, tolerance, since, until): both directions, an account start, a tolerance,
+# a busy hub, and time windows (a date-only bound and a full stamp)
+CASES = [(RING["channels"][0], "out", 3, None, None, None), (RING["channels"][1], "in", 2, None, None, None),
+         (RING["accounts"][0], "out", 4, 0.2, None, None), (ESCROW, "in", 1, None, None, None),
+         (ESCROW, "out", 2, None, "2023-08-13", "2024-02-11T11:08:53Z"),
+         (RING["accounts"][0], "in", 3, None, "2023-08-13", None)]
 
 
 def _comparable(result) -> dict:
@@ -28,10 +33,11 @@ def _comparable(result) -> dict:
 
 
 def _check_same_as_whole_table(store, whole: dict[str, pd.DataFrame]) -> None:
-    for start, direction, hops, tolerance in CASES:
-        expected = trace(whole["TRANSFERRED"], [start], direction=direction, hops=hops, amount_tolerance=tolerance,
-                         uses=whole["USES"])
-        actual = trace_store(store, [start], direction=direction, hops=hops, amount_tolerance=tolerance)
+    for start, direction, hops, tolerance, since, until in CASES:
+        options = {"direction": direction, "hops": hops, "amount_tolerance": tolerance, "since": since,
+                   "until": until}
+        expected = trace(whole["TRANSFERRED"], [start], uses=whole["USES"], **options)
+        actual = trace_store(store, [start], **options)
         assert len(expected.transfers) > 0, start
         assert _comparable(actual) == _comparable(expected), (start, direction, hops)
 
@@ -47,8 +53,8 @@ def test_reads_stay_bounded_and_a_cut_read_says_truncated(sample_store) -> None:
         def __init__(self, store) -> None:
             self.store = store
 
-        def transfers_of(self, channels, direction="out", limit=100_000):
-            part = self.store.transfers_of(channels, direction, limit)
+        def transfers_of(self, channels, direction="out", limit=100_000, **window):
+            part = self.store.transfers_of(channels, direction, limit, **window)
             reads.append(len(part))
             return part
 

@@ -244,8 +244,9 @@ def trace_store(store: Any, start_ids: Sequence[str] | str, direction: Direction
                 max_transfers: int = 10_000, max_read: int = 200_000) -> TraceResult:
     """:func:`trace` on the transfers within reach, read from the store hop by hop, never the whole table.
 
-    Level k reads the transfers of the channels first met at level k, for hops + 1 levels (the last one
-    tells whether the money goes on past the hop limit), so the result is the full-table trace's; an
+    Level k reads the transfers of the channels first met at level k, inside the time window, for
+    hops + 1 levels (the last one tells whether the money goes on past the hop limit), so the result is
+    the full-table trace's; an
     account start is resolved to its channels through its own USES relationships. At most ``max_read``
     transfers are read; past that the result is marked ``truncated``.
     """
@@ -254,11 +255,17 @@ def trace_store(store: Any, start_ids: Sequence[str] | str, direction: Direction
                          for channel in _channels_used(store, account)], columns=["start", "end"])
     channels = channels_of(asked, uses)
     seen = set(channels)
+    # the window as the stored stamps spell it, so the store can leave out what the walk never takes
+    lo, hi = (to_iso(int(to_epoch_seconds([when])[0])) if when else None for when in (since, until))
     frontier, parts, read, cut = channels, [], 0, False
-    for _ in range(hops + 1):
+    for level in range(hops + 1):
         if not frontier:
             break
-        part = store.transfers_of(frontier, direction, limit=max_read - read + 1)
+        # past the hop limit only "does the money go on?" is asked: each channel's last (first) transfer
+        # answers it without a tolerance; with one, amounts matter and every transfer is read
+        last_only = level == hops and amount_tolerance is None
+        part = store.transfers_of(frontier, direction, limit=max_read - read + 1, since=lo, until=hi,
+                                  last_only=last_only)
         read += len(part)
         if read > max_read:
             cut = True

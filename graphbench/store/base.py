@@ -34,9 +34,12 @@ class GraphStore(Protocol):
                       exclude: Sequence[str] = ()) -> pd.DataFrame:
         """The type's table, ``start``/``end`` first; ``columns`` and ``exclude`` as for ``nodes``."""
 
-    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000) -> pd.DataFrame:
+    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000,
+                     since: str | None = None, until: str | None = None, last_only: bool = False) -> pd.DataFrame:
         """TRANSFERRED rows leaving (``out``) or reaching (``in``) these channels: ``start, end, tx_id,
-        amount, currency, ts`` in (ts, tx_id) order, at most ``limit`` — a bounded read for traces."""
+        amount, currency, ts`` in (ts, tx_id) order, at most ``limit`` — a bounded read for traces.
+        ``since``/``until`` (ISO UTC) bound ``ts``; ``last_only`` keeps each channel's last transfer out
+        (first in), which is all a trace needs to tell whether money goes on past its hop limit."""
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         """One node's properties (with ``id`` and ``label``), or None."""

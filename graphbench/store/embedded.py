@@ -78,10 +78,21 @@ class EmbeddedStore:
             table = table.drop(columns=[c for c in exclude if c in table.columns and c not in fixed])
         return _select(table, fixed, columns)
 
-    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000) -> pd.DataFrame:
+    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000,
+                     since: str | None = None, until: str | None = None, last_only: bool = False) -> pd.DataFrame:
+        side = "start" if direction == "out" else "end"
         table = self.relationships("TRANSFERRED", columns=list(TRANSFER_COLUMNS))
-        hit = table[table["start" if direction == "out" else "end"].isin(set(channels))]
-        return hit.sort_values(["ts", "tx_id"], kind="stable").head(limit).reset_index(drop=True)
+        hit = table[table[side].isin(set(channels))]
+        stamps = hit["ts"].astype("string")
+        keep = pd.Series(True, index=hit.index)
+        if since:
+            keep &= (stamps >= since).fillna(False)
+        if until:
+            keep &= (stamps <= until).fillna(False)
+        hit = hit[keep].sort_values(["ts", "tx_id"], kind="stable")
+        if last_only:
+            hit = hit.drop_duplicates(side, keep="last" if direction == "out" else "first")
+        return hit.head(limit).reset_index(drop=True)
 
     # -- writing ------------------------------------------------------------------------------
 

@@ -204,13 +204,21 @@ class Neo4jStore:
             table = table[[c for c in table.columns if c in fixed or table[c].notna().any()]]
         return _order(table, list(fixed), columns)
 
-    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000) -> pd.DataFrame:
-        pattern = ("(c:PaymentChannel {id: id})-[t:TRANSFERRED]->(:PaymentChannel)" if direction == "out"
-                   else "(:PaymentChannel)-[t:TRANSFERRED]->(c:PaymentChannel {id: id})")
-        rows = self.read(f"UNWIND $ids AS id MATCH {pattern} "
+    def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000,
+                     since: str | None = None, until: str | None = None, last_only: bool = False) -> pd.DataFrame:
+        arrow = "-[t:TRANSFERRED]->(:PaymentChannel)" if direction == "out" else "<-[t:TRANSFERRED]-(:PaymentChannel)"
+        window = "($since IS NULL OR t.ts >= $since) AND ($until IS NULL OR t.ts <= $until)"
+        if last_only:  # each channel's last transfer out (first in) in the window
+            order = "DESC" if direction == "out" else "ASC"
+            match = (f"MATCH (c:PaymentChannel {{id: id}}) CALL (c) {{ MATCH (c){arrow} WHERE {window} "
+                     f"RETURN t ORDER BY t.ts {order}, t.tx_id {order} LIMIT 1 }}")
+        else:
+            match = f"MATCH (c:PaymentChannel {{id: id}}){arrow} WHERE {window}"
+        rows = self.read(f"UNWIND $ids AS id {match} "
                          "RETURN startNode(t).id AS start, endNode(t).id AS end, t.tx_id AS tx_id, "
                          "t.amount AS amount, t.currency AS currency, t.ts AS ts "
-                         "ORDER BY ts, tx_id LIMIT $limit", {"ids": list(dict.fromkeys(channels)), "limit": limit})
+                         "ORDER BY ts, tx_id LIMIT $limit",
+                         {"ids": list(dict.fromkeys(channels)), "limit": limit, "since": since, "until": until})
         return pd.DataFrame(rows, columns=["start", "end", "tx_id", "amount", "currency", "ts"])
 
     def node(self, node_id: str) -> dict[str, Any] | None:
