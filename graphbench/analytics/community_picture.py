@@ -1,10 +1,11 @@
 """A community drawn from bounded neighbourhood reads: its accounts and what two or more of them share.
 
 On Neo4j the community page must not pull the whole account graph to draw one community. Each member's
-two-hop neighbourhood comes from the store, capped (an account's phones, e-mails and channels, and
-through its listings their hashtags and accepted channels); an identifier is drawn when two or more
-members reach it and it is not a popular one (an escrow channel, #pets): as in the account graph,
-what everybody uses joins nobody. Direct ties between members (LINKS_TO, SAME_AS) are drawn as well.
+two-hop neighbourhood comes from the store, capped, and counts only what the member uses itself (its
+phones, e-mails, channels) or through the listings it posted (their hashtags and accepted channels),
+never a linked account's identifiers. Drawn: identifiers two or more members use, unless popular (an
+escrow channel, #pets: as in the account graph, what everybody uses joins nobody), money between
+channels of two different members, and direct ties between members (LINKS_TO, SAME_AS).
 """
 
 from __future__ import annotations
@@ -26,37 +27,57 @@ USED_THROUGH: dict[str, list[str]] = {
 
 def community_picture(store: Any, members: Sequence[str], max_members: int = 60, per_member: int = 150,
                       max_users: int = 100) -> nx.MultiDiGraph:
-    """Members (at most ``max_members``), the identifiers two or more of them reach within two hops
-    and fewer than ``max_users`` accounts or listings use, and direct ties between members. Each read
-    is bounded: one neighbourhood of ``per_member`` nodes per member, one of ``max_users`` per shared
-    identifier."""
+    """Members (at most ``max_members``) with the evidence that joins them, read in bounded pieces: the
+    identifiers two or more of them use (fewer than ``max_users`` accounts or listings use each), money
+    between their own channels, and direct ties between members. One neighbourhood read of
+    ``per_member`` nodes per member, one of ``max_users`` per identifier that would be drawn."""
     chosen = list(dict.fromkeys(members))[:max_members]
     inside = set(chosen)
     picture = nx.MultiDiGraph()
-    reached: dict[str, dict[str, str]] = {}  # identifier → {member: how it is reached}
+    users: dict[str, dict[str, str]] = {}  # identifier → {member: how the member uses it}
     found: dict[str, dict[str, Any]] = {}
+    money: list[tuple[str, str, dict[str, Any]]] = []
     for member in chosen:
         around = store.neighbourhood(member, hops=2, limit=per_member)
         if member not in around:
             continue
         picture.add_node(member, **around.nodes[member])
-        direct = {end if start == member else start: data.get("type")
-                  for start, end, data in around.edges(data=True) if member in (start, end)}
-        for node, data in around.nodes(data=True):
-            if data.get("label") in USED_THROUGH:
-                reached.setdefault(node, {})[member] = direct.get(node) or "via a listing"
-                found[node] = data
+        for node, how in _own_identifiers(member, around).items():
+            users.setdefault(node, {})[member] = how
+            found[node] = around.nodes[node]
         for start, end, data in around.edges(data=True):
             if member in (start, end) and start in inside and end in inside and start != end:
                 picture.add_edge(start, end, **data)
-    for node in sorted(n for n, by in reached.items() if len(by) >= 2):
-        if _popular(store, node, found[node]["label"], max_users):
-            continue
+            elif data.get("type") == "TRANSFERRED":
+                money.append((start, end, data))
+    shared = {node for node, by in users.items() if len(by) >= 2}
+    owner = {node: set(by) for node, by in users.items()}
+    # a transfer between channels of two different members
+    paid = [(s, e, d) for s, e, d in money if s in owner and e in owner and owner[s] != owner[e]]
+    candidates = shared | {node for s, e, _ in paid for node in (s, e)}
+    popular = {node for node in candidates if _popular(store, node, found[node]["label"], max_users)}
+    paid = [(s, e, d) for s, e, d in paid if s not in popular and e not in popular]
+    kept = (shared - popular) | {node for s, e, _ in paid for node in (s, e)}
+    for node in sorted(kept):
         picture.add_node(node, **found[node])
-        for member, how in reached[node].items():
+        for member, how in users[node].items():
             picture.add_edge(member, node, type=how)
+    for start, end, data in paid:
+        picture.add_edge(start, end, **data)
     _drop_repeated_ties(picture)
     return picture
+
+
+def _own_identifiers(member: str, around: nx.MultiDiGraph) -> dict[str, str]:
+    """What the member uses itself or through the listings it posted — never a linked account's."""
+    direct = {end if start == member else start: str(data.get("type"))
+              for start, end, data in around.edges(data=True) if member in (start, end)}
+    own = {node: how for node, how in direct.items() if around.nodes[node].get("label") in USED_THROUGH}
+    posted = {node for node, how in direct.items() if how == "POSTED"}
+    for start, end, _ in around.edges(data=True):
+        if start in posted and around.nodes[end].get("label") in USED_THROUGH:
+            own.setdefault(end, "via a listing")
+    return own
 
 
 def _popular(store: Any, node: str, label: str, max_users: int) -> bool:

@@ -246,9 +246,8 @@ def trace_store(store: Any, start_ids: Sequence[str] | str, direction: Direction
 
     Level k reads the transfers of the channels first met at level k, inside the time window, for
     hops + 1 levels (the last one tells whether the money goes on past the hop limit), so the result is
-    the full-table trace's; an
-    account start is resolved to its channels through its own USES relationships. At most ``max_read``
-    transfers are read; past that the result is marked ``truncated``.
+    the full-table trace's; an account start is resolved to its channels through its own USES
+    relationships. At most ``max_read`` transfers are read; past that the result is marked ``truncated``.
     """
     asked = [start_ids] if isinstance(start_ids, str) else list(start_ids)
     uses = pd.DataFrame([(account, channel) for account in asked if account.startswith("Account:")
