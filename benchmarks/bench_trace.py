@@ -38,6 +38,12 @@ def timed(work: Any) -> tuple[Any, float]:
     return result, time.perf_counter() - started
 
 
+def traces(run: Any, starts: list[str], direction: str) -> tuple[list[float], list[Any]]:
+    """Seconds and result of ``run(start, direction)`` for each start."""
+    timings = [timed(lambda s=start: run(s, direction)) for start in starts]
+    return [seconds for _, seconds in timings], [result for result, _ in timings]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=20, help="start channels per direction")
@@ -66,12 +72,9 @@ def main() -> int:
         {"step": "build the TransferIndex (integer codes, time-sorted adjacency)", "seconds": index_s, "detail": ""},
     ]
     for direction in ("out", "in"):
-        times, followed, truncated = [], [], 0
-        for start in busiest + drawn:
-            result, seconds = timed(lambda s=start, d=direction: trace(index, s, direction=d, hops=3))
-            times.append(seconds)
-            followed.append(len(result.transfers))
-            truncated += result.truncated
+        times, results = traces(lambda s, d: trace(index, s, direction=d, hops=3), busiest + drawn, direction)
+        followed = [len(r.transfers) for r in results]
+        truncated = sum(r.truncated for r in results)
         rows.append({"step": f"trace 3 hops {direction}, median of {len(times)} starts",
                      "seconds": statistics.median(times),
                      "detail": f"median {int(statistics.median(followed)):,} transfers followed"})
@@ -84,12 +87,10 @@ def main() -> int:
 
         server = neo4j_store(million_neo4j_store(args.neo4j))
         for direction in ("out", "in"):
-            times, followed, agree = [], [], 0
-            for start in busiest + drawn:
-                result, seconds = timed(lambda s=start, d=direction: trace_store(server, s, direction=d, hops=3))
-                times.append(seconds)
-                followed.append(len(result.transfers))
-                agree += len(result.transfers) == len(trace(index, start, direction=direction, hops=3).transfers)
+            starts = busiest + drawn
+            times, results = traces(lambda s, d: trace_store(server, s, direction=d, hops=3), starts, direction)
+            agree = sum(len(r.transfers) == len(trace(index, s, direction=direction, hops=3).transfers)
+                        for r, s in zip(results, starts, strict=True))
             rows.append({"step": f"Neo4j trace_store 3 hops {direction}, median of {len(times)} starts",
                          "seconds": statistics.median(times),
                          "detail": f"worst {max(times):.3f} s; {agree} of {len(times)} trails as long as the "
