@@ -70,6 +70,23 @@ def tables() -> dict[str, pd.DataFrame]:
     return _tables(store_url(), data_version())
 
 
+def whole_graph_agreed(what: str, reads: str, key: str, ask: bool = True) -> bool:
+    """On a Neo4j server a whole-graph Python analysis waits for the analyst's go-ahead, which says
+    what it reads: merely opening a page never pulls a big graph. Always yes on the embedded store,
+    whose tables are on this machine already. ``ask=False``: only whether it was given (a second
+    section under the same go-ahead)."""
+    if get_store().kind != "neo4j" or st.session_state.get(f"agreed_{key}"):
+        return True
+    if not ask:
+        return False
+    st.caption(f"{what} is a whole-graph analysis run here: it reads {reads} from Neo4j once "
+               "(cached until the data changes).")
+    if st.button(f"Run {what.lower()}", key=f"agree_{key}"):
+        st.session_state[f"agreed_{key}"] = True
+        st.rerun()
+    return False
+
+
 @st.cache_resource(show_spinner="Building the account graph…", max_entries=4)
 def _account_graph(url: str, version: str) -> Any:
     from graphbench.analytics.projection import build_account_graph

@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, show_graph
+from app_pages.common import get_store, show_graph, whole_graph_agreed
 from graphbench.schema import NODE_TYPES, REL_TYPES
 
 st.title("Explore")
@@ -115,7 +115,8 @@ with right:
         if st.button("Clear pins and hidden"):
             state["explore_pinned"], state["explore_hidden"] = [], []
             st.rerun()
-    if selected.startswith("Account:"):
+    if selected.startswith("Account:") and whole_graph_agreed("Risk scoring", "every account, listing and "
+                                                              "transfer", "risk"):
         from app_pages.common import risk_scores
         from graphbench.analytics.risk import explain
 

@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import bump_version, data_version, get_store, show_graph, store_url, tables
+from app_pages.common import bump_version, data_version, get_store, show_graph, store_url, tables, whole_graph_agreed
 
 st.title("Links")
 store = get_store()
@@ -21,12 +21,15 @@ def entity_graph(url: str, version: str) -> nx.Graph:
     return build({k: v for k, v in t.items() if k in REL_TYPES})
 
 
+LINK_ANALYSIS = ("Link analysis", "every relationship", "links")  # paths and suggestions share one go-ahead
+
 st.subheader("Path finder")
+whole_graph_agreed(*LINK_ANALYSIS)
 cols = st.columns([2, 2, 1])
 a = cols[0].text_input("From", placeholder="Account:facebook:…")
 b = cols[1].text_input("To", placeholder="Account:tiktok:…")
 k = cols[2].number_input("Paths", 1, 10, 3)
-if a and b:
+if a and b and whole_graph_agreed(*LINK_ANALYSIS, ask=False):
     from graphbench.analytics.links import k_shortest_paths, shared_identifiers
 
     paths = k_shortest_paths(entity_graph(store_url(), data_version()), a.strip(), b.strip(), k=int(k))
@@ -47,7 +50,7 @@ if a and b:
         st.dataframe(shared, hide_index=True)
 
 st.subheader("Same operator? (SAME_AS, with evidence)")
-same = tables()["SAME_AS"]
+same = store.relationships("SAME_AS")  # only the links, on both stores
 if same.empty:
     st.caption("No SAME_AS links yet.")
 else:
@@ -73,6 +76,9 @@ else:
 st.subheader("Suggested links (Adamic–Adar)")
 from graphbench.analytics.links import predict_links  # noqa: E402
 
-suggestions = predict_links(tables(), top=25)
-suggestions["shared"] = suggestions["shared"].map(lambda s: ", ".join(s[:4]))
-st.dataframe(pd.DataFrame(suggestions), hide_index=True)
+if whole_graph_agreed(*LINK_ANALYSIS, ask=False):
+    suggestions = predict_links(tables(), top=25)
+    suggestions["shared"] = suggestions["shared"].map(lambda s: ", ".join(s[:4]))
+    st.dataframe(pd.DataFrame(suggestions), hide_index=True)
+else:
+    st.caption("Waits for the go-ahead under Path finder.")

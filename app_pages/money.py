@@ -7,22 +7,31 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.common import data_version, get_store, show_graph, store_url, tables
+from app_pages.common import data_version, get_store, show_graph, store_url, tables, whole_graph_agreed
 from graphbench import normalize
+from graphbench.analytics import money_overview
 
 st.title("Money")
-get_store()
-transfers = tables()["TRANSFERRED"]
-if transfers.empty:
+store = get_store()
+# On a Neo4j server nothing here reads the whole transfer table unless asked to: the overview is
+# aggregated in Cypher, traces read hop by hop, and the pattern search waits for its button.
+on_server = store.kind == "neo4j"
+transfer_count = store.stats()["relationships"].get("TRANSFERRED", 0)
+if not transfer_count:
     st.info("No transfers in the store.")
     st.stop()
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_data(show_spinner=False, max_entries=4)
+def overview(url: str, version: str, part: str) -> object:
+    return getattr(money_overview, part)(get_store())
+
+
+@st.cache_resource(show_spinner="Reading the transfers…", max_entries=2)
 def transfer_index(url: str, version: str):
     from graphbench.analytics.trace import TransferIndex
 
-    return TransferIndex.from_frame(tables()["TRANSFERRED"])
+    return TransferIndex.from_frame(money_overview.transfer_table(get_store()))
 
 
 def sankey(flows: pd.DataFrame, height: int = 420) -> go.Figure:
@@ -37,8 +46,9 @@ def sankey(flows: pd.DataFrame, height: int = 420) -> go.Figure:
 
 st.subheader("Trace")
 cols = st.columns([3, 1, 1, 1])
+busiest = overview(store_url(), data_version(), "busiest_payers")
 start = cols[0].text_input("From an account or payment channel",
-                           value=st.session_state.get("money_start", transfers["start"].value_counts().index[0]))
+                           value=st.session_state.get("money_start", busiest["channel"].iloc[0]))
 direction = cols[1].selectbox("Direction", ["out", "in"])
 hops = cols[2].slider("Hops", 1, 6, 3)
 tolerance = cols[3].selectbox("Amount tolerance", [None, 0.05, 0.1, 0.2, 0.5],
@@ -47,15 +57,19 @@ window = st.columns(2)
 since = window[0].text_input("Since (ISO date)")
 until = window[1].text_input("Until (ISO date)")
 if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
-    from graphbench.analytics.trace import trace
+    from graphbench.analytics.trace import trace, trace_store
 
     st.session_state["money_traced"] = True
     st.session_state["money_start"] = start
+    window = {"since": normalize.timestamp(since) if since else None,
+              "until": normalize.timestamp(until) if until else None}
     try:
-        result = trace(transfer_index(store_url(), data_version()), [start.strip()], direction=direction, hops=hops,
-                       since=normalize.timestamp(since) if since else None,
-                       until=normalize.timestamp(until) if until else None,
-                       amount_tolerance=tolerance, uses=tables()["USES"])
+        if on_server:  # hop by hop, only the transfers within reach
+            result = trace_store(store, [start.strip()], direction=direction, hops=hops,
+                                 amount_tolerance=tolerance, **window)
+        else:
+            result = trace(transfer_index(store_url(), data_version()), [start.strip()], direction=direction,
+                           hops=hops, amount_tolerance=tolerance, uses=tables()["USES"], **window)
     except ValueError as exc:
         st.error(str(exc))
         st.stop()
@@ -80,11 +94,9 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
         show_graph(graph, height=420)
 
 st.subheader("Flows between channel types")
-from graphbench.analytics.flows import aggregate_flows, channel_type_of  # noqa: E402
-
-flows = aggregate_flows(transfers, channel_type_of)
-if len(flows.between):
-    st.plotly_chart(sankey(flows.between), width="stretch")
+type_flows = overview(store_url(), data_version(), "channel_type_flows")
+if len(type_flows):
+    st.plotly_chart(sankey(type_flows), width="stretch")
 
 st.subheader("Laundering patterns")
 
@@ -96,24 +108,26 @@ def patterns(url: str, version: str) -> pd.DataFrame:
     return patterns_frame(find_patterns(transfer_index(url, version)))
 
 
-found = patterns(store_url(), data_version())
-if found.empty:
-    st.caption("No patterns found.")
-else:
+def show_patterns(found: pd.DataFrame) -> None:
+    if found.empty:
+        st.caption("No patterns found.")
+        return
     kinds = st.multiselect("Kinds", sorted(found["kind"].unique()), default=sorted(found["kind"].unique()))
     shown = found[found["kind"].isin(kinds)].reset_index(drop=True)
     st.dataframe(shown.drop(columns=[c for c in ("tx_ids",) if c in shown]), hide_index=True, height=260)
     pick = st.number_input("Draw pattern row", 0, max(len(shown) - 1, 0), 0)
     if len(shown):
         chosen = shown.iloc[int(pick)]
-        tx = transfers[transfers["tx_id"].isin(list(chosen["tx_ids"]))]
         graph = nx.MultiDiGraph()
-        for row in tx.itertuples():
+        for row in money_overview.transfers_by_id(store, list(chosen["tx_ids"])).itertuples():
             graph.add_edge(row.start, row.end, type=f"{row.amount:,.0f} {str(row.ts)[:10]}")
         for node in graph.nodes:
             graph.nodes[node]["label"] = "PaymentChannel"
         show_graph(graph, height=380)
 
+
+if whole_graph_agreed("Pattern search", f"all {transfer_count:,} transfers", "money_patterns"):
+    show_patterns(patterns(store_url(), data_version()))
+
 st.subheader("Transfer timeline")
-daily = transfers.assign(day=pd.to_datetime(transfers["ts"], utc=True, errors="coerce").dt.date)
-st.bar_chart(daily.groupby("day")["amount"].sum(), height=200)
+st.bar_chart(overview(store_url(), data_version(), "daily_amounts"), height=200)

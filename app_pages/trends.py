@@ -7,11 +7,13 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.common import get_store, tables
+from app_pages.common import get_store, tables, whole_graph_agreed
 from graphbench.analytics import routes, trends
 
 st.title("Trends & routes")
 get_store()
+if not whole_graph_agreed("Trend analysis", "every listing, shipment and place", "trends"):
+    st.stop()
 t = tables()
 if t["Listing"].empty:
     st.info("No listings in the store.")

@@ -243,3 +243,89 @@ def test_communities_on_neo4j_push_down_to_gds(neo4j_store, monkeypatch: pytest.
     assert "gds" in at.metric[0].help
     assert len(at.dataframe[0].value) >= 12  # the 12 planted rings, each a community
     assert any("read member by member from Neo4j" in c.value for c in at.caption)
+
+
+@pytest.mark.neo4j
+def test_money_on_neo4j_reads_only_what_it_shows(neo4j_store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """On Neo4j the Money page opens and traces without pulling a whole table: the overview is
+    aggregated in Cypher and the trace read hop by hop. Only the pattern search, on its button, reads
+    every transfer, and then finds the planted patterns."""
+    import graphbench.store.neo4j_store as neo4j_module
+    import graphbench.store.tables as tables_module
+    from loaders.load import load_dir
+    from tests.conftest import NEO4J_URL
+
+    truth = json.loads((ROOT / "sample_data" / "ground_truth.json").read_text(encoding="utf-8"))
+    cycle = next(p for p in truth["patterns"] if p["kind"] == "cycle")
+    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
+    monkeypatch.setenv("GRAPHBENCH_STORE", NEO4J_URL)
+    whole_reads: list[str] = []
+    real_columns = neo4j_module.Neo4jStore._columns
+
+    def counted(self, match, *args, **kwargs):
+        whole_reads.append(match)
+        return real_columns(self, match, *args, **kwargs)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the Money page pulled whole tables out of Neo4j")
+    monkeypatch.setattr(tables_module, "read_tables", refuse)
+    monkeypatch.setattr(neo4j_module.Neo4jStore, "_columns", counted)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("app_pages/money.py")
+    at.run()
+    no_errors(at)
+    assert at.text_input[0].value == "PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001"  # the busiest payer
+    at.text_input[0].set_value(cycle["members"][0])
+    next(b for b in at.button if b.label == "Trace").click().run()
+    no_errors(at)
+    assert set(cycle["tx_ids"]) & set(at.dataframe[0].value["tx_id"])
+    assert whole_reads == []  # opening, the overview and the trace read no table
+    next(b for b in at.button if b.label == "Run pattern search").click().run()
+    no_errors(at)
+    assert {"fan_in", "cycle", "structuring"} <= set(at.dataframe[1].value["kind"])
+    assert len(whole_reads) == 1 and "TRANSFERRED" in whole_reads[0]
+
+
+@pytest.mark.neo4j
+def test_whole_graph_pages_on_neo4j_wait_for_the_go_ahead(neo4j_store, monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    """On Neo4j, opening Trends, Links or an account in Explore reads no whole table; the SAME_AS
+    review works at once; each whole-graph analysis runs on its button and then shows its results."""
+    import graphbench.store.tables as tables_module
+    from loaders.load import load_dir
+    from tests.conftest import NEO4J_URL
+
+    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
+    monkeypatch.setenv("GRAPHBENCH_STORE", NEO4J_URL)
+    agreed: list[bool] = []
+    real_read_tables = tables_module.read_tables
+
+    def only_when_agreed(*args, **kwargs):
+        assert agreed, "a page pulled whole tables out of Neo4j before the analyst asked"
+        return real_read_tables(*args, **kwargs)
+    monkeypatch.setattr(tables_module, "read_tables", only_when_agreed)
+
+    def page(name: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        at.run()
+        at.switch_page(f"app_pages/{name}.py")
+        at.run()
+        no_errors(at)
+        return at
+
+    trends_page, links_page = page("trends"), page("links")
+    explore_page = page("explore")
+    explore_page.text_input[1].set_value("Account:facebook:emeka.royal").run()
+    no_errors(explore_page)
+    assert not explore_page.metric  # no risk score until asked
+    same_as = links_page.dataframe[0].value  # the SAME_AS review needs only those links
+    assert {"start", "end", "score", "evidence"} <= set(same_as.columns) and len(same_as) > 50
+    assert not trends_page.dataframe
+    agreed.append(True)
+    next(b for b in trends_page.button if b.label == "Run trend analysis").click().run()
+    no_errors(trends_page)
+    assert any({"shipper", "origin", "destination", "shipments"} <= set(d.value.columns) for d in trends_page.dataframe)
+    next(b for b in explore_page.button if b.label == "Run risk scoring").click().run()
+    no_errors(explore_page)
+    assert explore_page.metric[0].label == "Risk score"

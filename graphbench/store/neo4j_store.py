@@ -98,7 +98,10 @@ class Neo4jStore:
         for label in (*NODE_TYPES, BASE_LABEL):
             self.run(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
                      f"FOR (n:{label}) REQUIRE n.id IS UNIQUE")
-        self.run("CREATE INDEX transferred_tx_id IF NOT EXISTS FOR ()-[r:TRANSFERRED]-() ON (r.tx_id)")
+        for rel_type, spec in REL_TYPES.items():  # what tells apart two relationships between one pair
+            if spec.discriminator:
+                self.run(f"CREATE INDEX {rel_type.lower()}_{spec.discriminator} IF NOT EXISTS "
+                         f"FOR ()-[r:{rel_type}]-() ON (r.{spec.discriminator})")
         self.run("CREATE INDEX transferred_ts IF NOT EXISTS FOR ()-[r:TRANSFERRED]-() ON (r.ts)")
 
     def close(self) -> None:
@@ -361,7 +364,9 @@ def _write_discriminated_rels(tx: Any, rel_type: str, disc: str, start_label: st
     index, not by expanding a busy channel's thousands of transfers; new ones are CREATEd."""
     existing: dict[tuple[str, str, Any], tuple[str, dict[str, Any]]] = {}
     if not known_new:
+        # the hint pins the index seek: a plan cached while the type was nearly empty may scan instead
         found = tx.run(f"UNWIND $discs AS disc MATCH (a)-[r:{rel_type} {{{disc}: disc}}]->(b) "
+                       f"USING INDEX r:{rel_type}({disc}) "
                        "RETURN collect([a.id, b.id, disc, elementId(r), properties(r)]) AS found",
                        discs=sorted({row["props"].get(disc) for row in rows})).single()["found"]
         existing = {(start, end, value): (rid, props) for start, end, value, rid, props in found}

@@ -1,0 +1,87 @@
+"""The Money page's overview, computed where the transfers are: on a Neo4j server Cypher aggregates and
+bounded lookups run inside the database and only their results come back; on the embedded store the
+transfers table (already in memory) is used. Both give the same frames, so the page does not care.
+
+Timestamps are stored as UTC ``YYYY-MM-DDTHH:MM:SSZ`` text (:func:`graphbench.normalize.timestamp`),
+so a day is the first ten characters on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from graphbench.analytics.flows import FLOW_COLUMNS, aggregate_flows, channel_type_of
+
+TRANSFER_COLUMNS = ["start", "end", "tx_id", "amount", "currency", "ts"]
+
+# the channel type is the id's second part (PaymentChannel:paypal:…), as flows.channel_type_of reads it
+_TYPE_OF = "CASE WHEN size(split({v}.id, ':')) > 2 THEN split({v}.id, ':')[1] ELSE {v}.id END"
+
+
+def _on_server(store: Any) -> bool:
+    return getattr(store, "kind", "") == "neo4j"
+
+
+def transfer_table(store: Any) -> pd.DataFrame:
+    """Every transfer, only the columns traces and pattern search use (no provenance)."""
+    return store.relationships("TRANSFERRED", columns=TRANSFER_COLUMNS)
+
+
+def busiest_payers(store: Any, n: int = 10) -> pd.DataFrame:
+    """The channels that paid out the most transfers (``channel``, ``transfers``), ties by id."""
+    if _on_server(store):
+        # COUNT of one typed relationship pattern is read from the node's degree, not by expanding it
+        rows = store.read("MATCH (c:PaymentChannel) WITH c, COUNT { (c)-[:TRANSFERRED]->() } AS transfers "
+                          "WHERE transfers > 0 RETURN c.id AS channel, transfers "
+                          "ORDER BY transfers DESC, channel LIMIT $n", {"n": n})
+        return pd.DataFrame(rows, columns=["channel", "transfers"])
+    counts = store.relationships("TRANSFERRED", columns=["start"])["start"].value_counts()
+    table = pd.DataFrame({"channel": counts.index.astype(str), "transfers": counts.to_numpy()})
+    return (table.sort_values(["transfers", "channel"], ascending=[False, True], kind="stable")
+            .head(n).reset_index(drop=True))
+
+
+def channel_type_flows(store: Any) -> pd.DataFrame:
+    """Money between channel types (``source, target, amount, count``, largest first), as
+    ``aggregate_flows(transfers, channel_type_of).between`` gives it."""
+    if not _on_server(store):
+        return aggregate_flows(store.relationships("TRANSFERRED", columns=["amount", "currency"]),
+                               channel_type_of).between
+    rows = store.read(f"MATCH (a)-[t:TRANSFERRED]->(b) "
+                      f"WITH {_TYPE_OF.format(v='a')} AS source, {_TYPE_OF.format(v='b')} AS target, t.amount AS amount "
+                      "WHERE source <> target RETURN source, target, sum(amount) AS amount, count(*) AS count")
+    table = pd.DataFrame(rows, columns=FLOW_COLUMNS)
+    table["amount"] = table["amount"].astype(float).round(2)
+    return (table.sort_values(["amount", "source", "target"], ascending=[False, True, True])
+            .reset_index(drop=True)[FLOW_COLUMNS])
+
+
+def daily_amounts(store: Any) -> pd.Series:
+    """The amount transferred per UTC day (index: ``datetime.date``), days without transfers left out."""
+    if _on_server(store):
+        rows = store.read("MATCH ()-[t:TRANSFERRED]->() WHERE t.ts IS NOT NULL "
+                          "RETURN substring(t.ts, 0, 10) AS day, sum(t.amount) AS amount ORDER BY day")
+        days = pd.DataFrame(rows, columns=["day", "amount"])
+    else:
+        table = store.relationships("TRANSFERRED", columns=["amount", "ts"]).dropna(subset=["ts"])
+        days = (table.assign(day=table["ts"].astype(str).str[:10])
+                .groupby("day", as_index=False)["amount"].sum())
+    return pd.Series(days["amount"].astype(float).to_numpy(), name="amount",
+                     index=pd.Index(pd.to_datetime(days["day"]).dt.date, name="day"))
+
+
+def transfers_by_id(store: Any, tx_ids: Sequence[str]) -> pd.DataFrame:
+    """The transfers with these ids (a pattern's, to draw it), through the tx_id index on Neo4j."""
+    wanted = list(dict.fromkeys(str(t) for t in tx_ids))
+    if _on_server(store):
+        rows = store.read("UNWIND $ids AS id MATCH (a)-[t:TRANSFERRED {tx_id: id}]->(b) "
+                          "USING INDEX t:TRANSFERRED(tx_id) "
+                          "RETURN a.id AS start, b.id AS end, t.tx_id AS tx_id, t.amount AS amount, "
+                          "t.currency AS currency, t.ts AS ts ORDER BY ts, tx_id", {"ids": wanted})
+        return pd.DataFrame(rows, columns=TRANSFER_COLUMNS)
+    table = transfer_table(store)
+    return (table[table["tx_id"].isin(wanted)].sort_values(["ts", "tx_id"], kind="stable")
+            .reset_index(drop=True))
