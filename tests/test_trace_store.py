@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import graphbench.analytics.trace as trace_module
 from graphbench.analytics.trace import trace, trace_store
 from graphbench.store.tables import read_tables
 
@@ -42,7 +43,10 @@ def _check_same_as_whole_table(store, whole: dict[str, pd.DataFrame]) -> None:
         assert _comparable(actual) == _comparable(expected), (start, direction, hops)
 
 
-def test_embedded_trace_store_matches_the_whole_table(sample_store) -> None:
+@pytest.mark.parametrize("chunk", [1_000, 3])
+def test_embedded_trace_store_matches_the_whole_table(sample_store, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chunk 3: every level past the first is read a few channels at a time, in the walk's order
+    monkeypatch.setattr(trace_module, "READ_CHUNK", chunk)
     _check_same_as_whole_table(sample_store, read_tables(sample_store, ["TRANSFERRED", "USES"], provenance=False))
 
 
@@ -70,9 +74,49 @@ def test_reads_stay_bounded_and_a_cut_read_says_truncated(sample_store) -> None:
     assert cut.truncated and sum(reads) <= 5 + 1 and len(cut.transfers) <= 5
 
 
+def _second_level(transfers: pd.DataFrame) -> list[str]:
+    """The channels that paid the escrow: what a backward trace from it reads at its second level."""
+    return sorted(set(transfers.loc[transfers["end"] == ESCROW, "start"]) - {ESCROW})
+
+
+def test_a_trail_cut_at_max_transfers_stops_reading_and_matches_the_whole_table(
+        sample_store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backwards from the escrow hub the walk reaches max_transfers within two hops: the hops after
+    that are never read, and the trail is still the whole-table trace's."""
+    whole = read_tables(sample_store, ["TRANSFERRED", "USES"], provenance=False)
+    levels: list[int] = []
+
+    class Counting:
+        def transfers_of(self, channels, direction="out", limit=100_000, **window):
+            part = sample_store.transfers_of(channels, direction, limit, **window)
+            levels.append(len(part))
+            return part
+
+    for cap in (150, 1_000):
+        levels.clear()
+        expected = trace(whole["TRANSFERRED"], [ESCROW], direction="in", hops=3, max_transfers=cap)
+        actual = trace_store(Counting(), [ESCROW], direction="in", hops=3, max_transfers=cap)
+        assert expected.truncated and len(expected.transfers) == cap
+        assert _comparable(actual) == _comparable(expected)
+        assert len(levels) <= 2  # of the 4 levels an uncut 3-hop trail reads
+    # a big level read in chunks, in the walk's order: the cut trail needs only the first chunks
+    monkeypatch.setattr(trace_module, "READ_CHUNK", 20)
+    for cap in (800, 900):
+        levels.clear()
+        expected = trace(whole["TRANSFERRED"], [ESCROW], direction="in", hops=3, max_transfers=cap)
+        actual = trace_store(Counting(), [ESCROW], direction="in", hops=3, max_transfers=cap)
+        assert expected.truncated and _comparable(actual) == _comparable(expected)
+        all_at_once = len(sample_store.transfers_of(_second_level(whole["TRANSFERRED"]), "in"))
+        assert sum(levels[1:]) < all_at_once, (cap, levels)
+
+
 @pytest.mark.neo4j
-def test_neo4j_trace_store_matches_the_whole_table(neo4j_store, sample_store, tmp_path: Path) -> None:
+def test_neo4j_trace_store_matches_the_whole_table(neo4j_store, sample_store, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from loaders.load import load_dir
 
     load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
-    _check_same_as_whole_table(neo4j_store, read_tables(sample_store, ["TRANSFERRED", "USES"], provenance=False))
+    whole = read_tables(sample_store, ["TRANSFERRED", "USES"], provenance=False)
+    for chunk in (1_000, 3):  # whole levels, then levels read a few channels at a time
+        monkeypatch.setattr(trace_module, "READ_CHUNK", chunk)
+        _check_same_as_whole_table(neo4j_store, whole)
