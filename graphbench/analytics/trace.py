@@ -270,7 +270,8 @@ def trace_store(store: Any, start_ids: Sequence[str] | str, direction: Direction
     seen = set(channels)
     # the window as the stored stamps spell it, so the store can leave out what the walk never takes
     lo, hi = (to_iso(int(to_epoch_seconds([when])[0])) if when else None for when in (since, until))
-    frontier, parts, read, cut = channels, [], 0, False
+    frontier, read, cut = channels, 0, False
+    parts: list[pd.DataFrame] = []
     fetched: set[str] = set()  # channels whose transfers (in the window) are in hand
 
     def walk(to_hop: int) -> tuple[TraceResult, list[str]]:
