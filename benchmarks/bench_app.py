@@ -1,4 +1,4 @@
-"""The workbench app on the 1M-transfer store: open the Explore page, expand a busy node.
+"""The workbench app on the 1M-transfer store: open the Explore page, expand a busy node, open Money, trace.
 
     .venv/bin/python benchmarks/bench_app.py [--store file:benchmarks/out/cache/transfers-1m-embedded]
 
@@ -6,8 +6,9 @@ With ``streamlit.testing.v1.AppTest`` (no browser): the first run of ``app.py`` 
 GRAPHBENCH_STORE pointing at the store, switching to the Explore page (the file under ``app_pages/`` whose
 name contains "explore"), entering the busiest payment channel's id as the focus node (the text input
 keyed ``explore_focus_input``, else the first one) and pressing the page's first button whose label says
-expand / show / search (when it has one). Each step
-is timed; a second open of the page shows what caching saves. Skipped (exit 0, with a note) while
+expand / show / search (when it has one); then the Money page (its overview) and a 3-hop backward trace
+from that channel. With ``--store bolt://…`` the same on a Neo4j server holding the 1M transfers
+(loaded when missing). Each step is timed; a second open of the page shows what caching saves. Skipped (exit 0, with a note) while
 app.py or app_pages/ are missing. Prints one Markdown table, writes benchmarks/out/bench_app.json.
 """
 
@@ -61,6 +62,10 @@ def main() -> int:
     from graphbench.store import open_store
 
     url = args.store or million_embedded_store()
+    if url.startswith(("bolt", "neo4j")):
+        from bench_graph_build import million_neo4j_store
+
+        million_neo4j_store(url)
     store = open_store(url)
     ends = store.relationships("TRANSFERRED", columns=[])
     degrees = pd.concat([ends["start"], ends["end"]]).value_counts()  # in + out: the hubs collect
@@ -90,6 +95,16 @@ def main() -> int:
             buttons[0].click()
             steps.append({"step": f"press '{buttons[0].label}'", "seconds": timed_run(app, args.timeout),
                           "note": ""})
+    money = PAGES / "money.py"
+    if money.exists():  # the Money page: its overview, then a backward trace from the busiest channel
+        app.switch_page(str(money.relative_to(ROOT)))
+        steps.append({"step": "open app_pages/money.py (overview: busiest payer, flows, timeline)",
+                      "seconds": timed_run(app, args.timeout), "note": ""})
+        app.text_input[0].set_value(busiest)
+        app.selectbox[0].set_value("in")
+        next(b for b in app.button if b.label == "Trace").click()
+        steps.append({"step": "trace 3 hops in from the busiest channel", "seconds": timed_run(app, args.timeout),
+                      "note": next((c.value for c in app.caption if "transfers," in c.value), "")})
     errors = [str(e.value)[:200] for e in app.exception] + [str(e.value)[:200] for e in app.error]
     print("| step | seconds | note |\n|---|---:|---|")
     for s in steps:
