@@ -22,9 +22,9 @@ if not transfer_count:
     st.stop()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def overview(url: str, version: str, part: str) -> object:
-    return getattr(money_overview, part)(get_store())
+@st.cache_data(show_spinner="Summing the transfers…", max_entries=2)
+def overview(url: str, version: str) -> money_overview.Overview:
+    return money_overview.overview(get_store())
 
 
 @st.cache_resource(show_spinner="Reading the transfers…", max_entries=2)
@@ -46,7 +46,8 @@ def sankey(flows: pd.DataFrame, height: int = 420) -> go.Figure:
 
 st.subheader("Trace")
 cols = st.columns([3, 1, 1, 1])
-busiest = overview(store_url(), data_version(), "busiest_payers")
+summary = overview(store_url(), data_version())
+busiest = summary.busiest_payers
 start = cols[0].text_input("From an account or payment channel",
                            value=st.session_state.get("money_start", busiest["channel"].iloc[0]))
 direction = cols[1].selectbox("Direction", ["out", "in"])
@@ -94,7 +95,7 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
         show_graph(graph, height=420)
 
 st.subheader("Flows between channel types")
-type_flows = overview(store_url(), data_version(), "channel_type_flows")
+type_flows = summary.channel_type_flows
 if len(type_flows):
     st.plotly_chart(sankey(type_flows), width="stretch")
 
@@ -130,4 +131,4 @@ if whole_graph_agreed("Pattern search", f"all {transfer_count:,} transfers", "mo
     show_patterns(patterns(store_url(), data_version()))
 
 st.subheader("Transfer timeline")
-st.bar_chart(overview(store_url(), data_version(), "daily_amounts"), height=200)
+st.bar_chart(summary.daily_amounts, height=200)

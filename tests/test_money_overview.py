@@ -51,6 +51,10 @@ def _check_known_answers(store) -> None:
     # T4's 12:00+02:00 is 10:00 UTC on the 5th
     assert days.to_dict() == {dt.date(2024, 3, 1): 150.0, dt.date(2024, 3, 2): 10.0,
                               dt.date(2024, 3, 5): 5.0, dt.date(2024, 3, 6): 2.25}
+    together = money_overview.overview(store, n=2)  # the page's one read gives the same three parts
+    pd.testing.assert_frame_equal(together.busiest_payers, busiest)
+    pd.testing.assert_frame_equal(together.channel_type_flows, flows)
+    pd.testing.assert_series_equal(together.daily_amounts, days)
     drawn = money_overview.transfers_by_id(store, ["T3", "T1", "T1", "nope"])
     assert drawn["tx_id"].tolist() == ["T1", "T3"]
     assert drawn.loc[0, "start"] == PAYPAL_A and drawn.loc[0, "end"] == WALLET and drawn.loc[0, "amount"] == 100.5

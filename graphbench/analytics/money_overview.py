@@ -9,6 +9,7 @@ so a day is the first ten characters on both sides.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -32,6 +33,21 @@ def transfer_table(store: Any) -> pd.DataFrame:
     return store.relationships("TRANSFERRED", columns=TRANSFER_COLUMNS)
 
 
+@dataclass
+class Overview:
+    busiest_payers: pd.DataFrame
+    channel_type_flows: pd.DataFrame
+    daily_amounts: pd.Series
+
+
+def overview(store: Any, n: int = 10) -> Overview:
+    """All three at once: one read of the table on the embedded store (each part alone reads it again)."""
+    if _on_server(store):
+        return Overview(busiest_payers(store, n), channel_type_flows(store), daily_amounts(store))
+    table = store.relationships("TRANSFERRED", columns=["amount", "currency", "ts"])
+    return Overview(_busiest_in(table, n), aggregate_flows(table, channel_type_of).between, _daily_in(table))
+
+
 def busiest_payers(store: Any, n: int = 10) -> pd.DataFrame:
     """The channels that paid out the most transfers (``channel``, ``transfers``), ties by id."""
     if _on_server(store):
@@ -40,7 +56,11 @@ def busiest_payers(store: Any, n: int = 10) -> pd.DataFrame:
                           "WHERE transfers > 0 RETURN c.id AS channel, transfers "
                           "ORDER BY transfers DESC, channel LIMIT $n", {"n": n})
         return pd.DataFrame(rows, columns=["channel", "transfers"])
-    counts = store.relationships("TRANSFERRED", columns=["start"])["start"].value_counts()
+    return _busiest_in(store.relationships("TRANSFERRED", columns=["start"]), n)
+
+
+def _busiest_in(transfers: pd.DataFrame, n: int) -> pd.DataFrame:
+    counts = transfers["start"].value_counts()
     table = pd.DataFrame({"channel": counts.index.astype(str), "transfers": counts.to_numpy()})
     return (table.sort_values(["transfers", "channel"], ascending=[False, True], kind="stable")
             .head(n).reset_index(drop=True))
@@ -66,11 +86,16 @@ def daily_amounts(store: Any) -> pd.Series:
     if _on_server(store):
         rows = store.read("MATCH ()-[t:TRANSFERRED]->() WHERE t.ts IS NOT NULL "
                           "RETURN substring(t.ts, 0, 10) AS day, sum(t.amount) AS amount ORDER BY day")
-        days = pd.DataFrame(rows, columns=["day", "amount"])
-    else:
-        table = store.relationships("TRANSFERRED", columns=["amount", "ts"]).dropna(subset=["ts"])
-        days = (table.assign(day=table["ts"].astype(str).str[:10])
-                .groupby("day", as_index=False)["amount"].sum())
+        return _as_series(pd.DataFrame(rows, columns=["day", "amount"]))
+    return _daily_in(store.relationships("TRANSFERRED", columns=["amount", "ts"]))
+
+
+def _daily_in(transfers: pd.DataFrame) -> pd.Series:
+    table = transfers.dropna(subset=["ts"])
+    return _as_series(table.assign(day=table["ts"].astype(str).str[:10]).groupby("day", as_index=False)["amount"].sum())
+
+
+def _as_series(days: pd.DataFrame) -> pd.Series:
     return pd.Series(days["amount"].astype(float).to_numpy(), name="amount",
                      index=pd.Index(pd.to_datetime(days["day"]).dt.date, name="day"))
 
