@@ -1,6 +1,6 @@
 """The Money page's overview, computed where the transfers are: on a Neo4j server Cypher aggregates and
 bounded lookups run inside the database and only their results come back; on the embedded store the
-transfers table (already in memory) is used. Both give the same frames, so the page does not care.
+columns they need are read from the transfers table on disk. Both give the same frames.
 
 Timestamps are stored as UTC ``YYYY-MM-DDTHH:MM:SSZ`` text (:func:`graphbench.normalize.timestamp`),
 so a day is the first ten characters on both sides.
