@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -93,7 +94,7 @@ class _Context:
     def tables(self) -> dict[str, pd.DataFrame]:
         return self.scoped.tables
 
-    @property
+    @cached_property
     def flagged(self) -> pd.DataFrame:
         return self.scores[self.scores["score"] >= risk.FLAGGED_SCORE]
 
@@ -141,8 +142,8 @@ def _network(c: _Context) -> Section:
     risk_of = dict(zip(c.scores["id"], c.scores["score"], strict=True))
     in_scope = sorted(c.scoped.accounts, key=lambda a: (-risk_of.get(a, 0.0), a))
     flagged = [a for a in in_scope if risk_of.get(a, 0.0) >= risk.FLAGGED_SCORE]
-    # the picture: flagged accounts first, then the riskiest of the rest, at most 300
-    drawn = (flagged + [a for a in in_scope if a not in set(flagged)])[:charts.MAX_NETWORK_NODES]
+    # the picture: the riskiest accounts, at most 300, so the flagged ones first
+    drawn = in_scope[:charts.MAX_NETWORK_NODES]
     picture = charts.network_png(c.scoped.graph, drawn, membership, risk_of)
     touched = {membership[a] for a in c.scoped.accounts if a in membership}
     summaries = [s for s in summarise_communities(c.scoped.communities, c.scoped.graph, c.tables, min_size=2)
@@ -412,7 +413,6 @@ def _actions(c: _Context) -> Section:
     shown = takedown.head(40)  # the full list is the takedown export
     c.citations.cite(shown["platform"].radd("Listing:") + ":" + shown["listing_id"].astype(str), "listing",
                      "Recommended actions")
-    refer = patterns_frame(c.patterns)
     flagged_channels = set(t["USES"].loc[t["USES"]["start"].isin(set(c.flagged["id"])), "end"])
     transfers = t["TRANSFERRED"]
     risky = transfers[transfers["start"].isin(flagged_channels) | transfers["end"].isin(flagged_channels)]
@@ -426,7 +426,7 @@ def _actions(c: _Context) -> Section:
     c.facts["takedown_listings"] = len(takedown)
     text = (f"Report {len(takedown):,} listings to the platforms for takedown (the first "
             f"{min(len(takedown), 40)} below; `graphbench export --format takedown` writes them all); refer "
-            f"{len(risky):,} transfers of flagged accounts and {len(refer):,} laundering patterns to the financial "
+            f"{len(risky):,} transfers of flagged accounts and {len(c.patterns):,} laundering patterns to the financial "
             f"intelligence units; ask customs to inspect {len(inspect):,} shipments sent by flagged accounts.")
     return Section("Recommended actions", text, tables=[
         ("Listings to report for takedown", shown),

@@ -23,7 +23,7 @@ from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 from graphbench.analytics.projection import AccountGraph  # noqa: E402
 
 MAX_NETWORK_NODES = 300
-INK, ACCENT, MONEY, ROUTE = "#1d2733", "#b03a2e", "#8e3b1f", "#2e6fb0"
+INK, MONEY, ROUTE = "#1d2733", "#8e3b1f", "#2e6fb0"
 COMMUNITY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                      "#bcbd22")
 OTHER_COLOUR = "#b8bec6"

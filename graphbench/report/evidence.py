@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from graphbench.report.cells import is_missing
+
 ANNEX_COLUMNS = ["item", "kind", "cited_in", "source_file", "source_row", "first_seen", "last_seen", "url",
                  "sha256"]
 _NODE_LABELS = ("Account", "Listing", "PaymentChannel", "Shipment")
@@ -42,8 +44,8 @@ def annex(tables: Mapping[str, pd.DataFrame], citations: Citations) -> pd.DataFr
             records[label] = table.drop_duplicates("id").set_index("id")
     transfers = tables.get("TRANSFERRED")
     if transfers is not None and len(transfers) and "tx_id" in transfers:
-        records["tx"] = transfers.drop_duplicates("tx_id").set_index(transfers.drop_duplicates("tx_id")["tx_id"]
-                                                                    .astype(str))
+        unique = transfers.drop_duplicates("tx_id")
+        records["tx"] = unique.set_index(unique["tx_id"].astype(str))
     rows = []
     for item, (kind, section) in citations.items.items():
         prefix, _, rest = item.partition(":")
@@ -64,6 +66,6 @@ def _file_name(path: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     return value.item() if hasattr(value, "item") else value

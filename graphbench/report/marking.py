@@ -18,7 +18,6 @@ _DEFINITIONS = {
     "TLP:GREEN": "limited disclosure, recipients can spread this within their community.",
     "TLP:CLEAR": "recipients can spread this to the world, there is no limit on disclosure.",
 }
-MARKINGS = tuple(_COLOURS)
 
 
 def marking_colours(marking: str) -> tuple[str, str]:
