@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages.common import bump_version, get_store
 from graphbench.errors import GraphbenchError
+from graphbench.schema import PROVENANCE_PROPS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 REJECTS = Path(os.environ.get("GRAPHBENCH_REJECTS", "rejects"))
@@ -85,6 +86,6 @@ if node_id:
     if node is None:
         st.warning("No such node.")
     else:
-        provenance = {k: node.get(k) for k in ("source_file", "source_row", "sha256", "first_seen", "last_seen")}
+        provenance = {k: node.get(k) for k in PROVENANCE_PROPS if k != "sources"}
         st.json(provenance)
         st.dataframe(pd.DataFrame({"source (file#row#sha256)": node.get("sources") or []}), hide_index=True)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import get_store, show_graph, whole_graph_agreed
-from graphbench.schema import NODE_TYPES, REL_TYPES
+from graphbench.schema import NODE_TYPES, PROVENANCE_PROPS, REL_TYPES
 
 st.title("Explore")
 store = get_store()
@@ -94,12 +94,11 @@ with right:
     selectable = sorted(n for n in view.nodes if not str(n).startswith("More:"))
     selected = st.selectbox("Node", selectable, index=selectable.index(center) if center in selectable else 0)
     node = store.node(selected) or {}
-    provenance_keys = ("source_file", "source_row", "sha256", "first_seen", "last_seen", "sources")
     properties = [{"property": k, "value": str(v)} for k, v in node.items()
-                  if k not in provenance_keys and v is not None and str(v) not in ("", "nan", "[]")]
+                  if k not in PROVENANCE_PROPS and v is not None and str(v) not in ("", "nan", "[]")]
     st.dataframe(pd.DataFrame(properties), hide_index=True, width="stretch")
     with st.expander("Provenance"):
-        st.dataframe(pd.DataFrame([{"property": k, "value": str(node.get(k))} for k in provenance_keys[:-1]]
+        st.dataframe(pd.DataFrame([{"property": k, "value": str(node.get(k))} for k in PROVENANCE_PROPS if k != "sources"]
                                   + [{"property": "source", "value": s} for s in node.get("sources") or []]),
                      hide_index=True, width="stretch")
     buttons = st.columns(3)

@@ -56,12 +56,12 @@ def main() -> int:
 
     from graphbench.analytics.patterns import find_patterns
     from graphbench.analytics.trace import TransferIndex, trace
-    from graphbench.batch import PROVENANCE_KEYS
+    from graphbench.schema import PROVENANCE_PROPS
     from graphbench.store import open_store
 
     store = open_store(million_embedded_store())
     # as `graphbench trace` and the Money page read it: provenance stays on disk
-    transfers, read_s = timed(lambda: store.relationships("TRANSFERRED", exclude=PROVENANCE_KEYS))
+    transfers, read_s = timed(lambda: store.relationships("TRANSFERRED", exclude=PROVENANCE_PROPS))
     index, index_s = timed(lambda: TransferIndex.from_frame(transfers))
     counts = pd.concat([transfers["start"], transfers["end"]]).value_counts()  # in + out: hubs collect
     rng = np.random.default_rng(7)

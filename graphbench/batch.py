@@ -62,10 +62,6 @@ class GraphBatch:
         return len(self.nodes) + len(self.rels)
 
 
-# The properties ``provenance`` adds to every record.
-PROVENANCE_KEYS: tuple[str, ...] = ("source_file", "source_row", "sha256", "first_seen", "last_seen", "sources")
-
-
 def provenance(source_file: str, source_row: int, sha256: str, seen: str | None) -> dict[str, Any]:
     """Provenance properties of one source record (``seen`` = its capture time, ISO UTC or None)."""
     return {

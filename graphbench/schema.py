@@ -73,6 +73,9 @@ BASE_LABEL = "Entity"
 # Provenance carried by every node and relationship.
 PROVENANCE_PROPS = ("source_file", "source_row", "sha256", "first_seen", "last_seen", "sources")
 
+# What traces, pattern search and the money overview read of a transfer (no provenance).
+TRANSFER_FIELDS = ("start", "end", "tx_id", "amount", "currency", "ts")
+
 # Identifier nodes that join accounts ("pivots" in FollowTheMoney's words).
 PIVOT_LABELS = ("Phone", "Email", "PaymentChannel", "Hashtag")
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graphbench.batch import PROVENANCE_KEYS
-from graphbench.schema import NODE_TYPES
+from graphbench.schema import NODE_TYPES, PROVENANCE_PROPS
 from graphbench.store import open_store
 from graphbench.store.tables import ANALYSIS_TABLES, read_tables
 from loaders.load import load_dir
@@ -39,8 +38,8 @@ def test_lean_read_drops_only_provenance(committed: str) -> None:
     lean = read_tables(open_store(committed), provenance=False)  # a fresh store: read from disk
     assert set(full) == set(lean)
     for name, table in full.items():
-        assert not set(PROVENANCE_KEYS) & set(lean[name].columns), name
-        kept = [c for c in table.columns if c not in PROVENANCE_KEYS]
+        assert not set(PROVENANCE_PROPS) & set(lean[name].columns), name
+        kept = [c for c in table.columns if c not in PROVENANCE_PROPS]
         assert list(lean[name].columns) == kept, name
         _same(table[kept], lean[name])
     assert len(lean["TRANSFERRED"]) > 0 and "amount" in lean["TRANSFERRED"]
@@ -69,7 +68,7 @@ def test_neo4j_lean_read_matches_embedded(neo4j_store, committed: str, tmp_path:
     load_dir(neo4j_store, MINI, rejects_dir=tmp_path / "neo4j-rejects")
     embedded = read_tables(open_store(committed), provenance=False)
     for name, table in read_tables(neo4j_store, provenance=False).items():
-        assert not set(PROVENANCE_KEYS) & set(table.columns), name
+        assert not set(PROVENANCE_PROPS) & set(table.columns), name
         assert set(table.columns) == set(embedded[name].columns), name
         _same(embedded[name], table)
     picked = neo4j_store.nodes("Account", ["handle", "platform"])

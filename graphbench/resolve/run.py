@@ -15,15 +15,16 @@ from typing import Any
 
 import pandas as pd
 
-from graphbench.batch import PROVENANCE_KEYS, GraphBatch, provenance
+from graphbench.batch import GraphBatch, provenance
 from graphbench.errors import GraphbenchError
 from graphbench.resolve.crossposts import CrossPostSettings, cross_post_groups, find_cross_posts
 from graphbench.resolve.same_as import SameAsWeights, resolve_accounts
+from graphbench.schema import PROVENANCE_PROPS
 from graphbench.store.base import GraphStore, writer
 
 SOURCE = "graphbench.resolve"
 _VERDICTS = ("accepted", "rejected")
-_PROVENANCE_COLUMNS = set(PROVENANCE_KEYS)
+_PROVENANCE_COLUMNS = set(PROVENANCE_PROPS)
 
 
 @dataclass(frozen=True)

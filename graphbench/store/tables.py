@@ -7,8 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from graphbench.batch import PROVENANCE_KEYS
-from graphbench.schema import NODE_TYPES, REL_TYPES
+from graphbench.schema import NODE_TYPES, PROVENANCE_PROPS, REL_TYPES
 
 # What most analyses read: every relationship type and the node tables they describe.
 ANALYSIS_TABLES: tuple[str, ...] = (*REL_TYPES, "Account", "Listing", "Species", "PaymentChannel", "Shipment",
@@ -21,7 +20,7 @@ def read_tables(store: Any, names: Iterable[str] = ANALYSIS_TABLES,
     ``store.relationships``. ``provenance=False`` leaves out the provenance columns (source file, row,
     hash, first/last seen, sources): analyses never read them, and on 1M transfers they are half the
     time and memory of the read. Evidence annexes and exports keep them."""
-    exclude = () if provenance else PROVENANCE_KEYS
+    exclude = () if provenance else PROVENANCE_PROPS
     tables: dict[str, pd.DataFrame] = {}
     for name in names:
         if name in NODE_TYPES:
