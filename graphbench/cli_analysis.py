@@ -95,9 +95,11 @@ def _account_graph(store: Any) -> tuple[Any, dict[str, Any]]:
 
 @command("communities")
 def cmd_communities(args: argparse.Namespace) -> int:
+    from graphbench.analytics import gds
+
     store = open_from(args)
     try:
-        if args.engine == "gds" or (args.engine == "auto" and not args.sweep and _has_gds(store)):
+        if args.engine == "gds" or (args.engine == "auto" and not args.sweep and gds.available(store)):
             document = _gds_communities(store, args)
         else:
             document = _python_communities(store, args)
@@ -147,12 +149,6 @@ def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
             "modularity": result.modularity, "seconds": result.seconds, "communities": communities}
 
 
-def _has_gds(store: Any) -> bool:
-    from graphbench.analytics.gds import available
-
-    return available(store)
-
-
 def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
     if getattr(store, "kind", "") != "neo4j":
         raise GraphbenchError("engine gds runs inside Neo4j: give --store bolt://… or neo4j://…")
@@ -164,12 +160,13 @@ def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 @command("centrality")
 def cmd_centrality(args: argparse.Namespace) -> int:
+    from graphbench.analytics import gds
     from graphbench.analytics.centrality import brokers, centrality_table
     from graphbench.analytics.communities import detect_communities
 
     store = open_from(args)
     try:
-        if _has_gds(store) and not args.python:
+        if gds.available(store) and not args.python:
             return _gds_centrality(store, args)
         graph, _ = _account_graph(store)
     finally:
@@ -316,12 +313,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 @command("patterns")
 def cmd_patterns(args: argparse.Namespace) -> int:
+    from graphbench.analytics.money_overview import transfer_table
     from graphbench.analytics.patterns import find_patterns
-    from graphbench.store.tables import read_tables
 
     store = open_from(args)
     try:
-        transfers = read_tables(store, ["TRANSFERRED"], provenance=False)["TRANSFERRED"]
+        transfers = transfer_table(store)  # only the columns the search uses
     finally:
         store.close()
     found = find_patterns(transfers, kinds=args.kind)

@@ -51,9 +51,8 @@ def community_picture(store: Any, members: Sequence[str], max_members: int = 60,
             elif data.get("type") == "TRANSFERRED":
                 money.append((start, end, data))
     shared = {node for node, by in users.items() if len(by) >= 2}
-    owner = {node: set(by) for node, by in users.items()}
-    # a transfer between channels of two different members
-    paid = [(s, e, d) for s, e, d in money if s in owner and e in owner and owner[s] != owner[e]]
+    # a transfer between channels of two different members (key views compare as sets)
+    paid = [(s, e, d) for s, e, d in money if s in users and e in users and users[s].keys() != users[e].keys()]
     candidates = shared | {node for s, e, _ in paid for node in (s, e)}
     popular = {node for node in candidates if _popular(store, node, found[node]["label"], max_users)}
     paid = [(s, e, d) for s, e, d in paid if s not in popular and e not in popular]

@@ -75,11 +75,16 @@ def aggregate_flows(transfers: pd.DataFrame, key_of: Mapping[str, str] | Callabl
     within = summed[self_flow].drop(columns="target")
     currencies = sorted(table["currency"].dropna().astype(str).unique()) if "currency" in table else []
     return Flows(
-        between=between.sort_values(["amount", "source", "target"], ascending=[False, True, True])
-        .reset_index(drop=True)[FLOW_COLUMNS],
+        between=largest_first(between),
         within=within.sort_values(["amount", "source"], ascending=[False, True]).reset_index(drop=True),
         currencies=currencies,
     )
+
+
+def largest_first(between: pd.DataFrame) -> pd.DataFrame:
+    """Group-to-group flows, largest amount first (ties by source, target), as ``Flows.between`` holds them."""
+    return (between.sort_values(["amount", "source", "target"], ascending=[False, True, True])
+            .reset_index(drop=True)[FLOW_COLUMNS])
 
 
 def channel_keys(uses: pd.DataFrame, account_key: Mapping[str, str], shared: str | None = "shared") -> dict[str, str]:

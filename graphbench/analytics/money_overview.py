@@ -14,9 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from graphbench.analytics.flows import FLOW_COLUMNS, aggregate_flows, channel_type_of
-
-TRANSFER_COLUMNS = ["start", "end", "tx_id", "amount", "currency", "ts"]
+from graphbench.analytics.flows import FLOW_COLUMNS, aggregate_flows, channel_type_of, largest_first
+from graphbench.schema import TRANSFER_FIELDS
 
 # the channel type is the id's second part (PaymentChannel:paypal:…), as flows.channel_type_of reads it;
 # the node keeps it as a property too, which reads 2.7x faster than splitting 2M ids (1M transfers)
@@ -30,7 +29,7 @@ def _on_server(store: Any) -> bool:
 
 def transfer_table(store: Any) -> pd.DataFrame:
     """Every transfer, only the columns traces and pattern search use (no provenance)."""
-    return store.relationships("TRANSFERRED", columns=TRANSFER_COLUMNS)
+    return store.relationships("TRANSFERRED", columns=list(TRANSFER_FIELDS))
 
 
 @dataclass
@@ -77,8 +76,7 @@ def channel_type_flows(store: Any) -> pd.DataFrame:
                       "WHERE source <> target RETURN source, target, sum(amount) AS amount, count(*) AS count")
     table = pd.DataFrame(rows, columns=FLOW_COLUMNS)
     table["amount"] = table["amount"].astype(float).round(2)
-    return (table.sort_values(["amount", "source", "target"], ascending=[False, True, True])
-            .reset_index(drop=True)[FLOW_COLUMNS])
+    return largest_first(table)
 
 
 def daily_amounts(store: Any) -> pd.Series:
@@ -108,7 +106,7 @@ def transfers_by_id(store: Any, tx_ids: Sequence[str]) -> pd.DataFrame:
                           "USING INDEX t:TRANSFERRED(tx_id) "
                           "RETURN a.id AS start, b.id AS end, t.tx_id AS tx_id, t.amount AS amount, "
                           "t.currency AS currency, t.ts AS ts ORDER BY ts, tx_id", {"ids": wanted})
-        return pd.DataFrame(rows, columns=TRANSFER_COLUMNS)
+        return pd.DataFrame(rows, columns=list(TRANSFER_FIELDS))
     table = transfer_table(store)
     return (table[table["tx_id"].isin(wanted)].sort_values(["ts", "tx_id"], kind="stable")
             .reset_index(drop=True))

@@ -18,6 +18,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from graphbench.schema import TRANSFER_FIELDS
+
 Direction = Literal["out", "in"]
 TRANSFER_COLUMNS = ("hop", "tx_id", "from", "to", "amount", "currency", "ts")
 READ_CHUNK = 1_000  # channels per read when trace_store reads a big level in the walk's order
@@ -92,15 +94,14 @@ class TransferIndex:
     def from_frame(cls, transfers: pd.DataFrame) -> TransferIndex:
         """Build from a TRANSFERRED table (``start, end, tx_id, amount, currency, ts``)."""
         # a store with no transfers yet returns a table with only start/end
-        transfers = transfers.reindex(columns=list(dict.fromkeys(
-            [*transfers.columns, "start", "end", "tx_id", "amount", "currency", "ts"])))
+        transfers = transfers.reindex(columns=list(dict.fromkeys([*transfers.columns, *TRANSFER_FIELDS])))
         n = len(transfers)
         ts = to_epoch_seconds(transfers["ts"]) if n else np.zeros(0, dtype=np.int64)
         order = np.argsort(ts, kind="stable")
         codes, nodes = factorize_ids(np.concatenate([transfers["start"].to_numpy(dtype=object),
                                                      transfers["end"].to_numpy(dtype=object)]))
-        src = codes[:n][order].astype(np.int64)
-        dst = codes[n:][order].astype(np.int64)
+        src = codes[:n][order]  # factorize_ids gives int64 codes
+        dst = codes[n:][order]
         tx_id = (transfers["tx_id"] if "tx_id" in transfers else pd.Series(range(n))).to_numpy(dtype=object)
         currency = (transfers["currency"] if "currency" in transfers
                     else pd.Series([None] * n)).to_numpy(dtype=object)
@@ -317,14 +318,12 @@ def trace_store(store: Any, start_ids: Sequence[str] | str, direction: Direction
         onward = pd.concat([part["end" if direction == "out" else "start"] for part in level_parts])
         frontier = [c for c in dict.fromkeys(onward.tolist()) if c not in seen]
         seen.update(frontier)
-    result = trace(_joined(parts), asked, direction=direction, hops=hops, since=since, until=until,
-                   amount_tolerance=amount_tolerance, max_transfers=max_transfers, uses=uses)
+    result = walk(hops)[0]
     return replace(result, truncated=True) if cut else result
 
 
 def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    return (pd.concat(parts, ignore_index=True) if parts
-            else pd.DataFrame(columns=["start", "end", "tx_id", "amount", "currency", "ts"]))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(TRANSFER_FIELDS))
 
 
 def _channels_used(store: Any, account: str) -> list[str]:

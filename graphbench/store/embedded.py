@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from graphbench.batch import GraphBatch, coalesce, merge_props
-from graphbench.schema import NODE_TYPES, REL_TYPES, check_label, check_rel_type, label_of
+from graphbench.schema import NODE_TYPES, REL_TYPES, TRANSFER_FIELDS, check_label, check_rel_type, label_of
 
 _KEY_SEP = "\x1f"
 # What a trace reads of a transfer (transfers_of).
-TRANSFER_COLUMNS = ("tx_id", "amount", "currency", "ts")
+TRANSFER_COLUMNS = TRANSFER_FIELDS[2:]  # after start, end
 
 
 class EmbeddedStore:

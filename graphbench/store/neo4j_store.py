@@ -19,7 +19,7 @@ import pandas as pd
 
 from graphbench.batch import GraphBatch, coalesce, merge_props
 from graphbench.errors import QueryRefused, StoreUnavailable
-from graphbench.schema import BASE_LABEL, NODE_TYPES, REL_TYPES, check_label, check_rel_type, label_of
+from graphbench.schema import BASE_LABEL, NODE_TYPES, REL_TYPES, TRANSFER_FIELDS, check_label, check_rel_type, label_of
 
 WRITE_CHUNK = 10_000  # records per write transaction, at most
 WRITERS = 2  # write transactions at once (the machine's cores; more only queue on the server)
@@ -201,11 +201,9 @@ class Neo4jStore:
         else:
             keys = list(columns)
         keys = [k for k in dict.fromkeys(keys) if k not in fixed]
-        values = [f"collect(coalesce({expr}, $missing))" for expr in fixed.values()]
-        values += [f"collect(coalesce({var}[$keys[{i}]], $missing))" for i in range(len(keys))]
-        found = self.read(f"{match} RETURN [{', '.join(values)}] AS columns", {"keys": keys, "missing": _MISSING})
-        table = pd.DataFrame({name: _without_marker(column)
-                              for name, column in zip([*fixed, *keys], found[0]["columns"], strict=True)})
+        values = [*fixed.values(), *(f"{var}[$keys[{i}]]" for i in range(len(keys)))]
+        found = self.read(f"{match} RETURN {_collected(values)}", {"keys": keys, "missing": _MISSING})
+        table = _frame([*fixed, *keys], found[0])
         if columns is None:  # as a map per row did: a property nobody has is not a column
             table = table[[c for c in table.columns if c in fixed or table[c].notna().any()]]
         return _order(table, list(fixed), columns)
@@ -221,16 +219,13 @@ class Neo4jStore:
         else:
             match = f"MATCH (c:PaymentChannel {{id: id}}){arrow} WHERE {window}"
         # one record of one list per column, as _columns reads tables: 90k transfers in half the time
-        names = ["start", "end", "tx_id", "amount", "currency", "ts"]
         found = self.read(f"UNWIND $ids AS id {match} "
                           "WITH startNode(t).id AS start, endNode(t).id AS end, t.tx_id AS tx_id, "
                           "t.amount AS amount, t.currency AS currency, t.ts AS ts "
-                          "ORDER BY ts, tx_id LIMIT $limit "
-                          f"RETURN [{', '.join(f'collect(coalesce({n}, $missing))' for n in names)}] AS columns",
+                          f"ORDER BY ts, tx_id LIMIT $limit RETURN {_collected(TRANSFER_FIELDS)}",
                           {"ids": list(dict.fromkeys(channels)), "limit": limit, "since": since, "until": until,
                            "missing": _MISSING})
-        return pd.DataFrame({name: _without_marker(column)
-                             for name, column in zip(names, found[0]["columns"], strict=True)}, columns=names)
+        return _frame(TRANSFER_FIELDS, found[0])
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         label = label_of(node_id)
@@ -416,6 +411,17 @@ def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 # Stands for "no value" inside collected columns (collect skips nulls, which would shift the rows).
 _MISSING = "\u0000graphbench:missing"
+
+
+def _collected(expressions: Sequence[str]) -> str:
+    """``[collect(coalesce(e, $missing)), …] AS columns``: a table in one record of one list per column."""
+    return f"[{', '.join(f'collect(coalesce({e}, $missing))' for e in expressions)}] AS columns"
+
+
+def _frame(names: Sequence[str], record: dict[str, Any]) -> pd.DataFrame:
+    """The table a ``_collected`` record holds, under these column names, markers back to None."""
+    return pd.DataFrame({name: _without_marker(column) for name, column in zip(names, record["columns"], strict=True)},
+                        columns=list(names))
 
 
 def _without_marker(column: list[Any]) -> list[Any]:
