@@ -58,7 +58,8 @@ window = st.columns(2)
 since = window[0].text_input("Since (ISO date)")
 until = window[1].text_input("Until (ISO date)")
 if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
-    from graphbench.analytics.trace import trace, trace_store
+    from graphbench.analytics.trace import trace
+    from graphbench.store_reads.trace_walk import trace_store
 
     st.session_state["money_traced"] = True
     st.session_state["money_start"] = start

@@ -83,7 +83,7 @@ def main() -> int:
     if args.neo4j:  # the same starts, read hop by hop from the server (graphbench trace on Neo4j)
         from bench_graph_build import million_neo4j_store, neo4j_store
 
-        from graphbench.analytics.trace import trace_store
+        from graphbench.store_reads.trace_walk import trace_store
 
         server = neo4j_store(million_neo4j_store(args.neo4j))
         for direction in ("out", "in"):

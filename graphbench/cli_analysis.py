@@ -281,8 +281,9 @@ def _when(value: str | None) -> str | None:
 
 @command("trace")
 def cmd_trace(args: argparse.Namespace) -> int:
-    from graphbench.analytics.trace import trace, trace_store
+    from graphbench.analytics.trace import trace
     from graphbench.store.tables import read_tables
+    from graphbench.store_reads.trace_walk import trace_store
 
     options = {"direction": args.direction, "hops": args.hops, "since": _when(args.since),
                "until": _when(args.until), "amount_tolerance": args.tolerance, "max_transfers": args.max_transfers}

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import graphbench.analytics.trace as trace_module
-from graphbench.analytics.trace import trace, trace_store
+import graphbench.store_reads.trace_walk as trace_module
+from graphbench.analytics.trace import trace
 from graphbench.store.tables import read_tables
+from graphbench.store_reads.trace_walk import trace_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((ROOT / "sample_data" / "ground_truth.json").read_text())
