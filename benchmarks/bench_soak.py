@@ -126,7 +126,7 @@ def main() -> int:
         return 2
     data = write_million_transfers()
     if args.rows != MILLION:
-        from bench_ingest import transfer_slice
+        from ingest_neo4j import transfer_slice
 
         data = transfer_slice(data, args.rows, OUT / "cache" / f"transfers-{args.rows}")
     channels, transfers = expected_counts(data)
