@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# the sample generator's fixtures (generator, small, full, sample) for the two sample-data test files
+pytest_plugins = ["generated_sample"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 NEO4J_URL = os.environ.get("NEO4J_URI", f"bolt://127.0.0.1:{os.environ.get('GRAPHBENCH_NEO4J_PORT', '7687')}")
