@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import normalized_mutual_info_score
+from planted_rings import RING_SIZE, RINGS, nmi, planted_rings, rel
 
 from graphbench.analytics.communities import (
     DEFAULT_ENGINE,
@@ -19,52 +19,12 @@ from graphbench.analytics.communities import (
 )
 from graphbench.analytics.projection import AccountGraph, account_identifiers, build_account_graph
 
-RINGS, RING_SIZE = 20, 5
-
-
-def rel(rows: list[tuple[str, str]], **properties: list) -> pd.DataFrame:
-    table = pd.DataFrame(rows, columns=["start", "end"])
-    for name, values in properties.items():
-        table[name] = values
-    return table
-
-
-def planted_rings(noise_links: int = 15, seed: int = 7) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
-    """20 rings of 5 accounts. Inside a ring: one payment channel, one phone on two members, one rare
-    hashtag, one species. Everyone: #pets and an escrow channel. Between rings: a few profile links."""
-    rng = np.random.default_rng(seed)
-    tables: dict[str, list] = {k: [] for k in ("POSTED", "TAGGED", "USES", "ACCEPTS", "HAS_PHONE", "MENTIONS",
-                                               "LINKS_TO", "LOCATED_IN")}
-    truth: dict[str, int] = {}
-    for ring in range(RINGS):
-        members = [f"Account:{'instagram' if i % 2 else 'facebook'}:r{ring}m{i}" for i in range(RING_SIZE)]
-        for i, account in enumerate(members):
-            truth[account] = ring
-            listing = f"Listing:marketplace:L{ring:02d}{i}"
-            tables["POSTED"].append((account, listing))
-            tables["TAGGED"] += [(listing, f"Hashtag:ring{ring}"), (listing, "Hashtag:pets")]
-            tables["MENTIONS"].append((listing, f"Species:Species {ring}"))
-            tables["USES"] += [(account, f"PaymentChannel:paypal:ring{ring}@pay.example"),
-                               (account, "PaymentChannel:escrow:market")]
-            tables["LOCATED_IN"].append((account, f"Location:C{ring % 4}"))
-        tables["HAS_PHONE"] += [(members[0], f"Phone:+8490000{ring:03d}"), (members[1], f"Phone:+8490000{ring:03d}")]
-        tables["ACCEPTS"].append((f"Listing:marketplace:L{ring:02d}0", f"PaymentChannel:wechat:w{ring}"))
-    accounts = sorted(truth)
-    for _ in range(noise_links):
-        a, b = rng.choice(len(accounts), size=2, replace=False)
-        tables["LINKS_TO"].append((accounts[a], accounts[b]))
-    return {k: rel(v) for k, v in tables.items()}, truth
-
 
 @pytest.fixture(scope="module")
 def rings() -> tuple[dict[str, pd.DataFrame], dict[str, int], AccountGraph]:
     tables, truth = planted_rings()
     return tables, truth, build_account_graph(tables)
 
-
-def nmi(result_membership: dict, truth: dict[str, int]) -> float:
-    nodes = sorted(truth)
-    return normalized_mutual_info_score([truth[n] for n in nodes], [result_membership[n] for n in nodes])
 
 
 # -- projection --------------------------------------------------------------------------------
@@ -282,120 +242,3 @@ def test_sample_summaries_name_ring_species(sample_graph, ground_truth):
         summary = summaries[result.membership[ring["accounts"][0]]]
         named = {s.removeprefix("Species:") for s in summary.species}
         assert named & set(ring["species"]), (ring["id"], summary.species)
-
-
-# -- the same, pushed down into Neo4j GDS (skipped without a local Neo4j) -------------------------
-
-
-def batch_from_tables(tables: dict[str, pd.DataFrame]):
-    from graphbench.batch import GraphBatch, provenance
-
-    batch, seen = GraphBatch(), set()
-    for rel_type, table in tables.items():
-        for row_number, row in enumerate(table.to_dict("records")):
-            for node in (row["start"], row["end"]):
-                if node not in seen:
-                    seen.add(node)
-                    batch.add_node(node, {}, provenance("test", 0, "0" * 64, None))
-            properties = {k: v for k, v in row.items() if k not in ("start", "end")}
-            batch.add_rel(rel_type, row["start"], row["end"], properties,
-                          provenance("test", row_number, "0" * 64, None))
-    return batch
-
-
-@pytest.fixture()
-def neo4j_rings(neo4j_store):
-    tables, truth = planted_rings()
-    tables["SAME_AS"] = rel([("Account:facebook:r0m0", "Account:facebook:r5m0"),
-                             ("Account:facebook:r1m0", "Account:instagram:r1m3")],
-                            score=[0.8, 0.9], status=["rejected", "confirmed"])
-    tables["TRANSFERRED"] = rel([("PaymentChannel:paypal:ring2@pay.example", "PaymentChannel:wechat:w3")] * 2,
-                                tx_id=["t1", "t2"], amount=[10.0, 20.0])
-    tables["CROSS_POSTED_AS"] = rel([("Listing:marketplace:L041", "Listing:marketplace:L072")],
-                                    method=["image"], score=[0.95])
-    neo4j_store.upsert(batch_from_tables(tables))
-    return neo4j_store, tables, truth
-
-
-def test_gds_projection_has_the_python_weights(neo4j_rings):
-    from graphbench.analytics import gds
-
-    store, tables, _ = neo4j_rings
-    python_graph = build_account_graph(tables)
-    with gds.projected_account_graph(store.run) as projection:
-        rows = store.run("CALL gds.graph.relationshipProperty.stream($name, 'weight') "
-                         "YIELD sourceNodeId, targetNodeId, propertyValue "
-                         "RETURN gds.util.asNode(sourceNodeId).id AS a, gds.util.asNode(targetNodeId).id AS b, "
-                         "propertyValue AS weight", {"name": projection["name"]})
-    assert projection["nodes"] == python_graph.n_nodes
-    assert projection["relationships"] == 2 * python_graph.n_edges  # undirected: both directions
-    server = pd.DataFrame(rows)
-    server = server[server["a"] < server["b"]].set_index(["a", "b"])["weight"].sort_index()
-    local = python_graph.evidence_frame().set_index(["a", "b"])["weight"].sort_index()
-    assert server.index.equals(local.index)
-    assert np.allclose(server.to_numpy(), local.to_numpy())
-
-
-@pytest.mark.parametrize("engine", ["louvain", "leiden"])
-def test_gds_finds_the_planted_rings(neo4j_rings, engine):
-    from graphbench.analytics import gds
-
-    store, _, truth = neo4j_rings
-    with gds.projected_account_graph(store.run) as projection:
-        result = gds.communities(store.run, projection["name"], engine=engine, seed=0)
-        again = gds.communities(store.run, projection["name"], engine=engine, seed=0)
-        names = {row["graphName"] for row in store.run("CALL gds.graph.list() YIELD graphName "
-                                                        "RETURN graphName", {})}
-        assert projection["name"] in names
-    assert result.engine == f"gds_{engine}"
-    assert nmi(result.membership, truth) >= 0.9
-    assert result.membership == again.membership
-    python_result = detect_communities(build_account_graph(
-        {k: v for k, v in neo4j_rings[1].items()}), seed=0)
-    assert result.modularity == pytest.approx(python_result.modularity, abs=0.01)
-    assert projection["name"] not in {row["graphName"] for row in store.run(
-        "CALL gds.graph.list() YIELD graphName RETURN graphName", {})}
-
-
-def test_gds_centrality_matches_python(neo4j_rings):
-    from graphbench.analytics import gds
-    from graphbench.analytics.centrality import centrality_table
-
-    store, tables, _ = neo4j_rings
-    python_table = centrality_table(build_account_graph(tables)).table.set_index("id")
-    with gds.projected_account_graph(store.run) as projection:
-        table = gds.centrality(store.run, projection["name"])
-        sampled = gds.betweenness(store.run, projection["name"], sampling_size=50, seed=1)
-        parts = gds.components(store.run, projection["name"])
-    assert list(table.columns) == ["id", "degree", "betweenness", "pagerank"]
-    assert table["betweenness"].is_monotonic_decreasing
-    joined = table.set_index("id").join(python_table, rsuffix="_py")
-    assert np.allclose(joined["betweenness"], joined["betweenness_py"])
-    assert np.allclose(joined["pagerank"], joined["pagerank_py"], atol=1e-4)
-    assert (joined["degree"] == joined["degree_py"]).all()
-    top = python_table["betweenness"].sort_values(ascending=False)
-    estimate = sampled.set_index("id")["betweenness"]
-    assert (estimate[top.index[:5]] / top.iloc[:5]).between(0.5, 2.0).all()  # scaled to the whole graph
-    assert parts["component"].nunique() == len(parts.groupby("component"))
-    assert parts["component"].min() == 0
-
-
-def test_gds_communities_document(neo4j_rings):
-    from graphbench.analytics import gds
-
-    store, _, truth = neo4j_rings
-    document = gds.communities_document(store.run, seed=0, min_size=2)
-    assert document["engine"] == "gds_leiden" and document["modularity"] > 0.8
-    membership = {m: c["id"] for c in document["communities"] for m in c["members"]}
-    assert set(membership) == set(truth)  # no singletons in this graph
-    assert nmi(membership, truth) >= 0.9
-    for community in document["communities"]:
-        assert set(community["key_members"]) <= set(community["members"])
-        assert len(community["key_members"]) == min(5, community["size"])
-
-
-def test_gds_on_an_empty_database(neo4j_store):
-    from graphbench.analytics import gds
-
-    document = gds.communities_document(neo4j_store.run)
-    assert document["communities"] == [] and document["modularity"] == 0.0
