@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from graphbench.analytics.canonical import canonical_order, sorted_codes
 from graphbench.schema import TRANSFER_FIELDS
 
 Direction = Literal["out", "in"]
@@ -72,7 +73,8 @@ def to_iso(seconds: int | float | None) -> str | None:
 
 @dataclass(frozen=True)
 class TransferIndex:
-    """Transfers in time order with integer node codes and time-sorted adjacency slices."""
+    """Transfers in canonical time order (see ``canonical``) with integer node codes (sorted ids) and
+    time-sorted adjacency slices."""
 
     nodes: np.ndarray  # node id of each code (object array)
     src: np.ndarray  # code of the sending node, per transfer (time order)
@@ -96,12 +98,16 @@ class TransferIndex:
         transfers = transfers.reindex(columns=list(dict.fromkeys([*transfers.columns, *TRANSFER_FIELDS])))
         n = len(transfers)
         ts = to_epoch_seconds(transfers["ts"]) if n else np.zeros(0, dtype=np.int64)
-        order = np.argsort(ts, kind="stable")
-        codes, nodes = factorize_ids(np.concatenate([transfers["start"].to_numpy(dtype=object),
-                                                     transfers["end"].to_numpy(dtype=object)]))
+        # canonical: codes in sorted id order, transfers by (ts, from, to, amount, tx_id), so neither the
+        # row order nor the store changes a position (graphbench.analytics.canonical)
+        codes, nodes = sorted_codes(*factorize_ids(np.concatenate([transfers["start"].to_numpy(dtype=object),
+                                                                   transfers["end"].to_numpy(dtype=object)])))
+        tx_id = (transfers["tx_id"] if "tx_id" in transfers else pd.Series(range(n))).to_numpy(dtype=object)
+        order = canonical_order(ts, codes[:n], codes[n:],
+                                pd.to_numeric(transfers["amount"], errors="coerce").to_numpy(dtype=np.float64),
+                                tx_id)
         src = codes[:n][order]  # factorize_ids gives int64 codes
         dst = codes[n:][order]
-        tx_id = (transfers["tx_id"] if "tx_id" in transfers else pd.Series(range(n))).to_numpy(dtype=object)
         currency = (transfers["currency"] if "currency" in transfers
                     else pd.Series([None] * n)).to_numpy(dtype=object)
         ts = ts[order]
