@@ -1,4 +1,4 @@
-"""Analysis commands of the CLI (communities, centrality, trace, patterns, report, …).
+"""Analysis commands: ``communities``, ``centrality``, ``links``, ``risk`` and ``trends``.
 
 Each command opens the store, reads the tables it needs, calls the pure analytics in
 ``graphbench.analytics`` and prints a table, or one JSON document with ``--json``.
@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from typing import Any
 
-from graphbench.cli import _EXTENSIONS, audit, command, emit, open_from
+from graphbench.cli.command import Command, audit, emit, open_from
 from graphbench.errors import GraphbenchError
 
-AddParser = Callable[[str, str], argparse.ArgumentParser]
-# graphbench.analytics.patterns.KINDS, repeated so `--help` need not import numpy (a test keeps them equal)
-PATTERN_KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "structuring")
 
-
-def _arguments(add: AddParser) -> None:
-    p = add("communities", "detect communities of accounts (who works together)")
+def _communities_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", default="auto",
                    help="auto (fastest of equal quality), louvain (python-louvain, reference), networkit, leiden, "
                         "leiden_cpm (small rings past the resolution limit), gds (inside Neo4j)")
@@ -29,14 +23,16 @@ def _arguments(add: AddParser) -> None:
     p.add_argument("--min-size", type=int, default=1, help="list only communities of at least this many accounts")
     p.add_argument("--sweep", action="store_true", help="print a resolution sweep instead")
 
-    p = add("centrality", "degree, PageRank and betweenness of accounts, brokers between communities")
+
+def _centrality_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=0, help="only the N highest by betweenness (default: all)")
     p.add_argument("--pivots", type=int, default=512, help="betweenness sample size on graphs over 5,000 accounts")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--python", action="store_true", help="on Neo4j, pull the account graph and compute in Python "
                                                           "instead of in GDS")
 
-    p = add("links", "paths and shared identifiers between two entities, or suggested links (Adamic-Adar)")
+
+def _links_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="source", help="a node id")
     p.add_argument("--to", dest="target", help="a node id")
     p.add_argument("--k", type=int, default=3, help="how many shortest paths")
@@ -44,45 +40,14 @@ def _arguments(add: AddParser) -> None:
     p.add_argument("--suggest", action="store_true", help="suggest likely same-operator / associate accounts")
     p.add_argument("--top", type=int, default=20)
 
-    add("resolve", "recompute cross-posts and SAME_AS over the whole store (keeps analysts' verdicts)")
 
-    p = add("same-as", "record an analyst's verdict on a SAME_AS link")
-    p.add_argument("verdict", choices=["accept", "reject"])
-    p.add_argument("a", help="an Account id")
-    p.add_argument("b", help="the other Account id")
-
-    p = add("trace", "follow the money from an account or payment channel, hop by hop in time order")
-    p.add_argument("--from", dest="source", required=True, help="an Account or PaymentChannel id")
-    p.add_argument("--direction", choices=["out", "in"], default="out")
-    p.add_argument("--hops", type=int, default=3)
-    p.add_argument("--since", help="ISO date/time: ignore transfers before")
-    p.add_argument("--until", help="ISO date/time: ignore transfers after")
-    p.add_argument("--tolerance", type=float, default=None,
-                   help="amount tolerance per hop, e.g. 0.2 = within ±20%% of the incoming amount")
-    p.add_argument("--max-transfers", type=int, default=10_000)
-
-    p = add("patterns", "laundering patterns among transfers")
-    p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
-
-    p = add("risk", "explainable risk score per account from named indicators, with evidence")
+def _risk_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--account", help="explain one account")
 
-    p = add("trends", "listings over time, emerging hashtags and keywords, hotspots, courier routes")
+
+def _trends_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recent-days", type=int, default=60)
-
-    p = add("report", "the cyber-alert report for enforcement agencies (Markdown, self-contained HTML or PDF)")
-    p.add_argument("--format", choices=["md", "html", "pdf"], default="md")
-    p.add_argument("--output", help="file to write (Markdown images go to <name>_files/); stdout for md/html")
-    p.add_argument("--community", type=int, help="only this community (default engine, seed 0)")
-    p.add_argument("--accounts", help="only these accounts (comma-separated ids)")
-    p.add_argument("--since", help="ISO date/time")
-    p.add_argument("--until", help="ISO date/time")
-    p.add_argument("--title", default="Cyber-alert: online wildlife trafficking network")
-    p.add_argument("--marking", default="TLP:AMBER", help="handling marking printed on every page")
-
-
-_EXTENSIONS.append(_arguments)
 
 
 def _account_graph(store: Any) -> tuple[Any, dict[str, Any]]:
@@ -93,7 +58,6 @@ def _account_graph(store: Any) -> tuple[Any, dict[str, Any]]:
     return build_account_graph(tables, accounts=tables["Account"]), tables
 
 
-@command("communities")
 def cmd_communities(args: argparse.Namespace) -> int:
     from graphbench.analytics import gds
 
@@ -158,7 +122,6 @@ def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
                                     min_size=args.min_size)
 
 
-@command("centrality")
 def cmd_centrality(args: argparse.Namespace) -> int:
     from graphbench.analytics import gds
     from graphbench.analytics.centrality import brokers, centrality_table
@@ -192,7 +155,6 @@ def cmd_centrality(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("links")
 def cmd_links(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
@@ -235,109 +197,6 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("resolve")
-def cmd_resolve(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
-    from graphbench.resolve import resolve_store
-
-    store = open_from(args)
-    try:
-        summary = asdict(resolve_store(store))
-        getattr(store, "commit", lambda: None)()
-    finally:
-        store.close()
-    audit(args, "resolve", {}, json.dumps(summary))
-    emit(args, summary, lambda: print(", ".join(f"{k} {v}" for k, v in summary.items())))
-    return 0
-
-
-@command("same-as")
-def cmd_same_as(args: argparse.Namespace) -> int:
-    from graphbench.resolve import accept_same_as, reject_same_as
-
-    store = open_from(args)
-    try:
-        (accept_same_as if args.verdict == "accept" else reject_same_as)(store, args.a, args.b)
-        getattr(store, "commit", lambda: None)()
-    finally:
-        store.close()
-    document = {"verdict": args.verdict, "a": args.a, "b": args.b}
-    audit(args, "same-as", document, None)
-    emit(args, document, lambda: print(f"SAME_AS {args.a} ~ {args.b}: {args.verdict}ed"))
-    return 0
-
-
-def _when(value: str | None) -> str | None:
-    from graphbench import normalize
-
-    if not value:
-        return None
-    try:
-        return normalize.timestamp(value)
-    except ValueError as exc:
-        raise GraphbenchError(f"--since/--until: {exc}") from None
-
-
-@command("trace")
-def cmd_trace(args: argparse.Namespace) -> int:
-    from graphbench.analytics.trace import trace
-    from graphbench.store.tables import read_tables
-    from graphbench.store_reads.trace_walk import trace_store
-
-    options = {"direction": args.direction, "hops": args.hops, "since": _when(args.since),
-               "until": _when(args.until), "amount_tolerance": args.tolerance, "max_transfers": args.max_transfers}
-    store = open_from(args)
-    try:
-        if store.node(args.source) is None:
-            raise GraphbenchError(f"no node {args.source!r} in the store (ids look like Account:platform:handle "
-                                  "or PaymentChannel:type:id)")
-        if store.kind == "neo4j":  # hop by hop: on a server with 100M transfers, read only what the trail reaches
-            result = trace_store(store, [args.source], **options)
-        else:  # the embedded table is on this machine already: one read and the integer index are faster
-            tables = read_tables(store, ["TRANSFERRED", "USES"], provenance=False)
-            result = trace(tables["TRANSFERRED"], [args.source], uses=tables["USES"], **options)
-    finally:
-        store.close()
-    document = json.loads(json.dumps(result.to_dict(), default=str))
-    audit(args, "trace", {"from": args.source, "direction": args.direction, "hops": args.hops},
-          json.dumps(document))
-
-    def human() -> None:
-        print(f"{len(document['transfers'])} transfers from {document['first_ts']} to {document['last_ts']}; "
-              f"money ends at {len(document['sinks'])} channels")
-        for t in document["transfers"][:60]:
-            print(f"  hop {t['hop']}  {t['ts']}  {t['from']} → {t['to']}  {t['amount']:,.2f} {t.get('currency') or ''}")
-    emit(args, document, human)
-    return 0
-
-
-@command("patterns")
-def cmd_patterns(args: argparse.Namespace) -> int:
-    from graphbench.analytics.money_overview import transfer_table
-    from graphbench.analytics.patterns import find_patterns
-
-    store = open_from(args)
-    try:
-        transfers = transfer_table(store)  # only the columns the search uses
-    finally:
-        store.close()
-    found = find_patterns(transfers, kinds=args.kind)
-    document = json.loads(json.dumps({"patterns": [p.to_dict() for p in found]}, default=str))
-    audit(args, "patterns", {"kind": args.kind}, json.dumps(document))
-
-    def human() -> None:
-        from collections import Counter
-
-        counts = Counter(p["kind"] for p in document["patterns"])
-        print(", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "no patterns")
-        for p in document["patterns"][:60]:
-            print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f}  "
-                  f"{p['first_ts']} → {p['last_ts']}")
-    emit(args, document, human)
-    return 0
-
-
 def _gds_centrality(store: Any, args: argparse.Namespace) -> int:
     from graphbench.analytics import gds
 
@@ -354,7 +213,6 @@ def _gds_centrality(store: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-@command("risk")
 def cmd_risk(args: argparse.Namespace) -> int:
     from graphbench.analytics.patterns import find_patterns
     from graphbench.analytics.risk import explain, score_accounts
@@ -386,7 +244,6 @@ def cmd_risk(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("trends")
 def cmd_trends(args: argparse.Namespace) -> int:
     from graphbench.analytics import routes, trends
     from graphbench.store.tables import read_tables
@@ -419,27 +276,15 @@ def cmd_trends(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("report")
-def cmd_report(args: argparse.Namespace) -> int:
-    import sys
-
-    from graphbench.report import ReportScope, run_report
-
-    if args.format == "pdf" and not args.output and not args.json:
-        raise GraphbenchError("report --format pdf needs --output PATH")
-    scope = ReportScope(accounts=[a.strip() for a in args.accounts.split(",")] if args.accounts else None,
-                        community=args.community, since=_when(args.since), until=_when(args.until),
-                        title=args.title, marking=args.marking)
-    store = open_from(args)
-    try:
-        summary, data = run_report(store, scope, args.format, args.output)
-    finally:
-        store.close()
-    audit(args, "report", {"format": args.format, "output": args.output, "scope": scope.describe()}, data)
-    if args.json:
-        emit(args, summary, lambda: None)
-    elif args.output:
-        print(f"wrote {args.output} ({args.format}, {len(data):,} bytes; {summary['evidence_items']} evidence items)")
-    else:
-        sys.stdout.write(data.decode("utf-8"))
-    return 0
+COMMANDS = (
+    Command("communities", "detect communities of accounts (who works together)",
+            cmd_communities, _communities_arguments),
+    Command("centrality", "degree, PageRank and betweenness of accounts, brokers between communities",
+            cmd_centrality, _centrality_arguments),
+    Command("links", "paths and shared identifiers between two entities, or suggested links (Adamic-Adar)",
+            cmd_links, _links_arguments),
+    Command("risk", "explainable risk score per account from named indicators, with evidence",
+            cmd_risk, _risk_arguments),
+    Command("trends", "listings over time, emerging hashtags and keywords, hotspots, courier routes",
+            cmd_trends, _trends_arguments),
+)

@@ -1,0 +1,105 @@
+"""Commands that write to the store: ``load``, ``resolve`` and ``same-as``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from graphbench.cli.command import Command, audit, emit, open_from
+
+
+def _load_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("directory")
+    p.add_argument("--mapping", help="YAML column mapping for exports in other formats")
+    p.add_argument("--rejects", default="rejects", help="folder for the rejects files (default ./rejects)")
+    p.add_argument("--no-resolve", action="store_true", help="skip cross-post detection and entity resolution")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from loaders.load import load_dir
+
+    store = open_from(args)
+    try:
+        progress = None if args.json or args.quiet else _progress_bar()
+        report = load_dir(store, args.directory, mapping=args.mapping, rejects_dir=args.rejects,
+                          progress=progress, resolve=not args.no_resolve)
+    finally:
+        store.close()
+
+    audit(args, "load", {"directory": str(args.directory), "mapping": args.mapping}, json.dumps(report.to_json()))
+
+    def human() -> None:
+        for f in report.files:
+            note = f"  → {f.rejects_file}" if f.rejects_file else ""
+            print(f"{f.file:<28} {f.kind:<14} rows {f.rows:>9,}  loaded {f.loaded:>9,}  rejected {f.rejected:>6,}{note}")
+        if report.resolution:
+            print("resolution: " + ", ".join(f"{k} {v}" for k, v in report.resolution.items()))
+    emit(args, report.to_json(), human)
+    return 0
+
+
+def _progress_bar() -> Callable[[str, int, int], None]:
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(name: str, done: int, expected: int) -> None:
+        bar = bars.get(name)
+        if bar is None:
+            bar = bars[name] = tqdm(total=max(expected, 1), desc=name, unit="rows", leave=True, file=sys.stderr)
+        bar.total = max(bar.total, done)
+        bar.n = done
+        bar.refresh()
+        if done >= expected:
+            bar.close()
+
+    return update
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from graphbench.resolve import resolve_store
+
+    store = open_from(args)
+    try:
+        summary = asdict(resolve_store(store))
+        getattr(store, "commit", lambda: None)()
+    finally:
+        store.close()
+    audit(args, "resolve", {}, json.dumps(summary))
+    emit(args, summary, lambda: print(", ".join(f"{k} {v}" for k, v in summary.items())))
+    return 0
+
+
+def _same_as_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("verdict", choices=["accept", "reject"])
+    p.add_argument("a", help="an Account id")
+    p.add_argument("b", help="the other Account id")
+
+
+def cmd_same_as(args: argparse.Namespace) -> int:
+    from graphbench.resolve import accept_same_as, reject_same_as
+
+    store = open_from(args)
+    try:
+        (accept_same_as if args.verdict == "accept" else reject_same_as)(store, args.a, args.b)
+        getattr(store, "commit", lambda: None)()
+    finally:
+        store.close()
+    document = {"verdict": args.verdict, "a": args.a, "b": args.b}
+    audit(args, "same-as", document, None)
+    emit(args, document, lambda: print(f"SAME_AS {args.a} ~ {args.b}: {args.verdict}ed"))
+    return 0
+
+
+COMMANDS = (
+    Command("load", "load a folder of exports (CSV / JSON Lines) into the store", cmd_load, _load_arguments),
+    Command("resolve", "recompute cross-posts and SAME_AS over the whole store (keeps analysts' verdicts)",
+            cmd_resolve),
+    Command("same-as", "record an analyst's verdict on a SAME_AS link", cmd_same_as, _same_as_arguments),
+)

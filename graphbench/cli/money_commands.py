@@ -1,0 +1,91 @@
+"""Commands that follow the money: ``trace`` and ``patterns``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from graphbench.cli.command import Command, audit, emit, open_from, when
+from graphbench.errors import GraphbenchError
+
+# graphbench.analytics.patterns.KINDS, repeated so `--help` need not import numpy (a test keeps them equal)
+PATTERN_KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "structuring")
+
+
+def _trace_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="source", required=True, help="an Account or PaymentChannel id")
+    p.add_argument("--direction", choices=["out", "in"], default="out")
+    p.add_argument("--hops", type=int, default=3)
+    p.add_argument("--since", help="ISO date/time: ignore transfers before")
+    p.add_argument("--until", help="ISO date/time: ignore transfers after")
+    p.add_argument("--tolerance", type=float, default=None,
+                   help="amount tolerance per hop, e.g. 0.2 = within ±20%% of the incoming amount")
+    p.add_argument("--max-transfers", type=int, default=10_000)
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from graphbench.analytics.trace import trace
+    from graphbench.store.tables import read_tables
+    from graphbench.store_reads.trace_walk import trace_store
+
+    options = {"direction": args.direction, "hops": args.hops, "since": when(args.since),
+               "until": when(args.until), "amount_tolerance": args.tolerance, "max_transfers": args.max_transfers}
+    store = open_from(args)
+    try:
+        if store.node(args.source) is None:
+            raise GraphbenchError(f"no node {args.source!r} in the store (ids look like Account:platform:handle "
+                                  "or PaymentChannel:type:id)")
+        if store.kind == "neo4j":  # hop by hop: on a server with 100M transfers, read only what the trail reaches
+            result = trace_store(store, [args.source], **options)
+        else:  # the embedded table is on this machine already: one read and the integer index are faster
+            tables = read_tables(store, ["TRANSFERRED", "USES"], provenance=False)
+            result = trace(tables["TRANSFERRED"], [args.source], uses=tables["USES"], **options)
+    finally:
+        store.close()
+    document = json.loads(json.dumps(result.to_dict(), default=str))
+    audit(args, "trace", {"from": args.source, "direction": args.direction, "hops": args.hops},
+          json.dumps(document))
+
+    def human() -> None:
+        print(f"{len(document['transfers'])} transfers from {document['first_ts']} to {document['last_ts']}; "
+              f"money ends at {len(document['sinks'])} channels")
+        for t in document["transfers"][:60]:
+            print(f"  hop {t['hop']}  {t['ts']}  {t['from']} → {t['to']}  {t['amount']:,.2f} {t.get('currency') or ''}")
+    emit(args, document, human)
+    return 0
+
+
+def _patterns_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
+
+
+def cmd_patterns(args: argparse.Namespace) -> int:
+    from graphbench.analytics.patterns import find_patterns
+    from graphbench.store_reads.money_overview import transfer_table
+
+    store = open_from(args)
+    try:
+        transfers = transfer_table(store)  # only the columns the search uses
+    finally:
+        store.close()
+    found = find_patterns(transfers, kinds=args.kind)
+    document = json.loads(json.dumps({"patterns": [p.to_dict() for p in found]}, default=str))
+    audit(args, "patterns", {"kind": args.kind}, json.dumps(document))
+
+    def human() -> None:
+        from collections import Counter
+
+        counts = Counter(p["kind"] for p in document["patterns"])
+        print(", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "no patterns")
+        for p in document["patterns"][:60]:
+            print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f}  "
+                  f"{p['first_ts']} → {p['last_ts']}")
+    emit(args, document, human)
+    return 0
+
+
+COMMANDS = (
+    Command("trace", "follow the money from an account or payment channel, hop by hop in time order",
+            cmd_trace, _trace_arguments),
+    Command("patterns", "laundering patterns among transfers", cmd_patterns, _patterns_arguments),
+)
