@@ -42,6 +42,7 @@ NODE_TYPES: dict[str, NodeType] = {
         NodeType("Shipper", ("name",), "name"),
         NodeType("Shipment", ("shipper", "tracking_no"), "tracking_no"),
         NodeType("Location", ("country", "city"), "country"),
+        NodeType("FxRate", ("currency", "date"), "currency"),  # a user's exchange rate (fx_rates file)
     )
 }
 

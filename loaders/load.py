@@ -19,13 +19,13 @@ import pandas as pd
 
 from graphbench.errors import GraphbenchError, InvalidRow
 from graphbench.store.base import GraphStore, writer
-from loaders import accounts, keywords, listings, payment_links, shipments, species, transactions
+from loaders import accounts, fx_rates, keywords, listings, payment_links, shipments, species, transactions
 from loaders.context import RowContext
 from loaders.mapping import KINDS, Mapping, MappingEntry
 from loaders.reader import header_of, read_rows
 
 PARSERS: dict[str, ModuleType] = {
-    m.KIND: m for m in (species, keywords, accounts, listings, payment_links, transactions, shipments)
+    m.KIND: m for m in (species, keywords, accounts, listings, payment_links, transactions, shipments, fx_rates)
 }
 SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json")
 WRITE_BATCH = 20_000

@@ -28,7 +28,7 @@ import yaml
 
 from graphbench.errors import MappingError
 
-KINDS = ("species", "keywords", "accounts", "listings", "payment_links", "transactions", "shipments")
+KINDS = ("species", "keywords", "accounts", "listings", "payment_links", "transactions", "shipments", "fx_rates")
 
 
 @dataclass

@@ -179,13 +179,18 @@ def to_base(amounts: Any, currencies: Any, dates: Any, base: str = "USD", rates:
     if not rates.knows(base):
         raise GraphbenchError(f"no exchange rate for the base currency {base}; known: {', '.join(rates.currencies)} "
                               "(add it with an fx_rates file)")
-    value = pd.to_numeric(pd.Series(np.asarray(amounts, dtype=object)), errors="coerce").to_numpy(dtype=np.float64)
+    value = np.asarray(amounts)
+    if value.dtype.kind not in "fiu":
+        value = pd.to_numeric(pd.Series(value, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    value = value.astype(np.float64, copy=False)
     n = len(value)
     seconds = epoch_seconds(dates) if n else np.zeros(0, dtype=np.int64)
-    codes, names = pd.factorize(pd.Series(np.asarray(currencies, dtype=object)).astype(object)
-                                .where(lambda s: s.notna() & (s.astype(str).str.strip() != ""), None))
-    names = [str(c).strip().upper() for c in names]
-    absent = codes < 0
+    # factorised first, so only the distinct currencies are cleaned (1M transfers hold a handful)
+    codes, distinct = pd.factorize(pd.Series(np.asarray(currencies, dtype=object)))
+    names = [str(c).strip().upper() for c in distinct]
+    blank = np.array([not name for name in names] + [True])  # the extra slot is pandas' -1 (missing)
+    absent = blank[codes]
+    codes = np.where(absent, -1, codes)
     missing = int(absent.sum())
     if missing_currency == "base":
         names.append(base)
@@ -194,7 +199,7 @@ def to_base(amounts: Any, currencies: Any, dates: Any, base: str = "USD", rates:
     unknown: dict[str, int] = {}
     for code, currency in enumerate(names):
         at = np.flatnonzero(codes == code)
-        if not len(at):
+        if not currency or not len(at):
             continue
         if rates.knows(currency):
             per_usd[at] = rates.per_usd(currency, seconds[at])

@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from graphbench.analytics.canonical import canonical_order, sorted_codes
+from graphbench.analytics.fx import Converted, FxRates, to_base
 from graphbench.schema import TRANSFER_FIELDS
 
 Direction = Literal["out", "in"]
-TRANSFER_COLUMNS = ("hop", "tx_id", "from", "to", "amount", "currency", "ts")
+TRANSFER_COLUMNS = ("hop", "tx_id", "from", "to", "amount", "amount_orig", "currency", "ts")
 
 
 def to_epoch_seconds(values: Any) -> np.ndarray:
@@ -80,7 +81,7 @@ class TransferIndex:
     src: np.ndarray  # code of the sending node, per transfer (time order)
     dst: np.ndarray
     ts: np.ndarray  # int64 epoch seconds
-    amount: np.ndarray  # float64
+    amount: np.ndarray  # float64, in the base currency (NaN: its currency has no rate); every comparison uses it
     tx_id: np.ndarray  # object
     currency: np.ndarray  # object
     out_ptr: np.ndarray  # transfers leaving code c: out_order[out_ptr[c]:out_ptr[c + 1]], by time
@@ -90,10 +91,17 @@ class TransferIndex:
     in_order: np.ndarray
     in_ts: np.ndarray
     code_of: dict[str, int] = field(repr=False)
+    amount_orig: np.ndarray | None = None  # float64, as written, in ``currency``
+    fx: Converted | None = None  # base currency, rates label, what could not be converted
 
     @classmethod
-    def from_frame(cls, transfers: pd.DataFrame) -> TransferIndex:
-        """Build from a TRANSFERRED table (``start, end, tx_id, amount, currency, ts``)."""
+    def from_frame(cls, transfers: pd.DataFrame, base_currency: str = "USD",
+                   rates: FxRates | None = None) -> TransferIndex:
+        """Build from a TRANSFERRED table (``start, end, tx_id, amount, currency, ts``).
+
+        ``amount`` becomes the amount in ``base_currency`` at each transfer's date (``rates``: the
+        packaged ECB table unless given; see :mod:`graphbench.analytics.fx`), ``amount_orig`` keeps it
+        as written."""
         # a store with no transfers yet returns a table with only start/end
         transfers = transfers.reindex(columns=list(dict.fromkeys([*transfers.columns, *TRANSFER_FIELDS])))
         n = len(transfers)
@@ -111,6 +119,8 @@ class TransferIndex:
         currency = (transfers["currency"] if "currency" in transfers
                     else pd.Series([None] * n)).to_numpy(dtype=object)
         ts = ts[order]
+        amount_orig = pd.to_numeric(transfers["amount"], errors="coerce").to_numpy(dtype=np.float64)[order]
+        converted = to_base(amount_orig, currency[order], ts, base_currency, rates)
         n_nodes = len(nodes)
         out_order = np.argsort(src, kind="stable")  # stable: time order kept inside each source
         in_order = np.argsort(dst, kind="stable")
@@ -119,7 +129,7 @@ class TransferIndex:
         node_array = np.asarray(nodes, dtype=object)
         return cls(
             nodes=node_array, src=src, dst=dst, ts=ts,
-            amount=pd.to_numeric(transfers["amount"], errors="coerce").to_numpy(dtype=np.float64)[order],
+            amount=converted.amount, amount_orig=amount_orig, fx=converted,
             tx_id=tx_id[order], currency=currency[order],
             out_ptr=out_ptr, out_order=out_order, out_ts=ts[out_order],
             in_ptr=in_ptr, in_order=in_order, in_ts=ts[in_order],
@@ -130,11 +140,13 @@ class TransferIndex:
         return len(self.ts)
 
     def frame(self, positions: Iterable[int]) -> pd.DataFrame:
-        """The transfers at these positions as a table (tx_id, from, to, amount, currency, ts)."""
+        """The transfers at these positions (tx_id, from, to, amount in the base currency, amount_orig as
+        written, currency, ts)."""
         pos = np.fromiter(positions, dtype=np.int64)
+        orig = self.amount if self.amount_orig is None else self.amount_orig
         return pd.DataFrame({
             "tx_id": self.tx_id[pos], "from": self.nodes[self.src[pos]], "to": self.nodes[self.dst[pos]],
-            "amount": self.amount[pos], "currency": self.currency[pos],
+            "amount": self.amount[pos], "amount_orig": orig[pos], "currency": self.currency[pos],
             "ts": [to_iso(t) for t in self.ts[pos]],
         })
 
@@ -144,8 +156,8 @@ class TraceResult:
     start_ids: list[str]  # as asked (accounts or channels)
     start_channels: list[str]  # the channels the trace started from
     direction: str
-    transfers: pd.DataFrame  # hop, tx_id, from, to, amount, currency, ts — in time order
-    totals: pd.DataFrame  # node, currency, sent, received, n_sent, n_received, first_hop
+    transfers: pd.DataFrame  # hop, tx_id, from, to, amount (base), amount_orig, currency, ts — in time order
+    totals: pd.DataFrame  # node, currency, sent, sent_base, n_sent, received, received_base, n_received, first_hop
     first_ts: str | None
     last_ts: str | None
     # Where the money ends within the limits: for "out", reached nodes with no onward transfer
@@ -153,6 +165,7 @@ class TraceResult:
     sinks: list[str]
     open_ends: list[str]  # reached at the last hop and the money goes on: the hop limit cut it
     truncated: bool  # max_transfers was reached
+    fx: dict[str, Any] | None = None  # base currency, rates label, transfers left unconverted
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,6 +175,7 @@ class TraceResult:
             "totals": self.totals.to_dict(orient="records"),
             "first_ts": self.first_ts, "last_ts": self.last_ts,
             "sinks": self.sinks, "open_ends": self.open_ends, "truncated": self.truncated,
+            "fx": self.fx,
         }
 
 
@@ -184,29 +198,34 @@ def channels_of(start_ids: Sequence[str], uses: pd.DataFrame | None) -> list[str
 def trace(transfers: pd.DataFrame | TransferIndex, start_ids: Sequence[str] | str,
           direction: Direction = "out", hops: int = 3, since: str | None = None, until: str | None = None,
           amount_tolerance: float | None = None, max_transfers: int = 10_000,
-          uses: pd.DataFrame | None = None) -> TraceResult:
+          uses: pd.DataFrame | None = None, *, base_currency: str = "USD", rates: FxRates | None = None
+          ) -> TraceResult:
     """Follow the money from ``start_ids`` for up to ``hops`` transfers.
 
     ``start_ids``: channel ids, or account ids resolved to their channels through ``uses``.
     ``since`` / ``until``: ISO timestamps bounding every transfer followed (inclusive).
     ``amount_tolerance``: a hop continues only if its amount is within ±tolerance (relative) of
-    the amount that brought the money (0.2 = ±20 %); None follows any amount.
+    the amount that brought the money (0.2 = ±20 %), both in ``base_currency`` (converted at ``rates``,
+    see :mod:`graphbench.analytics.fx`); a transfer whose currency has no rate matches no tolerance, and
+    money it brought follows any amount. None follows any amount.
     ``max_transfers``: stop (``truncated=True``) once this many transfers are followed.
     Pass a prebuilt ``TransferIndex`` to trace many times over the same table.
     """
     return trace_with_visits(transfers, start_ids, direction, hops, since, until, amount_tolerance, max_transfers,
-                             uses)[0]
+                             uses, base_currency=base_currency, rates=rates)[0]
 
 
 def trace_with_visits(transfers: pd.DataFrame | TransferIndex, start_ids: Sequence[str] | str, direction: Direction,
            hops: int, since: str | None, until: str | None, amount_tolerance: float | None, max_transfers: int,
-           uses: pd.DataFrame | None) -> tuple[TraceResult, list[str]]:
+           uses: pd.DataFrame | None, *, base_currency: str = "USD", rates: FxRates | None = None
+           ) -> tuple[TraceResult, list[str]]:
     """:func:`trace`, and the channels expanded at the last hop in the walk's order (up to the one it
     stopped at when truncated): what a hop-by-hop store read (``graphbench.store_reads.trace_walk``) must
     have read for the trail to be final."""
     if direction not in ("out", "in"):
         raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
-    index = transfers if isinstance(transfers, TransferIndex) else TransferIndex.from_frame(transfers)
+    index = (transfers if isinstance(transfers, TransferIndex)
+             else TransferIndex.from_frame(transfers, base_currency, rates))
     asked = [start_ids] if isinstance(start_ids, str) else list(start_ids)
     channels = channels_of(asked, uses)
     lo_ts = int(to_epoch_seconds([since])[0]) if since else np.iinfo(np.int64).min
@@ -322,22 +341,27 @@ def _result(index: TransferIndex, asked: list[str], channels: list[str], directi
     table.insert(0, "hop", [followed[int(p)] for p in positions])
     table = table[list(TRANSFER_COLUMNS)]
     if len(table):
-        sent = table.groupby(["from", "currency"], dropna=False)["amount"].agg(["sum", "count"])
-        received = table.groupby(["to", "currency"], dropna=False)["amount"].agg(["sum", "count"])
+        # per currency as written (sent, received) and in the base currency (sent_base, received_base);
+        # never one sum over several currencies
+        sent = table.groupby(["from", "currency"], dropna=False).agg(
+            sent=("amount_orig", "sum"), sent_base=("amount", "sum"), n_sent=("amount", "size"))
+        received = table.groupby(["to", "currency"], dropna=False).agg(
+            received=("amount_orig", "sum"), received_base=("amount", "sum"), n_received=("amount", "size"))
         sent.index.names = received.index.names = ["node", "currency"]
-        totals = (sent.rename(columns={"sum": "sent", "count": "n_sent"})
-                  .join(received.rename(columns={"sum": "received", "count": "n_received"}), how="outer")
-                  .fillna(0).reset_index())
+        totals = sent.join(received, how="outer").fillna(0).reset_index()
         totals[["n_sent", "n_received"]] = totals[["n_sent", "n_received"]].astype(int)
+        unconverted = totals["currency"].isin(list(index.fx.unknown) if index.fx else [])
+        totals.loc[unconverted, ["sent_base", "received_base"]] = np.nan  # no rate: no base amount
         first_hop = {index.nodes[c]: h for c, h in reached.items()}
         totals["first_hop"] = [first_hop.get(n, 0) for n in totals["node"]]  # 0 = a start channel
         totals = totals.sort_values(["first_hop", "node"], kind="stable").reset_index(drop=True)
     else:
-        totals = pd.DataFrame(columns=["node", "currency", "sent", "received", "n_sent", "n_received",
-                                       "first_hop"])
+        totals = pd.DataFrame(columns=["node", "currency", "sent", "sent_base", "n_sent", "received",
+                                       "received_base", "n_received", "first_hop"])
     return TraceResult(
         start_ids=asked, start_channels=channels, direction=direction, transfers=table, totals=totals,
         first_ts=table["ts"].iloc[0] if len(table) else None,
         last_ts=table["ts"].iloc[-1] if len(table) else None,
         sinks=sorted(index.nodes[c] for c in sinks), open_ends=sorted(index.nodes[c] for c in open_ends), truncated=truncated,
+        fx=index.fx.to_dict() if index.fx else None,
     )

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from graphbench.analytics.fx import FxRates
 from graphbench.analytics.trace import (
     Direction,
     TraceResult,
@@ -28,7 +29,8 @@ READ_CHUNK = 1_000  # channels per read when a big level is read in the walk's o
 
 def trace_store(store: GraphStore, start_ids: Sequence[str] | str, direction: Direction = "out", hops: int = 3,
                 since: str | None = None, until: str | None = None, amount_tolerance: float | None = None,
-                max_transfers: int = 10_000, max_read: int = 200_000) -> TraceResult:
+                max_transfers: int = 10_000, max_read: int = 200_000, *, base_currency: str = "USD",
+                rates: FxRates | None = None) -> TraceResult:
     """:func:`trace` on the transfers within reach, read from the store hop by hop, never the whole table.
 
     Level k reads the transfers of the channels first met at level k, inside the time window, for
@@ -50,7 +52,7 @@ def trace_store(store: GraphStore, start_ids: Sequence[str] | str, direction: Di
 
     def walk(to_hop: int) -> tuple[TraceResult, list[str]]:
         return trace_with_visits(_joined(parts), asked, direction, to_hop, since, until, amount_tolerance, max_transfers,
-                                 uses)
+                                 uses, base_currency=base_currency, rates=rates)
 
     for level in range(hops + 1):
         if not frontier:
