@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from graphbench.errors import GraphbenchError
+from graphbench.store.base import pushes_down
+from graphbench.viz.safe_text import markdown_text
 
 
 def store_url() -> str:
@@ -42,7 +44,7 @@ def get_store() -> Any:
     try:
         return _open(store_url())
     except GraphbenchError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))
         st.stop()
 
 
@@ -75,7 +77,7 @@ def whole_graph_agreed(what: str, reads: str, key: str, ask: bool = True) -> boo
     what it reads: merely opening a page never pulls a big graph. Always yes on the embedded store,
     whose tables are on this machine already. ``ask=False``: only whether it was given (a second
     section under the same go-ahead)."""
-    if get_store().kind != "neo4j" or st.session_state.get(f"agreed_{key}"):
+    if not pushes_down(get_store()) or st.session_state.get(f"agreed_{key}"):
         return True
     if not ask:
         return False
@@ -107,7 +109,7 @@ def sidebar_store() -> None:
             st.session_state["store_url"] = url
             bump_version()
         store = get_store()
-        if store.kind == "neo4j":
+        if pushes_down(store):
             st.caption(f"Neo4j at {store.url} as {os.environ.get('NEO4J_USER', 'neo4j')}")
         else:
             st.caption(f"embedded store · {store.url}")

@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import account_graph, data_version, get_store, show_graph, store_url, tables
+from graphbench.store.base import SupportsGds
 
 st.title("Communities")
 store = get_store()
 controls = st.columns(4)
 engine = controls[0].selectbox("Engine", ["auto", "networkit", "leiden", "leiden_cpm", "louvain"]
-                               + (["gds"] if store.kind == "neo4j" else []))
+                               + (["gds"] if isinstance(store, SupportsGds) else []))
 resolution = controls[1].number_input("Resolution", 0.01, 20.0, 1.0 if engine != "leiden_cpm" else 0.1, step=0.05)
 seed = controls[2].number_input("Seed", 0, 10_000, 0)
 min_size = controls[3].number_input("Smallest community shown", 1, 100, 3)
@@ -60,7 +61,7 @@ if st.button("Run community detection", type="primary") or "communities" in st.s
         choice = st.selectbox("Community", shown["community"].tolist() if "community" in shown else shown["id"].tolist())
         members = [m for m, c in membership.items() if c == choice]
         if pushed_down(engine):
-            from graphbench.analytics.community_picture import community_picture
+            from graphbench.store_reads.community_neighbourhoods import community_picture
 
             st.subheader(f"Community {choice}: {len(members)} accounts")
             st.caption("Its accounts and what two or more of them share, read member by member from Neo4j "

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import bump_version, data_version, get_store, show_graph, store_url, tables, whole_graph_agreed
+from graphbench.viz.safe_text import markdown_text
 
 st.title("Links")
 store = get_store()
@@ -37,7 +38,8 @@ if a and b and whole_graph_agreed(*LINK_ANALYSIS, ask=False):
         st.info("No path within 6 hops (hubs such as couriers or countries do not carry paths).")
     drawing = nx.MultiDiGraph()
     for path in paths:
-        st.write(f"**{path.hops} hops:** " + " → ".join(path.nodes))
+        # node ids carry handles written by the accounts' owners: text, never Markdown (an image in one is fetched)
+        st.markdown(f"**{path.hops} hops:** " + " → ".join(markdown_text(node) for node in path.nodes))
         for step in path.steps:
             for rel in step:
                 drawing.add_edge(rel.start, rel.end, type=rel.type)
@@ -64,12 +66,12 @@ else:
     start, end = pick.split(" ~ ")
     if buttons[0].button("Accept"):
         accept_same_as(store, start, end)
-        getattr(store, "commit", lambda: None)()
+        store.commit()
         bump_version()
         st.success("accepted")
     if buttons[1].button("Reject"):
         reject_same_as(store, start, end)
-        getattr(store, "commit", lambda: None)()
+        store.commit()
         bump_version()
         st.success("rejected — the verdict survives reloads")
 

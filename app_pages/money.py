@@ -9,13 +9,15 @@ import streamlit as st
 
 from app_pages.common import data_version, get_store, show_graph, store_url, tables, whole_graph_agreed
 from graphbench import normalize
-from graphbench.analytics import money_overview
+from graphbench.store.base import pushes_down
+from graphbench.store_reads import money_overview
+from graphbench.viz.safe_text import markdown_text
 
 st.title("Money")
 store = get_store()
 # On a Neo4j server nothing here reads the whole transfer table unless asked to: the overview is
 # aggregated in Cypher, traces read hop by hop, and the pattern search waits for its button.
-on_server = store.kind == "neo4j"
+on_server = pushes_down(store)
 transfer_count = store.stats()["relationships"].get("TRANSFERRED", 0)
 if not transfer_count:
     st.info("No transfers in the store.")
@@ -73,10 +75,10 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
             result = trace(transfer_index(store_url(), data_version()), [start.strip()], direction=direction,
                            hops=hops, amount_tolerance=tolerance, uses=tables()["USES"], **window)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))
         st.stop()
     followed = result.transfers
-    st.caption(f"{len(followed)} transfers, {result.first_ts} → {result.last_ts}; money ends at "
+    st.caption(f"{len(followed)} transfers, {markdown_text(result.first_ts)} → {markdown_text(result.last_ts)}; money ends at "
                f"{len(result.sinks)} channels" + (" (cut at the transfer limit)" if result.truncated else ""))
     if len(followed):
         st.dataframe(followed, hide_index=True, height=240)

@@ -7,7 +7,9 @@ import streamlit as st
 
 from app_pages.common import get_store
 from graphbench.errors import GraphbenchError
+from graphbench.store.base import SupportsCypher
 from graphbench.store.named_queries import load_query, query_names
+from graphbench.viz.safe_text import markdown_text
 
 st.title("Query")
 store = get_store()
@@ -25,12 +27,12 @@ if submitted:
         st.dataframe(pd.DataFrame(rows), hide_index=True)
         st.caption(f"{len(rows)} rows")
     except GraphbenchError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))
 with st.expander("Cypher of this query"):
     st.code(query.cypher, language="cypher")
 
 st.subheader("Cypher console (read-only)")
-if store.kind != "neo4j":
+if not isinstance(store, SupportsCypher):
     st.caption("The console needs a Neo4j store (bolt://… or neo4j://…); the embedded store answers the named "
                "queries above.")
 else:
@@ -40,4 +42,4 @@ else:
         try:
             st.dataframe(pd.DataFrame(store.cypher_read(text)), hide_index=True)
         except GraphbenchError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))

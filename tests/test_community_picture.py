@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graphbench.analytics.community_picture import community_picture
+from graphbench.store_reads.community_neighbourhoods import community_picture
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((ROOT / "sample_data" / "ground_truth.json").read_text())

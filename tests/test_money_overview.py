@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graphbench.analytics import money_overview
 from graphbench.analytics.flows import aggregate_flows, channel_type_of
 from graphbench.store import open_store
 from graphbench.store.tables import read_tables
+from graphbench.store_reads import money_overview
 from loaders.load import load_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,6 +22,7 @@ def _params_for(store, name: str) -> list[dict[str, str]]:
     channels = sorted(store.nodes("PaymentChannel")["id"])
     tags = sorted(store.nodes("Hashtag")["id"])
     species = sorted(store.nodes("Species")["id"])
+    tx_ids = sorted(store.relationships("TRANSFERRED", ["tx_id"])["tx_id"])
     return {
         "neighbourhood": [{"node": a, "hops": h, "limit": "500"} for a in accounts[:3] for h in ("1", "2")],
         "shared_identifiers": [{"account": a} for a in accounts],
@@ -30,6 +31,10 @@ def _params_for(store, name: str) -> list[dict[str, str]]:
         "transfers_in": [{"channel": c} for c in channels],
         "account_listings": [{"account": a} for a in accounts],
         "species_listings": [{"species": s.split(":", 1)[1].lower()} for s in species],
+        "busiest_payers": [{"limit": "2"}, {}],
+        "channel_type_flows": [{}],
+        "daily_amounts": [{}],
+        "transfers_by_id": [{"ids": ";".join(tx_ids[:3] + ["nope"])}, {"ids": tx_ids}],
     }[name]
 
 

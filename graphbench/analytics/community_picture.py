@@ -1,16 +1,17 @@
-"""A community drawn from bounded neighbourhood reads: its accounts and what two or more of them share.
+"""A community drawn from its members' neighbourhoods: its accounts and what two or more of them share.
 
-On Neo4j the community page must not pull the whole account graph to draw one community. Each member's
-two-hop neighbourhood comes from the store, capped, and counts only what the member uses itself (its
-phones, e-mails, channels) or through the listings it posted (their hashtags and accepted channels),
-never a linked account's identifiers. Drawn: identifiers two or more members use, unless popular (an
-escrow channel, #pets: as in the account graph, what everybody uses joins nobody), money between
-channels of two different members, and direct ties between members (LINKS_TO, SAME_AS).
+Pure: it takes the neighbourhoods (read, bounded, by :mod:`graphbench.store_reads.community_neighbourhoods`)
+and which identifiers are popular, and draws. A member counts only what it uses itself (its phones,
+e-mails, channels) or through the listings it posted (their hashtags and accepted channels), never a
+linked account's identifiers. Drawn: identifiers two or more members use, unless popular (an escrow
+channel, #pets: as in the account graph, what everybody uses joins nobody), money between channels of two
+different members, and direct ties between members (LINKS_TO, SAME_AS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -25,41 +26,55 @@ USED_THROUGH: dict[str, list[str]] = {
 }
 
 
-def community_picture(store: Any, members: Sequence[str], max_members: int = 60, per_member: int = 150,
-                      max_users: int = 100) -> nx.MultiDiGraph:
-    """Members (at most ``max_members``) with the evidence that joins them, read in bounded pieces: the
-    identifiers two or more of them use (fewer than ``max_users`` accounts or listings use each), money
-    between their own channels, and direct ties between members. One neighbourhood read of
-    ``per_member`` nodes per member, one of ``max_users`` per identifier that would be drawn."""
-    chosen = list(dict.fromkeys(members))[:max_members]
-    inside = set(chosen)
-    picture = nx.MultiDiGraph()
-    users: dict[str, dict[str, str]] = {}  # identifier → {member: how the member uses it}
-    found: dict[str, dict[str, Any]] = {}
+@dataclass
+class Evidence:
+    """What the members' neighbourhoods show, before the popular identifiers are dropped."""
+
+    picture: nx.MultiDiGraph  # the members found, and direct ties between them
+    users: dict[str, dict[str, str]] = field(default_factory=dict)  # identifier → {member: how it uses it}
+    found: dict[str, dict[str, Any]] = field(default_factory=dict)  # identifier → its node attributes
+    paid: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # money between two members
+
+    def candidates(self) -> dict[str, str]:
+        """Identifiers that would be drawn (shared, or an end of money between members) → their label."""
+        nodes = {node for node, by in self.users.items() if len(by) >= 2}
+        nodes |= {node for s, e, _ in self.paid for node in (s, e)}
+        return {node: str(self.found[node]["label"]) for node in sorted(nodes)}
+
+
+def gather_evidence(members: Sequence[str], around: Mapping[str, nx.MultiDiGraph]) -> Evidence:
+    """Members (in order) with their own identifiers and ties, from each member's neighbourhood."""
+    inside = set(members)
+    evidence = Evidence(nx.MultiDiGraph())
     money: list[tuple[str, str, dict[str, Any]]] = []
-    for member in chosen:
-        around = store.neighbourhood(member, hops=2, limit=per_member)
-        if member not in around:
+    for member in members:
+        graph = around.get(member)
+        if graph is None or member not in graph:
             continue
-        picture.add_node(member, **around.nodes[member])
-        for node, how in _own_identifiers(member, around).items():
-            users.setdefault(node, {})[member] = how
-            found[node] = around.nodes[node]
-        for start, end, data in around.edges(data=True):
+        evidence.picture.add_node(member, **graph.nodes[member])
+        for node, how in _own_identifiers(member, graph).items():
+            evidence.users.setdefault(node, {})[member] = how
+            evidence.found[node] = graph.nodes[node]
+        for start, end, data in graph.edges(data=True):
             if member in (start, end) and start in inside and end in inside and start != end:
-                picture.add_edge(start, end, **data)
+                evidence.picture.add_edge(start, end, **data)
             elif data.get("type") == "TRANSFERRED":
                 money.append((start, end, data))
-    shared = {node for node, by in users.items() if len(by) >= 2}
+    users = evidence.users
     # a transfer between channels of two different members (key views compare as sets)
-    paid = [(s, e, d) for s, e, d in money if s in users and e in users and users[s].keys() != users[e].keys()]
-    candidates = shared | {node for s, e, _ in paid for node in (s, e)}
-    popular = {node for node in candidates if _popular(store, node, found[node]["label"], max_users)}
-    paid = [(s, e, d) for s, e, d in paid if s not in popular and e not in popular]
+    evidence.paid = [(s, e, d) for s, e, d in money if s in users and e in users and users[s].keys() != users[e].keys()]
+    return evidence
+
+
+def draw(evidence: Evidence, popular: set[str]) -> nx.MultiDiGraph:
+    """The picture: members, shared identifiers that are not popular, money between members' channels."""
+    picture = evidence.picture.copy()
+    shared = {node for node, by in evidence.users.items() if len(by) >= 2}
+    paid = [(s, e, d) for s, e, d in evidence.paid if s not in popular and e not in popular]
     kept = (shared - popular) | {node for s, e, _ in paid for node in (s, e)}
     for node in sorted(kept):
-        picture.add_node(node, **found[node])
-        for member, how in users[node].items():
+        picture.add_node(node, **evidence.found[node])
+        for member, how in evidence.users[node].items():
             picture.add_edge(member, node, type=how)
     for start, end, data in paid:
         picture.add_edge(start, end, **data)
@@ -77,12 +92,6 @@ def _own_identifiers(member: str, around: nx.MultiDiGraph) -> dict[str, str]:
         if start in posted and around.nodes[end].get("label") in USED_THROUGH:
             own.setdefault(end, "via a listing")
     return own
-
-
-def _popular(store: Any, node: str, label: str, max_users: int) -> bool:
-    """More users than the read may hold: the store marks the node ``truncated``."""
-    users = store.neighbourhood(node, hops=1, limit=max_users, rel_types=USED_THROUGH[label])
-    return node in users and bool(users.nodes[node].get("truncated"))
 
 
 def _drop_repeated_ties(picture: nx.MultiDiGraph) -> None:

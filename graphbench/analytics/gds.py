@@ -25,6 +25,7 @@ import pandas as pd
 
 from graphbench.analytics.communities import CommunityResult, renumber_by_size
 from graphbench.analytics.projection import EVIDENCE_WEIGHTS, MAX_SHARED_DEGREE
+from graphbench.store.base import GraphStore, gds_available
 
 Runner = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
 
@@ -43,15 +44,9 @@ _SHARED = (
 )
 
 
-def available(store: Any) -> bool:
-    """The push-down rule: on a Neo4j store whose server has GDS, whole-graph algorithms run there."""
-    if getattr(store, "kind", "") != "neo4j":
-        return False
-    try:
-        store.read("RETURN gds.version() AS version")
-        return True
-    except Exception:  # noqa: BLE001 - no GDS procedures on this server: compute in Python
-        return False
+def available(store: GraphStore) -> bool:
+    """The push-down rule: on a store whose server has GDS, whole-graph algorithms run there."""
+    return gds_available(store)
 
 
 def account_graph_query() -> str:

@@ -4,13 +4,21 @@ Tables come back as pandas DataFrames:
 - ``nodes(label)``: column ``id`` then the label's properties (natural keys, provenance, the rest);
 - ``relationships(type)``: columns ``start``, ``end`` (node ids) then the relationship's properties.
 Timestamps are ISO 8601 UTC strings (``2024-03-05T10:00:00Z``), amounts floats.
+
+Every method of :class:`GraphStore` is served by every store, with the same answers (the contract suite
+under ``tests/contract/`` demands it). What only a server can do is a named capability, checked with
+``isinstance`` (the protocols are runtime-checkable), never by the store's kind:
+
+- :class:`SupportsCypher`: the store runs Cypher itself. Aggregates and walks are pushed down to it, a
+  whole-table read crosses the network (pages ask before one), and the analysts' read-only console works;
+- :class:`SupportsGds`: whole-graph algorithms (Louvain, PageRank, …) can run inside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 import pandas as pd
@@ -18,9 +26,9 @@ import pandas as pd
 from graphbench.batch import GraphBatch
 
 
+@runtime_checkable
 class GraphStore(Protocol):
     url: str
-    kind: str  # "embedded" or "neo4j"
 
     def upsert(self, batch: GraphBatch) -> None:
         """Idempotently write a batch (nodes first, then relationships)."""
@@ -67,7 +75,46 @@ class GraphStore(Protocol):
     def delete_derived(self, rel_type: str) -> None:
         """Drop every relationship of a derived type before it is recomputed."""
 
-    def close(self) -> None: ...
+    def commit(self) -> None:
+        """Make every write so far durable and visible to other readers (the embedded store writes its
+        changed tables; Neo4j has committed each batch already)."""
+
+    def close(self) -> None:
+        """Commit and release the store (its connection, its writer lock)."""
+
+
+@runtime_checkable
+class SupportsCypher(Protocol):
+    """A store that runs Cypher itself: a server. Work is pushed down to it rather than its tables pulled."""
+
+    def read(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run trusted Cypher (graphbench's own) in a READ transaction."""
+
+    def cypher_read(self, cypher: str, params: dict[str, Any] | None = None,
+                    limit: int = 1000) -> list[dict[str, Any]]:
+        """The analysts' console: untrusted Cypher, read-only, refused with one sentence otherwise."""
+
+
+@runtime_checkable
+class SupportsGds(Protocol):
+    """A store that can run Graph Data Science procedures inside the database."""
+
+    def has_gds(self) -> bool:
+        """Whether the server has the GDS procedures installed (a store may speak Cypher without them)."""
+
+    def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run trusted, write-capable Cypher (GDS projections and their drops)."""
+
+
+def pushes_down(store: GraphStore) -> bool:
+    """Whether work goes to the store rather than its tables to us: on a server a whole-table read crosses
+    the network, so pages and commands read hop by hop or by named query, and ask before a whole read."""
+    return isinstance(store, SupportsCypher)
+
+
+def gds_available(store: GraphStore) -> bool:
+    """Whether whole-graph algorithms can run inside this store."""
+    return isinstance(store, SupportsGds) and store.has_gds()
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 A query file starts with comment lines ``// name:``, ``// params:`` and ``// purpose:``. Each
 parameter has a type that binds (and normalises) the user's text: ``node_id``, ``hashtag``,
-``species``, ``int``, ``string``. Values are always bound as ``$parameters``, never pasted.
+``species``, ``int``, ``string``, ``ids`` (a list, or ``;``-separated text). Values are always bound as ``$parameters``, never pasted.
 A parity test runs every query on both stores and demands the same rows.
 """
 
@@ -18,8 +18,10 @@ from typing import Any
 import pandas as pd
 
 from graphbench import normalize
+from graphbench.analytics import money_overview
 from graphbench.errors import GraphbenchError
-from graphbench.schema import NODE_TYPES, label_of
+from graphbench.schema import NODE_TYPES, TRANSFER_FIELDS, label_of
+from graphbench.store.base import GraphStore
 
 QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
 DEFAULT_LIMIT = 100
@@ -62,6 +64,9 @@ class NamedQuery:
 
 
 def _convert(query: str, param: Param, value: Any) -> Any:
+    if param.type == "ids":
+        items = value if isinstance(value, list | tuple) else str(value).split(";")
+        return list(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
     text = str(value).strip()
     try:
         if param.type == "int":
@@ -105,7 +110,7 @@ def query_names() -> list[str]:
 
 # -- the Python twins (embedded store) ----------------------------------------------------------
 
-def run_twin(store: Any, name: str, given: dict[str, Any]) -> list[dict[str, Any]]:
+def run_twin(store: GraphStore, name: str, given: dict[str, Any]) -> list[dict[str, Any]]:
     query = load_query(name)
     params = query.bind(given)
     return _TWINS[name](store, params)
@@ -124,7 +129,7 @@ def _records(table: pd.DataFrame, order: list[str], ascending: list[bool] | bool
     return table.to_dict("records")
 
 
-def _neighbourhood(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _neighbourhood(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
     graph = store.neighbourhood(p["node"], hops=p["hops"], limit=10**9)
     if p["node"] not in graph:
         return []
@@ -136,7 +141,7 @@ def _neighbourhood(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
     return _records(rows, ["distance", "id"], limit=p["limit"])
 
 
-def _shared_identifiers(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _shared_identifiers(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
     links = pd.concat([store.relationships(t, ["start", "end"]) for t in ("HAS_PHONE", "HAS_EMAIL", "USES")])
     mine = links.loc[links["start"] == p["account"], "end"]
     shared = links[links["end"].isin(mine) & (links["start"] != p["account"])]
@@ -144,21 +149,21 @@ def _shared_identifiers(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
     return _records(rows[["account", "identifier"]], ["account", "identifier"])
 
 
-def _listing_rows(store: Any, listing_ids: pd.Series) -> pd.DataFrame:
+def _listing_rows(store: GraphStore, listing_ids: pd.Series) -> pd.DataFrame:
     listings = store.nodes("Listing", ["title", "price", "currency", "posted_at", "url"])
     posted = store.relationships("POSTED", ["start", "end"]).rename(columns={"start": "account", "end": "id"})
     rows = listings[listings["id"].isin(listing_ids)].merge(posted, on="id", how="left")
     return rows.rename(columns={"id": "listing"})
 
 
-def _listings_with_hashtag(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _listings_with_hashtag(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
     tagged = store.relationships("TAGGED", ["start", "end"])
     rows = _listing_rows(store, tagged.loc[tagged["end"] == p["tag"], "start"])
     return _records(rows[["listing", "account", "title", "posted_at"]], ["posted_at", "listing"], limit=p["limit"])
 
 
-def _transfers(direction: str) -> Callable[[Any, dict[str, Any]], list[dict[str, Any]]]:
-    def twin(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _transfers(direction: str) -> Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]]:
+    def twin(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
         table = store.relationships("TRANSFERRED", ["tx_id", "amount", "currency", "ts"])
         side = "start" if direction == "out" else "end"
         rows = table[table[side] == p["channel"]].rename(columns={"start": "from", "end": "to"})
@@ -166,7 +171,7 @@ def _transfers(direction: str) -> Callable[[Any, dict[str, Any]], list[dict[str,
     return twin
 
 
-def _account_listings(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _account_listings(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
     posted = store.relationships("POSTED", ["start", "end"])
     rows = _listing_rows(store, posted.loc[posted["start"] == p["account"], "end"])
     rows = rows[["listing", "title", "price", "currency", "posted_at", "url"]]
@@ -175,7 +180,7 @@ def _account_listings(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
     return _records(ordered, [], limit=p["limit"])
 
 
-def _species_listings(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
+def _species_listings(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
     mentions = store.relationships("MENTIONS", ["term", "match"])
     hits = mentions[mentions["end"] == f"Species:{p['species']}"].rename(columns={"start": "listing"})
     rows = _listing_rows(store, hits["listing"]).merge(hits[["listing", "term", "match"]], on="listing")
@@ -183,7 +188,26 @@ def _species_listings(store: Any, p: dict[str, Any]) -> list[dict[str, Any]]:
                     limit=p["limit"])
 
 
-_TWINS: dict[str, Callable[[Any, dict[str, Any]], list[dict[str, Any]]]] = {
+def _busiest_payers(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
+    busiest = money_overview.busiest_in(store.relationships("TRANSFERRED", columns=[]), p["limit"])
+    return _records(busiest, [])
+
+
+def _channel_type_flows(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
+    flows = money_overview.channel_type_flows_in(store.relationships("TRANSFERRED", columns=["amount"]))
+    return _records(flows, [])
+
+
+def _daily_amounts(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
+    return _records(money_overview.daily_in(store.relationships("TRANSFERRED", columns=["amount", "ts"])), [])
+
+
+def _transfers_by_id(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
+    table = store.relationships("TRANSFERRED", columns=list(TRANSFER_FIELDS))
+    return _records(money_overview.transfers_with_ids(table, p["ids"])[list(TRANSFER_FIELDS)], [])
+
+
+_TWINS: dict[str, Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]]] = {
     "neighbourhood": _neighbourhood,
     "shared_identifiers": _shared_identifiers,
     "listings_with_hashtag": _listings_with_hashtag,
@@ -191,4 +215,8 @@ _TWINS: dict[str, Callable[[Any, dict[str, Any]], list[dict[str, Any]]]] = {
     "transfers_in": _transfers("in"),
     "account_listings": _account_listings,
     "species_listings": _species_listings,
+    "busiest_payers": _busiest_payers,
+    "channel_type_flows": _channel_type_flows,
+    "daily_amounts": _daily_amounts,
+    "transfers_by_id": _transfers_by_id,
 }

@@ -45,6 +45,7 @@ class Neo4jStore:
 
         self.url = url
         self.database = database
+        self._gds: bool | None = None
         self._driver = GraphDatabase.driver(url, auth=(user, password), notifications_min_severity="OFF")
         try:
             self._driver.verify_connectivity()
@@ -103,6 +104,16 @@ class Neo4jStore:
                 self.run(f"CREATE INDEX {rel_type.lower()}_{spec.discriminator} IF NOT EXISTS "
                          f"FOR ()-[r:{rel_type}]-() ON (r.{spec.discriminator})")
         self.run("CREATE INDEX transferred_ts IF NOT EXISTS FOR ()-[r:TRANSFERRED]-() ON (r.ts)")
+
+    def has_gds(self) -> bool:
+        """Whether this server has the GDS procedures (asked once per store)."""
+        if self._gds is None:
+            try:
+                self.read("RETURN gds.version() AS version")
+                self._gds = True
+            except Exception:  # noqa: BLE001 - no GDS procedures on this server: compute in Python
+                self._gds = False
+        return self._gds
 
     def close(self) -> None:
         self._driver.close()

@@ -1,0 +1,59 @@
+"""The Money page's overview read from a store: the aggregates are named queries (``busiest_payers``,
+``channel_type_flows``, ``daily_amounts``, ``transfers_by_id``), Cypher inside the database on Neo4j, so
+only their results come back, and Python twins of the same rules embedded
+(:mod:`graphbench.analytics.money_overview`). Both stores give the same frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from graphbench.analytics.flows import FLOW_COLUMNS
+from graphbench.analytics.money_overview import BUSIEST_COLUMNS, DAY_COLUMNS, Overview, as_series, overview_of
+from graphbench.schema import TRANSFER_FIELDS
+from graphbench.store.base import GraphStore, SupportsCypher
+
+__all__ = ["Overview", "busiest_payers", "channel_type_flows", "daily_amounts", "overview", "transfer_table",
+           "transfers_by_id"]
+
+
+def transfer_table(store: GraphStore) -> pd.DataFrame:
+    """Every transfer, only the columns traces and pattern search use (no provenance)."""
+    return store.relationships("TRANSFERRED", columns=list(TRANSFER_FIELDS))
+
+
+def overview(store: GraphStore, n: int = 10) -> Overview:
+    """All three parts: on a server, its three aggregates; in process, one read of the table (each part
+    alone would read it again)."""
+    if isinstance(store, SupportsCypher):
+        return Overview(busiest_payers(store, n), channel_type_flows(store), daily_amounts(store))
+    return overview_of(store.relationships("TRANSFERRED", columns=["amount", "currency", "ts"]), n)
+
+
+def busiest_payers(store: GraphStore, n: int = 10) -> pd.DataFrame:
+    """The channels that paid out the most transfers (``channel``, ``transfers``), ties by id."""
+    return pd.DataFrame(store.run_named("busiest_payers", {"limit": n}), columns=BUSIEST_COLUMNS)
+
+
+def channel_type_flows(store: GraphStore) -> pd.DataFrame:
+    """Money between channel types (``source, target, amount, count``, largest first), as
+    ``aggregate_flows(transfers, channel_type_of).between`` gives it."""
+    table = pd.DataFrame(store.run_named("channel_type_flows", {}), columns=FLOW_COLUMNS)
+    table["amount"] = table["amount"].astype(float)
+    table["count"] = table["count"].astype("int64")
+    return table
+
+
+def daily_amounts(store: GraphStore) -> pd.Series:
+    """The amount transferred per UTC day (index: ``datetime.date``), days without transfers left out."""
+    return as_series(pd.DataFrame(store.run_named("daily_amounts", {}), columns=DAY_COLUMNS))
+
+
+def transfers_by_id(store: GraphStore, tx_ids: Sequence[str]) -> pd.DataFrame:
+    """The transfers with these ids (a pattern's, to draw it), in time order."""
+    if not tx_ids:
+        return pd.DataFrame(columns=list(TRANSFER_FIELDS))
+    rows = store.run_named("transfers_by_id", {"ids": [str(t) for t in tx_ids]})
+    return pd.DataFrame(rows, columns=list(TRANSFER_FIELDS))
