@@ -3,11 +3,15 @@
 Mapping to the nearest FtM schemata: Account → UserAccount (username, service, phones, e-mails;
 its profile text as summary); Listing → Article (title, body, publisher = platform, author =
 account); PaymentChannel → BankAccount (iban / bank_account / mobile money / e-wallets) or
-CryptoWallet (btc, eth, usdt, crypto); TRANSFERRED → Payment (payer / beneficiary accounts, amount,
-currency, date, transaction number); Shipment → Event (courier, origin → destination, declared
+CryptoWallet (btc, eth, usdt, crypto), each with a LegalEntity for its unknown holder ("holder of
+paypal …": the wallet's ``holder``, the bank account's owner through an Ownership) since FtM's Payment
+requires a payer and a beneficiary; TRANSFERRED → Payment (payer / beneficiary = the holders, and the
+bank accounts as payerAccount / beneficiaryAccount — FtM has no wallet there —, amount, currency, date,
+transaction number); Shipment → Event (courier, origin → destination, declared
 content in the summary); SAME_AS / LINKS_TO → UnknownLink. Phones and e-mails have no entity of
 their own in FtM: they become properties of the accounts. What has no FtM home (species mentions,
-hashtags, risk) is kept in ``keywords`` / ``notes``.
+hashtags, risk) is kept in ``keywords`` / ``notes``. Only an http(s) URL is written as ``sourceUrl``
+(Aleph shows it as a link); any other scheme is left out of the entity.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 from graphbench.export.jsonl import table_records
 from graphbench.store.tables import read_tables
+from graphbench.viz.safe_text import web_url
 
 CRYPTO = {"btc", "eth", "usdt", "crypto"}
 
@@ -57,22 +62,30 @@ def generate_ftm(store: Any) -> Iterator[dict[str, Any]]:
     for r in table_records(tables["Account"]):
         yield entity("UserAccount", r["id"], username=r.get("handle"), service=r.get("platform"),
                      name=r.get("display_name"), phone=phones[r["id"]], email=emails[r["id"]],
-                     summary=r.get("bio"), sourceUrl=r.get("url"), createdAt=(r.get("created_at") or "")[:10])
+                     summary=r.get("bio"), sourceUrl=web_url(r.get("url")), createdAt=(r.get("created_at") or "")[:10])
     posted = {row["end"]: row["start"] for row in table_records(tables["POSTED"])}
     for r in table_records(tables["Listing"]):
         yield entity("Article", r["id"], title=r.get("title"), bodyText=r.get("text"), publisher=r.get("platform"),
-                     author=posted.get(r["id"], "").split(":")[-1], sourceUrl=r.get("url"),
+                     author=posted.get(r["id"], "").split(":")[-1], sourceUrl=web_url(r.get("url")),
                      date=(r.get("posted_at") or "")[:10], keywords=tags[r["id"]])
+    banks = set()
     for r in table_records(tables["PaymentChannel"]):
         kind, identifier = r["channel_type"], r["channel_id"]
+        holder = f"Holder:{r['id']}"
+        yield entity("LegalEntity", holder, name=f"holder of {kind} {identifier}")
         if kind in CRYPTO:
-            yield entity("CryptoWallet", r["id"], publicKey=identifier, currencySymbol=kind.upper(), name=identifier)
+            yield entity("CryptoWallet", r["id"], publicKey=identifier, currencySymbol=kind.upper(), name=identifier,
+                         holder=_id(holder))
         else:
+            banks.add(r["id"])
             yield entity("BankAccount", r["id"], accountNumber=identifier, accountType=kind,
                          iban=identifier if kind == "iban" else None, name=f"{kind} {identifier}")
+            yield entity("Ownership", f"Ownership:{r['id']}", owner=_id(holder), asset=_id(r["id"]), role="holder")
     for r in table_records(tables["TRANSFERRED"]):
-        yield entity("Payment", f"Payment:{r.get('tx_id')}", payerAccount=_id(r["start"]),
-                     beneficiaryAccount=_id(r["end"]), amount=r.get("amount"), currency=r.get("currency"),
+        start, end = r["start"], r["end"]
+        yield entity("Payment", f"Payment:{r.get('tx_id')}", payer=_id(f"Holder:{start}"),
+                     beneficiary=_id(f"Holder:{end}"), payerAccount=_id(start) if start in banks else None,
+                     beneficiaryAccount=_id(end) if end in banks else None, amount=r.get("amount"), currency=r.get("currency"),
                      date=(r.get("ts") or "")[:10], transactionNumber=r.get("tx_id"), purpose=r.get("reference"))
     places: dict[str, dict[str, str]] = {}
     for rel in ("FROM", "TO"):

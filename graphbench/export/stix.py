@@ -1,6 +1,9 @@
 """A STIX 2.1 bundle for sharing an alert's indicators: user accounts, URLs, e-mail addresses,
 crypto wallets as observables; an indicator (with a STIX pattern) per high-risk account and listing
-URL; ``related-to`` relationships between them and a report object that holds everything."""
+URL; ``related-to`` relationships between them and a report object that holds everything.
+
+Only http(s) listing URLs become ``url`` observables and indicators: a receiving platform may turn
+them into links, and a ``javascript:`` or ``file:`` one would run or read there."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from graphbench.viz.safe_text import web_url
 
 IDENTITY_NAME = "graphbench"
 
@@ -39,7 +44,8 @@ def build_bundle(tables: dict[str, pd.DataFrame], scores: pd.DataFrame, min_scor
         objects += [account, indicator,
                     stix2.Relationship(indicator, "based-on", account, created_by_ref=author.id)]
         refs += [indicator.id]
-        for url in listings.reindex(posted.loc[posted["start"] == row.id, "end"])["url"].dropna().head(20):
+        urls = listings.reindex(posted.loc[posted["start"] == row.id, "end"])["url"].dropna()
+        for url in [u for u in map(web_url, urls) if u][:20]:
             observable = stix2.URL(value=str(url))
             url_indicator = stix2.Indicator(name=f"Listing by {row.id}", pattern=f"[url:value = '{_quote(url)}']",
                                             pattern_type="stix", valid_from=created or "2024-01-01T00:00:00Z",

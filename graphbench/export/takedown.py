@@ -1,5 +1,9 @@
 """The takedown list: listings to report to platforms, with the reason (CSV: platform, url,
-listing_id, account, reason, risk_score)."""
+listing_id, account, reason, risk_score).
+
+Only an http(s) URL is written in ``url`` (a spreadsheet or ticket system makes it a link): a listing
+whose URL is ``javascript:``, ``data:``, ``file:`` or anything else keeps its row with ``url`` empty and
+says so in ``reason`` — the value stays in the store, as evidence."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from graphbench.export.csv_safety import write_csv
+from graphbench.viz.safe_text import web_url
 
 COLUMNS = ["platform", "url", "listing_id", "account", "reason", "risk_score"]
 
@@ -37,7 +42,13 @@ def takedown_rows(tables: dict[str, pd.DataFrame], scores: pd.DataFrame, min_sco
             continue
         record = listings.loc[listing]
         account = owner.get(listing)
-        rows.append({"platform": record.get("platform"), "url": record.get("url"),
+        url = record.get("url")
+        if not isinstance(url, str) or not url.strip():
+            url = None  # a missing URL is empty, not "nan"
+        elif web_url(url) is None:
+            items = [*items, "url withheld: not an http(s) address"]
+            url = None
+        rows.append({"platform": record.get("platform"), "url": url,
                      "listing_id": record.get("listing_id"), "account": account,
                      "reason": "; ".join(dict.fromkeys(items)), "risk_score": score_of.get(account, 0.0)})
     table = pd.DataFrame(rows, columns=COLUMNS)
