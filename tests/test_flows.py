@@ -23,24 +23,25 @@ COMMUNITY = {"PaymentChannel:paypal:a": "ring1", "PaymentChannel:btc:b": "ring1"
 
 
 def rows(frame: pd.DataFrame) -> set[tuple]:
-    return set(frame.itertuples(index=False, name=None))
+    """Rows without the base-currency column (tests/test_fx.py checks conversion)."""
+    return set(frame.drop(columns="amount_base").itertuples(index=False, name=None))
 
 
 def test_between_and_within_groups() -> None:
     flows = aggregate_flows(TRANSFERS, COMMUNITY)
-    assert rows(flows.between) == {("ring1", "ring2", 140.0, 1), ("ring2", "ring1", 30.0, 1),
-                                   ("unknown", "ring1", 5.0, 1)}
+    assert rows(flows.between) == {("ring1", "ring2", "USD", 140.0, 1), ("ring2", "ring1", "USD", 30.0, 1),
+                                   ("unknown", "ring1", "EUR", 5.0, 1)}
     assert flows.between["amount"].tolist() == [140.0, 30.0, 5.0]  # largest first
-    assert rows(flows.within) == {("ring1", 160.0, 3)}
+    assert rows(flows.within) == {("ring1", "USD", 160.0, 3)}
     assert flows.currencies == ["EUR", "USD"]
 
 
 def test_callable_key_window_currency_and_unknown_dropped() -> None:
     by_type = aggregate_flows(TRANSFERS, channel_type_of, currency="USD", until="2024-01-31T23:59:59Z")
-    assert rows(by_type.between) == {("paypal", "btc", 150.0, 2), ("btc", "iban", 140.0, 1)}
-    assert rows(by_type.within) == {("btc", 10.0, 1)}
+    assert rows(by_type.between) == {("paypal", "btc", "USD", 150.0, 2), ("btc", "iban", "USD", 140.0, 1)}
+    assert rows(by_type.within) == {("btc", "USD", 10.0, 1)}
     dropped = aggregate_flows(TRANSFERS, COMMUNITY, unknown=None, min_amount=50)
-    assert rows(dropped.between) == {("ring1", "ring2", 140.0, 1)}
+    assert rows(dropped.between) == {("ring1", "ring2", "USD", 140.0, 1)}
 
 
 def test_channel_type_of() -> None:
@@ -63,6 +64,8 @@ def test_channel_keys_from_accounts() -> None:
 def test_sample_flows_balance(sample_store) -> None:
     transfers = sample_store.relationships("TRANSFERRED")
     flows = aggregate_flows(transfers, channel_type_of)
-    total = flows.between["amount"].sum() + flows.within["amount"].sum()
-    assert total == pytest.approx(transfers["amount"].sum(), rel=1e-9)
+    both = pd.concat([flows.between, flows.within])
+    for currency, written in transfers.groupby("currency")["amount"].sum().items():  # per currency, never across
+        assert both.loc[both["currency"] == currency, "amount"].sum() == pytest.approx(written, rel=1e-9)
     assert (flows.between["source"] != flows.between["target"]).all()
+    assert flows.currencies == ["CNY", "USD"] and flows.fx.unknown == {}

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING, Any
 
 from graphbench.cli.command import Command, audit, emit, open_from, when
 from graphbench.errors import GraphbenchError
 
+if TYPE_CHECKING:  # numpy/pandas stay out of `--help`
+    from graphbench.analytics.fx import FxRates
+
 # graphbench.analytics.patterns.KINDS, repeated so `--help` need not import numpy (a test keeps them equal)
 PATTERN_KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "structuring")
+
+
+def _fx_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base-currency", default="USD", type=str.upper,
+                   help="amounts are compared (and shown) in this currency, converted at each transfer's date")
+    p.add_argument("--fx-rates", metavar="FILE", default=None,
+                   help="an fx_rates file (currency, per_usd[, date]) overriding the loaded and packaged ECB rates")
+
+
+def _fx_rates(args: argparse.Namespace, store: Any) -> FxRates:
+    from graphbench.fx_source import rates_in_effect
+
+    return rates_in_effect(store, args.fx_rates)
 
 
 def _trace_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,8 +36,9 @@ def _trace_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", help="ISO date/time: ignore transfers before")
     p.add_argument("--until", help="ISO date/time: ignore transfers after")
     p.add_argument("--tolerance", type=float, default=None,
-                   help="amount tolerance per hop, e.g. 0.2 = within ±20%% of the incoming amount")
+                   help="amount tolerance per hop, e.g. 0.2 = within ±20%% of the incoming amount (in the base currency)")
     p.add_argument("--max-transfers", type=int, default=10_000)
+    _fx_arguments(p)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -35,6 +53,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if store.node(args.source) is None:
             raise GraphbenchError(f"no node {args.source!r} in the store (ids look like Account:platform:handle "
                                   "or PaymentChannel:type:id)")
+        options.update(base_currency=args.base_currency, rates=_fx_rates(args, store))
         if store.kind == "neo4j":  # hop by hop: on a server with 100M transfers, read only what the trail reaches
             result = trace_store(store, [args.source], **options)
         else:  # the embedded table is on this machine already: one read and the integer index are faster
@@ -50,26 +69,47 @@ def cmd_trace(args: argparse.Namespace) -> int:
         print(f"{len(document['transfers'])} transfers from {document['first_ts']} to {document['last_ts']}; "
               f"money ends at {len(document['sinks'])} channels")
         for t in document["transfers"][:60]:
-            print(f"  hop {t['hop']}  {t['ts']}  {t['from']} → {t['to']}  {t['amount']:,.2f} {t.get('currency') or ''}")
+            print(f"  hop {t['hop']}  {t['ts']}  {t['from']} → {t['to']}  {t['amount_orig']:,.2f} "
+                  f"{t.get('currency') or ''}  (≈ {t['amount']:,.2f} {args.base_currency})")
+        for note in _notes(document.get("fx")):
+            print(f"  note: {note}")
     emit(args, document, human)
     return 0
 
 
 def _patterns_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
+    _fx_arguments(p)
+
+
+def _notes(fx: dict[str, Any] | None) -> list[str]:
+    """The conversion caveats of an ``fx`` block (see ``graphbench.analytics.fx.Converted``)."""
+    if not fx:
+        return []
+    base = fx["base_currency"]
+    out = [f"{n:,} transfer(s) in {c} have no exchange rate: not converted, in no {base} amount"
+           for c, n in fx["unconverted"].items()]
+    if fx["missing_currency"]:
+        out.append(f"{fx['missing_currency']:,} transfer(s) without a currency taken as {base}")
+    return [*out, f"amounts {fx['label']}"]
 
 
 def cmd_patterns(args: argparse.Namespace) -> int:
     from graphbench.analytics.patterns import find_patterns
+    from graphbench.analytics.trace import TransferIndex
     from graphbench.store_reads.money_overview import transfer_table
 
     store = open_from(args)
     try:
         transfers = transfer_table(store)  # only the columns the search uses
+        rates = _fx_rates(args, store)
     finally:
         store.close()
-    found = find_patterns(transfers, kinds=args.kind)
-    document = json.loads(json.dumps({"patterns": [p.to_dict() for p in found]}, default=str))
+    # every amount the detectors compare is in the base currency
+    index = TransferIndex.from_frame(transfers, args.base_currency, rates)
+    found = find_patterns(index, kinds=args.kind)
+    document = json.loads(json.dumps({"patterns": [p.to_dict() for p in found],
+                                      "fx": index.fx.to_dict() if index.fx else None}, default=str))
     audit(args, "patterns", {"kind": args.kind}, json.dumps(document))
 
     def human() -> None:
@@ -78,8 +118,10 @@ def cmd_patterns(args: argparse.Namespace) -> int:
         counts = Counter(p["kind"] for p in document["patterns"])
         print(", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "no patterns")
         for p in document["patterns"][:60]:
-            print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f}  "
+            print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f} {args.base_currency}  "
                   f"{p['first_ts']} → {p['last_ts']}")
+        for note in _notes(document.get("fx")):
+            print(f"  note: {note}")
     emit(args, document, human)
     return 0
 
