@@ -15,6 +15,8 @@ import phonenumbers
 import pycountry
 from dateutil import parser as date_parser
 
+from graphbench.matching.lookalikes import evasion_flags, fold_identifier, prepare, strip_invisible
+
 CHANNEL_TYPES = (
     "paypal", "wechat", "alipay", "iban", "bank_account", "mobile_money",
     "btc", "eth", "usdt", "crypto", "card", "other",
@@ -53,8 +55,9 @@ def platform(raw: str) -> str:
 
 
 def handle(raw: str) -> str:
-    """Lower-case handle without a leading '@'."""
-    value = raw.strip().lstrip("@").strip().lower()
+    """Lower-case handle without a leading '@'; look-alike spellings folded (see
+    ``graphbench.matching.lookalikes``: a plain ASCII handle is only lower-cased)."""
+    value = fold_identifier(raw).strip().lstrip("@").strip()
     if not value:
         raise ValueError("handle is empty")
     if _HANDLE_BAD.search(value):
@@ -62,8 +65,13 @@ def handle(raw: str) -> str:
     return value
 
 
+def handle_evasion(raw: str) -> list[str]:
+    """Evasion indicators of a handle as written (mixed scripts, invisible characters, …)."""
+    return evasion_flags(raw)
+
+
 def email(raw: str) -> str:
-    value = raw.strip().lower()
+    value = prepare(raw).strip().lower()
     if value.startswith("mailto:"):
         value = value[7:]
     if not _EMAIL.match(value):
@@ -82,8 +90,47 @@ def phone(raw: str, default_region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# An unverified phone keeps this many digits at least: fewer identify nothing ("12", "ext 4").
+MIN_UNVERIFIED_PHONE_DIGITS = 6
+MAX_PHONE_DIGITS = 20
+_OBFUSCATED_AT = re.compile(r"\s*(?:[\[({<]\s*at\s*[\])}>]|\s+at\s+)\s*", re.IGNORECASE)
+_OBFUSCATED_DOT = re.compile(r"\s*(?:[\[({<]\s*dot\s*[\])}>]|\s+dot\s+)\s*", re.IGNORECASE)
+
+
+def unverified_phone(raw: str) -> str | None:
+    """The raw form of a phone number that does not parse, for joining the accounts that write it
+    the same way: its digits, with a leading '+' when one stands before them; None when too few
+    digits remain to identify anything. Never an E.164 number (those parse), so the two kinds of
+    Phone key cannot collide unless the digits are the same."""
+    digits = re.sub(r"\D", "", raw)
+    if not MIN_UNVERIFIED_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+        return None
+    first = re.search(r"\d", raw)
+    plus = first is not None and "+" in raw[: first.start()]
+    return ("+" if plus else "") + digits
+
+
+def deobfuscated_email(raw: str) -> str | None:
+    """``seller [at] mail [dot] com`` → ``seller@mail.com`` when that is a valid address, else None."""
+    text = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", raw.strip()))
+    try:
+        return email(text)
+    except ValueError:
+        return None
+
+
+def unverified_email(raw: str) -> str | None:
+    """The raw form of an address that does not validate (lower-case, no white space), when it
+    still has a local part and a domain around one '@'; None otherwise."""
+    text = "".join(raw.split()).lower().removeprefix("mailto:")
+    local, at, domain = text.partition("@")
+    if not at or not local or not domain or "@" in domain or ":" in text:
+        return None
+    return text
+
+
 def hashtag(raw: str) -> str:
-    value = unicodedata.normalize("NFKC", raw.strip().lstrip("#").strip()).casefold()
+    value = unicodedata.normalize("NFKC", strip_invisible(raw).strip().lstrip("#").strip()).casefold()
     if not value or _HANDLE_BAD.search(value):
         raise ValueError(f"hashtag {raw!r} is empty or contains white space")
     return value
@@ -107,7 +154,7 @@ def channel_type(raw: str) -> str:
 
 def channel_id(kind: str, raw: str, default_region: str | None = None) -> str:
     """Normalise a payment identifier according to its (normalised) channel type."""
-    value = raw.strip()
+    value = prepare(raw).strip()
     if not value:
         raise ValueError("channel id is empty")
     if kind == "paypal":
@@ -174,7 +221,9 @@ def timestamp(raw: str) -> str:
         elif re.fullmatch(r"\d{9,11}(\.\d+)?", text):
             moment = datetime.fromtimestamp(float(text), tz=UTC)
         else:
-            moment = date_parser.parse(text, dayfirst=_looks_dayfirst(text))
+            moment = _complete_date(text)
+    except _Incomplete:
+        raise ValueError(f"{raw!r} is not a date: a date names its year, month and day") from None
     except (ValueError, OverflowError):
         raise ValueError(f"{raw!r} is not a date/time") from None
     if moment.tzinfo is None:
@@ -186,6 +235,22 @@ def timestamp(raw: str) -> str:
 
 
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# Two defaults that differ in year, month and day: a part dateutil filled in from a default
+# comes out different, so "2024", "March", "5" or "-1" are refused instead of invented.
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+
+
+class _Incomplete(ValueError):
+    pass
+
+
+def _complete_date(text: str) -> datetime:
+    """A date that names its year, month and day (dateutil otherwise fills the gaps from today)."""
+    dayfirst = _looks_dayfirst(text)
+    first, second = (date_parser.parse(text, dayfirst=dayfirst, default=d) for d in _DEFAULTS)
+    if first.date() != second.date():
+        raise _Incomplete(text)
+    return first
 
 
 def _iso(text: str) -> datetime | None:

@@ -24,15 +24,16 @@ def keyword_kind(raw: str) -> str:
     return value
 
 
-def keyword_row(row: dict[str, str]) -> dict[str, Any]:
+def keyword_row(row: dict[str, str], ctx: RowContext | None = None) -> dict[str, Any]:
+    """A watchlist row; an unknown kind is set aside on ``ctx`` (the term counts as a code word)."""
     return {
         "term": required(row, "term"),
-        "scientific_name": optional(row, "scientific_name", normalize.scientific_name),
-        "kind": optional(row, "kind", keyword_kind) or "code_word",
+        "scientific_name": optional(row, "scientific_name", normalize.scientific_name, ctx),
+        "kind": optional(row, "kind", keyword_kind, ctx) or "code_word",
         "language": optional(row, "language"),
     }
 
 
 def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
-    keyword_row(row)  # validation only
+    keyword_row(row, ctx)  # validation only
     return GraphBatch()

@@ -3,6 +3,12 @@
 Files are read in a fixed order (species and keywords first, since listings are matched against
 them) and streamed row by row; good rows go to the store in batches, bad rows to
 ``<rejects>/<file>.rejects.csv`` with file, row, field and reason. Rows in = loaded + rejected.
+
+A row is rejected only for a *required* field (or when it cannot be read at all). An optional
+field that fails is set aside: the row loads without it and the field goes to
+``<rejects>/<file>.warnings.csv`` (file, row, field, reason, value). A file that is not what it
+claims — a symbolic link, a path resolving outside the load folder, binary data — is refused
+with one sentence (in its rejects file and the report) and the other files load.
 """
 
 from __future__ import annotations
@@ -20,9 +26,9 @@ import pandas as pd
 from graphbench.errors import GraphbenchError, InvalidRow
 from graphbench.store.base import GraphStore, writer
 from loaders import accounts, fx_rates, keywords, listings, payment_links, shipments, species, transactions
-from loaders.context import RowContext
+from loaders.context import FieldWarning, RowContext, scratch_context
 from loaders.mapping import KINDS, Mapping, MappingEntry
-from loaders.reader import header_of, read_rows
+from loaders.reader import header_of, not_text, read_rows
 
 PARSERS: dict[str, ModuleType] = {
     m.KIND: m for m in (species, keywords, accounts, listings, payment_links, transactions, shipments, fx_rates)
@@ -40,7 +46,10 @@ class FileReport:
     rows: int = 0
     loaded: int = 0
     rejected: int = 0
+    warnings: int = 0  # optional fields set aside in rows that loaded
     rejects_file: str | None = None
+    warnings_file: str | None = None
+    refused: str | None = None  # why the file was not read at all
 
 
 @dataclass
@@ -56,6 +65,10 @@ class LoadReport:
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
 
+    @property
+    def warnings(self) -> int:
+        return sum(f.warnings for f in self.files)
+
     def _key(self, report: FileReport) -> str:
         """The file name, or ``name#kind`` when a mapping reads one file as several kinds."""
         shared = sum(f.file == report.file for f in self.files) > 1
@@ -64,8 +77,11 @@ class LoadReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "files": {self._key(f): asdict(f) for f in self.files},
+            "rows": self.rows,
             "loaded": sum(f.loaded for f in self.files),
             "rejected": self.rejected,
+            "warnings": self.warnings,
+            "refused": [self._key(f) for f in self.files if f.refused],
             "resolution": self.resolution,
         }
 
@@ -75,43 +91,94 @@ class Source:
     kind: str
     path: Path
     entry: MappingEntry | None
+    refused: str | None = None  # one sentence: why this file is not read
+
+
+@dataclass
+class CanonicalRow:
+    number: int
+    row: dict[str, str]
+    sha256: str
+    error: InvalidRow | None = None  # the row cannot be read or converted
+    note: str | None = None  # a reader's warning for the whole row
+
+
+def refusal(path: Path, folder: Path) -> str | None:
+    """Why a file of the load folder must not be read, as one sentence, or None.
+
+    A symbolic link is refused even when it points inside the folder: an export is a file, and
+    following links is how ``/etc/passwd`` ends up on the Data page."""
+    if path.is_symlink():
+        return f"{path.name} is a symbolic link; only regular files in the load folder are read, so it was not read"
+    try:
+        resolved = path.resolve(strict=True)
+    except OSError as exc:
+        return f"{path.name} cannot be opened ({exc.strerror}); it was not read"
+    if not resolved.is_relative_to(folder):
+        return f"{path.name} resolves to a file outside the load folder; it was not read"
+    try:
+        what = not_text(resolved)
+    except OSError as exc:
+        return f"{path.name} cannot be read ({exc.strerror}); it was not read"
+    if what:
+        return f"{path.name} is not a text file (it looks like {what}); it was not read"
+    return None
 
 
 def find_sources(directory: Path, mapping: Mapping | None = None) -> list[Source]:
-    """The files of a folder that graphbench reads, in load order."""
+    """The files of a folder that graphbench reads, in load order (refused ones included, marked)."""
     if not directory.is_dir():
         raise GraphbenchError(f"{directory} is not a folder")
-    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+    folder = directory.resolve()
+    # lstat-based: a link to a folder or to nothing is listed too, so it can be refused by name
+    files = sorted(p for p in directory.iterdir()
+                   if (p.is_symlink() or p.is_file()) and p.suffix.lower() in SUFFIXES)
     sources: list[Source] = []
     for path in files:
         entries = mapping.entries_for(path) if mapping else []
-        if entries:
-            sources += [Source(e.kind, path, e) for e in entries]
-            continue
-        kind = next((k for k in KINDS if path.stem.lower().startswith(k)), None)
-        if kind:
-            sources.append(Source(kind, path, None))
+        found = [Source(e.kind, path, e) for e in entries]
+        if not found:
+            kind = next((k for k in KINDS if path.stem.lower().startswith(k)), None)
+            found = [Source(kind, path, None)] if kind else []
+        refused = refusal(path, folder) if found else None
+        for source in found:
+            source.refused = refused
+        sources += found
     for source in sources:
-        if source.entry:
+        if source.entry and not source.refused:
             source.entry.check_header(header_of(source.path), source.path)
     return sorted(sources, key=lambda s: (KINDS.index(s.kind), s.path.name))
 
 
-def canonical_rows(source: Source) -> Iterator[tuple[int, dict[str, str], str, str | None]]:
-    """(row number, canonical row, sha256 of the raw record, read error) for each record of a file."""
+def canonical_rows(source: Source) -> Iterator[CanonicalRow]:
+    """Each record of a file as a canonical row, with the sha256 of its raw record, or the reason
+    it cannot be read (or converted by the mapping)."""
     convert = source.entry.converter() if source.entry else None
     for row in read_rows(source.path):
         if row.error:
-            yield row.number, row.raw, row.sha256, row.error
+            yield CanonicalRow(row.number, row.raw, row.sha256, InvalidRow("", row.error))
             continue
         raw = {k.strip(): v for k, v in row.raw.items()}
-        yield row.number, (convert(raw, row.number) if convert else raw), row.sha256, None
+        if convert is None:
+            yield CanonicalRow(row.number, raw, row.sha256, note=row.note)
+            continue
+        try:
+            yield CanonicalRow(row.number, convert(raw, row.number), row.sha256, note=row.note)
+        except InvalidRow as exc:
+            yield CanonicalRow(row.number, raw, row.sha256, exc)
 
 
 def load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Mapping | None = None,
              rejects_dir: str | Path = "rejects", progress: Progress | None = None,
              resolve: bool = True) -> LoadReport:
-    """Load every recognised file of ``directory``; then recompute cross-posts and SAME_AS."""
+    """Load every recognised file of ``directory``; then recompute cross-posts and SAME_AS. The store's one
+    writer is held throughout: a second load into it waits for this one (or stops with one sentence)."""
+    with store.write_lock():
+        return _load_dir(store, directory, mapping, rejects_dir, progress, resolve)
+
+
+def _load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Mapping | None,
+              rejects_dir: str | Path, progress: Progress | None, resolve: bool) -> LoadReport:
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = Mapping.load(mapping)
     sources = find_sources(Path(directory), mapping)
@@ -129,13 +196,10 @@ def load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Map
         file_report = load_file(store, source, Path(rejects_dir), matcher, species_props, progress,
                                 collect={"species": extra_species, "keywords": extra_keywords}.get(source.kind))
         report.files.append(file_report)
-    commit = getattr(store, "commit", None)
-    if commit:
-        commit()
+    store.commit()
     if resolve:
         report.resolution = resolve_after_load(store)
-        if commit:
-            commit()
+        store.commit()
     return report
 
 
@@ -146,30 +210,67 @@ def load_file(store: GraphStore, source: Source, rejects_dir: Path, matcher: Any
     name = source.path.name
     report = FileReport(file=name, kind=source.kind)
     rejects: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    if source.refused:
+        report.refused = source.refused
+        report.rejects_file = _write_table(rejects_dir, f"{name}.rejects.csv", REJECT_COLUMNS,
+                                           [_reject(name, 0, "", source.refused, {})])
+        _write_table(rejects_dir, f"{name}.warnings.csv", WARNING_COLUMNS, [])
+        return report
     expected = _count_lines(source.path)
     recorded_path = str(source.path.resolve())
+    required = tuple(getattr(parser, "REQUIRED", ()))
     with writer(store, WRITE_BATCH) as out:
-        for number, row, sha, error in canonical_rows(source):
+        for record in canonical_rows(source):
             report.rows += 1
-            if error:
-                rejects.append(_reject(name, number, "", error, row))
+            number, row = record.number, record.row
+            try:
+                if record.error:
+                    raise record.error
+                ctx = RowContext(recorded_path, number, record.sha256, matcher, species_props)
+                if record.note:
+                    ctx.warn("", record.note, "")
+                row = _without_nul(row, required, ctx)
+                batch = parser.parse(row, ctx)
+                if collect is not None:
+                    scratch = scratch_context()
+                    collect.append(species.species_props(row, scratch) if source.kind == "species"
+                                   else keywords.keyword_row(row, scratch))
+            except InvalidRow as exc:
+                rejects.append(_reject(name, number, exc.field, exc.reason, row))
             else:
-                try:
-                    ctx = RowContext(recorded_path, number, sha, matcher, species_props)
-                    out.add(parser.parse(row, ctx))
-                    if collect is not None:
-                        collect.append(species.species_props(row) if source.kind == "species"
-                                       else keywords.keyword_row(row))
-                    report.loaded += 1
-                except InvalidRow as exc:
-                    rejects.append(_reject(name, number, exc.field, exc.reason, row))
+                out.add(batch)
+                report.loaded += 1
+                warnings += [_warning(name, number, w) for w in ctx.warnings]
             if progress and report.rows % 2000 == 0:
                 progress(name, report.rows, expected)
     if progress:
         progress(name, report.rows, report.rows)
     report.rejected = len(rejects)
-    report.rejects_file = _write_rejects(rejects_dir, name, rejects)
+    report.warnings = len(warnings)
+    report.rejects_file = _write_table(rejects_dir, f"{name}.rejects.csv", REJECT_COLUMNS, rejects)
+    report.warnings_file = _write_table(rejects_dir, f"{name}.warnings.csv", WARNING_COLUMNS, warnings)
     return report
+
+
+def _without_nul(row: dict[str, str], required: tuple[str, ...], ctx: RowContext) -> dict[str, str]:
+    """A NUL byte is never silently dropped from a value: in a required field it rejects the
+    row (a key with a hidden byte would be another key), in an optional one the field is set aside."""
+    if not any("\x00" in value for value in row.values() if isinstance(value, str)):
+        return row
+    clean = dict(row)
+    for name, value in row.items():
+        if not isinstance(value, str) or "\x00" not in value:
+            continue
+        if name in required:
+            raise InvalidRow(name, "contains a NUL byte (\\x00), which no text field holds")
+        ctx.warn(name, "contains a NUL byte (\\x00); the field was set aside", value.replace("\x00", "\\x00"))
+        clean[name] = ""
+    return clean
+
+
+REJECT_COLUMNS = ("file", "row", "field", "reason", "raw")
+WARNING_COLUMNS = ("file", "row", "field", "reason", "value")
 
 
 def _reject(file: str, row: int, field_name: str, reason: str, raw: dict[str, str]) -> dict[str, Any]:
@@ -177,26 +278,39 @@ def _reject(file: str, row: int, field_name: str, reason: str, raw: dict[str, st
             "raw": json.dumps(raw, ensure_ascii=False)[:2000]}
 
 
-def _write_rejects(folder: Path, name: str, rejects: list[dict[str, Any]]) -> str | None:
-    """One rejects file per input, rewritten on every load (so a rerun leaves the same file)."""
-    target = folder / f"{name}.rejects.csv"
-    if not rejects:
+def _warning(file: str, row: int, warning: FieldWarning) -> dict[str, Any]:
+    return {"file": file, "row": row, "field": warning.field, "reason": warning.reason, "value": warning.value}
+
+
+def _write_table(folder: Path, file_name: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> str | None:
+    """One rejects (or warnings) file per input, rewritten on every load (a rerun leaves the same file)."""
+    target = folder / file_name
+    if not records:
         if target.exists():
             target.unlink()
         return None
     folder.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.DictWriter(handle, fieldnames=["file", "row", "field", "reason", "raw"])
+        out = csv.DictWriter(handle, fieldnames=list(columns))
         out.writeheader()
-        out.writerows(rejects)
+        out.writerows(records)
     return str(target)
 
 
 def read_rejects(folder: str | Path) -> pd.DataFrame:
     """Every rejects file of a folder as one table (for the data-quality view)."""
-    files = sorted(Path(folder).glob("*.rejects.csv"))
+    return _read_tables(folder, "*.rejects.csv", REJECT_COLUMNS)
+
+
+def read_warnings(folder: str | Path) -> pd.DataFrame:
+    """Every warnings file of a folder as one table: the optional fields set aside."""
+    return _read_tables(folder, "*.warnings.csv", WARNING_COLUMNS)
+
+
+def _read_tables(folder: str | Path, pattern: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    files = sorted(Path(folder).glob(pattern))
     if not files:
-        return pd.DataFrame(columns=["file", "row", "field", "reason", "raw"])
+        return pd.DataFrame(columns=list(columns))
     return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
 
 

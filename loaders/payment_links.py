@@ -10,7 +10,7 @@ from graphbench import normalize
 from graphbench.batch import GraphBatch
 from graphbench.errors import InvalidRow
 from graphbench.schema import node_id
-from loaders.accounts import account_id
+from loaders.accounts import account_id, handle_props
 from loaders.context import RowContext
 from loaders.fields import optional, required
 from loaders.listings import listing_id
@@ -38,7 +38,9 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
     prov = ctx.provenance(None)
     batch = GraphBatch()
     channel = channel_node(batch, kind, raw_channel, "channel_id", prov)
-    account = batch.add_node(account_id(platform, handle), {"platform": platform, "handle": handle}, prov)
+    account = batch.add_node(account_id(platform, handle),
+                             {"platform": platform, "handle": handle, **handle_props(row.get("handle"), handle)},
+                             prov)
     batch.add_rel("USES", account, channel, {"seen_in": seen_in}, prov)
     if seen_in and seen_in.lower() not in _NOT_LISTINGS:
         try:

@@ -41,19 +41,20 @@ def taxon_group(raw: str) -> str:
     return TAXON_GROUPS.get(value, value)
 
 
-def species_props(row: dict[str, str]) -> dict[str, Any]:
+def species_props(row: dict[str, str], ctx: RowContext | None = None) -> dict[str, Any]:
+    """Species node properties; an unreadable appendix is set aside on ``ctx`` (strict without one)."""
     return {
         "scientific_name": required(row, "scientific_name", normalize.scientific_name),
-        "cites_appendix": optional(row, "cites_appendix", appendix),
+        "cites_appendix": optional(row, "cites_appendix", appendix, ctx),
         # Species+ exports separate names with commas and give synonyms with their authors
         "common_names": split_names(optional(row, "common_names") or "") or None,
         "synonyms": clean_synonyms(optional(row, "synonyms") or "") or None,
-        "taxon_group": optional(row, "taxon_group", taxon_group),
+        "taxon_group": optional(row, "taxon_group", taxon_group, ctx),
     }
 
 
 def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
-    props = species_props(row)
+    props = species_props(row, ctx)
     batch = GraphBatch()
     batch.add_node(node_id("Species", props["scientific_name"]), props, ctx.provenance(None))
     return batch

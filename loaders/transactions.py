@@ -23,7 +23,7 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
     to_type = required(row, "to_type", normalize.channel_type)
     to_raw = required(row, "to_id")
     amount = required(row, "amount", normalize.amount)
-    currency = optional(row, "currency", normalize.currency)
+    currency = optional(row, "currency", normalize.currency, ctx)
     prov = ctx.provenance(ts)
     batch = GraphBatch()
     source = channel_node(batch, from_type, from_raw, "from_id", prov)

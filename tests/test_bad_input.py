@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graphbench.store import open_store
-from loaders.load import load_dir, read_rejects
+from loaders.load import load_dir, read_rejects, read_warnings
 from loaders.reader import MAX_FIELD
 
 HEADER = "platform,handle,display_name,followers,captured_at\n"
@@ -73,9 +73,13 @@ def test_enormous_field(tmp_path: Path) -> None:
 def test_wrong_types_name_the_field(tmp_path: Path) -> None:
     text = HEADER + ("instagram,a,A,many,2024-01-01\ninstagram,b,B,-3,2024-01-01\ninstagram,c,C,1.5k,2024-01-01\n"
                      "instagram,d,D,2.5x,2024-01-01\n")
-    store, report, rejects = load(tmp_path, "accounts.csv", text.encode())
-    assert report.rejected == 3 and set(rejects["field"]) == {"followers"}
+    store, report, _ = load(tmp_path, "accounts.csv", text.encode())
+    # followers is optional: a count that does not parse is set aside, the account loads (issue 15.5)
+    assert (report.loaded, report.rejected, report.warnings) == (4, 0, 3)
+    warnings = read_warnings(tmp_path / "rej")
+    assert set(warnings["field"]) == {"followers"} and set(warnings["value"]) == {"many", "-3", "2.5x"}
     assert store.node("Account:instagram:c")["followers"] == 1500  # exports write counts as 1.5k
+    assert "followers" not in store.node("Account:instagram:a")
 
 
 def test_an_unreadable_free_text_place_is_kept_as_text(tmp_path: Path) -> None:

@@ -10,18 +10,22 @@ import pytest
 
 from graphbench.export.jsonl import generate_jsonl
 from graphbench.store import open_store
-from loaders.load import load_dir, read_rejects
+from loaders.load import load_dir, read_rejects, read_warnings
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
+# Only a required field (or an unreadable line) rejects a row ...
 EXPECTED_REJECTS = {
     ("accounts.csv", 4, "handle"),
-    ("accounts.csv", 5, "phone"),
-    ("listings.jsonl", 3, "posted_at"),
     ("listings.jsonl", 5, ""),
     ("payment_links.csv", 4, "channel_type"),
     ("transactions.csv", 3, "amount"),
     ("transactions.csv", 4, "timestamp"),
+}
+# ... an optional field that fails is set aside and its row loads (issue 15.5).
+EXPECTED_WARNINGS = {
+    ("accounts.csv", 5, "phone"),
+    ("listings.jsonl", 3, "posted_at"),
     ("shipments.csv", 3, "sender_handle"),
 }
 
@@ -51,6 +55,24 @@ def test_every_bad_row_rejected_with_its_reason(loaded) -> None:
     with (rejects_dir / "transactions.csv.rejects.csv").open(encoding="utf-8") as handle:
         row = next(csv.DictReader(handle))
     assert row["field"] == "amount" and "not a number" in row["reason"] and "T3" in row["raw"]
+
+
+def test_bad_optional_fields_are_warnings_and_their_rows_load(loaded) -> None:
+    store, report, rejects_dir = loaded
+    warnings = read_warnings(rejects_dir)
+    assert {(w.file, int(w.row), w.field) for w in warnings.itertuples()} == EXPECTED_WARNINGS
+    assert all(reason.strip() for reason in warnings["reason"])
+    by_field = {w.field: w for w in warnings.itertuples()}
+    assert by_field["phone"].value == "12" and by_field["posted_at"].value == "not a date"
+    assert by_field["sender_handle"].value == "telegram"
+    assert store.node("Account:facebook:nophone")["followers"] == 10  # the row loaded without its phone
+    assert store.node("Listing:telegram:TG001")["title"] == "white plastic bangle"
+    shipment = store.node("Shipment:dhl:JD0002")
+    assert shipment is not None and "posted_at" not in store.node("Listing:telegram:TG001")
+    assert "Shipment:dhl:JD0002" not in set(store.relationships("SENT")["end"])
+    counts = report.to_json()
+    assert counts["warnings"] == 3 and counts["rows"] == counts["loaded"] + counts["rejected"]
+    assert counts["files"]["accounts.csv"]["warnings"] == 1
 
 
 def test_keys_are_normalised(loaded) -> None:

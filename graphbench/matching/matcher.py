@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from graphbench.matching.context_rules import has_sale_context, inside_false_friend, is_blocked
+from graphbench.matching.lookalikes import fold_mixed_tokens, prepare
 from graphbench.matching.species_index import (
     MIN_FUZZY_TOKEN_LENGTH,
     MIN_GENUS_TOKEN_LENGTH,
@@ -29,6 +30,9 @@ from graphbench.matching.species_tables import TableSource, split_names
 from graphbench.matching.text_folding import fold, tokens
 
 WEAK_SCORE_FACTOR = 0.8
+# Text matched per listing: an advert names its species early, and a 1 MB "listing" is a dump
+# or an attack; the loader warns when it cuts (a field set aside, the listing kept whole).
+MAX_TEXT_CHARS = 100_000
 _SCIENTIFIC = ("exact", "synonym", "misspelling")
 
 
@@ -61,11 +65,18 @@ def match_text(text: str, index: SpeciesIndex | None = None) -> list[SpeciesMent
     if not text:
         return []
     index = index or default_index()
-    written = unicodedata.normalize("NFC", text)
+    # invisible characters out and compatibility forms folded ("Man\u200dis", fullwidth letters)
+    written = unicodedata.normalize("NFC", prepare(text[:MAX_TEXT_CHARS]))
     folded = fold(written)
     if len(folded) != len(written):  # a rare letter changed length when lower-cased
         written = folded
     token_matches = tokens(folded)
+    if not folded.isascii():
+        # a word mixing Latin with look-alikes of another script ("Маnis", Cyrillic М)
+        relooked = fold_mixed_tokens(folded, [m.span() for m in token_matches])
+        if relooked != folded:
+            folded = relooked
+            token_matches = tokens(folded)
     token_texts = [m.group() for m in token_matches]
 
     candidates, context_term_seen = _token_candidates(index, token_matches, token_texts)
@@ -224,11 +235,26 @@ def _misspelt_candidates(
 
 
 def _outermost(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Drop matches lying strictly inside a longer match ("tiger" in "tiger bone wine")."""
-    return [
-        c for c in candidates
-        if not any(
-            o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
-            for o in candidates
-        )
-    ]
+    """Drop matches lying strictly inside a longer match ("tiger" in "tiger bone wine").
+
+    One sort and one sweep, O(n log n): in (start, -end) order every span that can contain a
+    span comes before it, so a span is inside another exactly when some earlier span with a
+    different extent reaches at least as far. Equal spans never hide each other.
+    """
+    order = sorted(range(len(candidates)), key=lambda i: (candidates[i].start, -candidates[i].end))
+    hidden = [False] * len(candidates)
+    reach = -1  # the furthest end among spans of earlier (start, end) groups
+    k = 0
+    while k < len(order):
+        first = candidates[order[k]]
+        span = (first.start, first.end)
+        group_end = k
+        while group_end < len(order) and (candidates[order[group_end]].start,
+                                          candidates[order[group_end]].end) == span:
+            group_end += 1
+        inside = reach >= span[1]
+        for j in range(k, group_end):
+            hidden[order[j]] = inside
+        reach = max(reach, span[1])
+        k = group_end
+    return [c for c, drop in zip(candidates, hidden, strict=True) if not drop]

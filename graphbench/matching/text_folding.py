@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from graphbench.matching.lookalikes import prepare
+
 # Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional (Vietnamese).
 _LATIN_WITH_MARKS = ((0x00C0, 0x024F), (0x1E00, 0x1EFF))
 # Letters whose base form is not reached by removing combining marks.
@@ -57,7 +59,7 @@ def has_unspaced_script(text: str) -> bool:
 def term_key(term: str) -> str:
     """The lookup key of a term: folded tokens joined by one space, or, for terms in an
     unspaced script (Chinese, Thai, ...), the folded term without spaces."""
-    folded = fold(term)
+    folded = fold(prepare(term))
     if has_unspaced_script(folded):
         return "".join(folded.split())
     return " ".join(m.group() for m in _TOKEN.finditer(folded))
