@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages.common import bump_version, get_store
 from graphbench.errors import GraphbenchError
 from graphbench.schema import PROVENANCE_PROPS
+from graphbench.viz.safe_text import markdown_text
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 REJECTS = Path(os.environ.get("GRAPHBENCH_REJECTS", "rejects"))
@@ -31,7 +32,7 @@ def run_load(folder: Path, mapping: Path | None = None) -> None:
     try:
         report = load_dir(store, folder, mapping=mapping, rejects_dir=REJECTS, progress=progress)
     except GraphbenchError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))  # a load error quotes the file's own values
         return
     bar.empty()
     bump_version()

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages.common import get_store, show_graph, whole_graph_agreed
 from graphbench.schema import NODE_TYPES, PROVENANCE_PROPS, REL_TYPES
+from graphbench.viz.safe_text import markdown_text
 
 st.title("Explore")
 store = get_store()
@@ -51,7 +52,7 @@ for pinned in state["explore_pinned"]:
     if pinned not in graph:
         graph = nx.compose(graph, store.neighbourhood(pinned, hops=1, limit=30, rel_types=rel_types))
 if graph.number_of_nodes() == 0:
-    st.warning(f"No node {center!r}.")
+    st.warning(f"No node {markdown_text(repr(center))}.")
     st.stop()
 
 
@@ -83,7 +84,7 @@ for node, data in list(view.nodes(data=True)):
 
 left, right = st.columns([3, 1])
 with left:
-    st.caption(f"{view.number_of_nodes()} nodes, {view.number_of_edges()} relationships around {center}")
+    st.caption(f"{view.number_of_nodes()} nodes, {view.number_of_edges()} relationships around {markdown_text(center)}")
     # accounts coloured by community once the Communities page has run
     membership = (state.get("communities") or {}).get("membership")
     if membership:
@@ -110,7 +111,8 @@ with right:
     if buttons[2].button("Hide"):
         state["explore_hidden"] = sorted(set(state["explore_hidden"]) | {selected})
     if state["explore_pinned"] or state["explore_hidden"]:
-        st.caption(f"pinned: {', '.join(state['explore_pinned']) or '—'}; hidden: {len(state['explore_hidden'])}")
+        st.caption(f"pinned: {markdown_text(', '.join(state['explore_pinned'])) or '—'}; "
+                   f"hidden: {len(state['explore_hidden'])}")
         if st.button("Clear pins and hidden"):
             state["explore_pinned"], state["explore_hidden"] = [], []
             st.rerun()
@@ -123,7 +125,7 @@ with right:
         st.metric("Risk score", f"{min(100, sum(i.points for i in indicators)):.0f} / 100")
         for indicator in indicators:
             with st.expander(f"{indicator.name.replace('_', ' ')} · {indicator.points:g}"):
-                st.write("\n".join(f"- {item}" for item in indicator.evidence[:20]))
+                st.markdown("\n".join(f"- {markdown_text(item)}" for item in indicator.evidence[:20]))
 
 st.subheader("Timeline")
 events = []

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.common import get_store
 from graphbench import normalize
+from graphbench.viz.safe_text import markdown_text
 
 st.title("Cyber-alert report")
 store = get_store()
@@ -30,7 +31,7 @@ if submitted:
                             since=normalize.timestamp(since) if since else None,
                             until=normalize.timestamp(until) if until else None, title=title, marking=marking)
     except ValueError as exc:
-        st.error(f"Check the scope: {exc}")
+        st.error(f"Check the scope: {markdown_text(exc)}")
         st.stop()
     with st.spinner("Building the report…"):
         summary, data = run_report(store, scope, fmt, None)
@@ -43,7 +44,7 @@ if "report_result" in st.session_state:
     fmt, data, summary = st.session_state["report_result"]
     mime = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}[fmt]
     st.download_button("Download", data, file_name=f"graphbench-alert.{fmt}", mime=mime, type="primary")
-    st.caption(f"{summary['scope']}: {summary['accounts']:,} accounts, {summary['flagged_accounts']:,} flagged, "
+    st.caption(f"{markdown_text(summary['scope'])}: {summary['accounts']:,} accounts, {summary['flagged_accounts']:,} flagged, "
                f"{summary['takedown_listings']:,} listings to take down, {summary['evidence_items']:,} evidence items")
     if fmt == "html":
         st.iframe(data.decode("utf-8"), height=900)

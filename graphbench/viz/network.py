@@ -63,8 +63,10 @@ def render_pyvis(graph: nx.Graph, community: Mapping[str, int] | None = None, he
             colour = PALETTE[community[node] % len(PALETTE)]
         truncated = data.get("truncated")
         title = f"{node}" + (f"\n{truncated} more neighbours not shown" if truncated else "")
-        # captions come from scraped data: escaped, so a handle like "<script>" stays text
-        options: dict[str, Any] = {"label": html.escape(caption(str(node), data)), "title": html.escape(title), "shape": shape,
+        # captions come from scraped data, yet need no HTML escaping: pyvis embeds them with Jinja's tojson
+        # (which writes < > & ' as \u003c …, so "</script>" cannot close the script), vis draws labels on
+        # a canvas and sets titles as innerText. Escaped, "<" would show as "&lt;".
+        options: dict[str, Any] = {"label": caption(str(node), data), "title": title, "shape": shape,
                    "color": colour,
                    "size": 14 if label == "Account" else 10}
         if not physics:
@@ -72,7 +74,7 @@ def render_pyvis(graph: nx.Graph, community: Mapping[str, int] | None = None, he
             options.update({"x": float(x) * 1000, "y": float(y) * 1000, "physics": False})
         net.add_node(str(node), **options)
     for u, v, data in graph.edges(data=True):
-        edge: dict[str, Any] = {"title": html.escape(str(data.get(edge_label, ""))), "color": EDGE_COLOUR}
+        edge: dict[str, Any] = {"title": str(data.get(edge_label, "")), "color": EDGE_COLOUR}
         if "weight" in data:  # thickness only when the tie has a strength; a null value draws every edge fat
             edge["value"] = float(data["weight"])
         else:
