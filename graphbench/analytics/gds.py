@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graphbench.analytics import verdicts
 from graphbench.analytics.communities import CommunityResult, renumber_by_size
 from graphbench.analytics.projection import EVIDENCE_WEIGHTS, MAX_SHARED_DEGREE
 from graphbench.store.base import GraphStore, gds_available
@@ -92,7 +93,7 @@ def account_graph_query() -> str:
         RETURN a, b, $weights.profile_link AS w""")
     branches.append("""
         MATCH (x:Account)-[r:SAME_AS]->(y:Account)
-        WHERE x <> y AND toLower(coalesce(r.status, '')) <> 'rejected'
+        WHERE x <> y AND """ + verdicts.CYPHER_NOT_REJECTED + """
         WITH CASE WHEN x.id < y.id THEN x ELSE y END AS a, CASE WHEN x.id < y.id THEN y ELSE x END AS b,
              coalesce(toFloat(r.score), 1.0) AS score
         RETURN a, b, $weights.same_as * score AS w""")

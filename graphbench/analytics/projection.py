@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from graphbench.analytics import popularity, verdicts
+
 if TYPE_CHECKING:
     import igraph
     import networkit
@@ -38,13 +40,6 @@ EVIDENCE_WEIGHTS: dict[str, float] = {
     "shared_hashtag": 0.5,  # per rare hashtag both use
 }
 
-# A shared identifier used by more accounts than this joins nobody (escrow channels, #pets).
-MAX_SHARED_DEGREE: dict[str, int] = {
-    "shared_phone": 50,
-    "shared_email": 50,
-    "shared_channel": 50,
-    "shared_hashtag": 25,
-}
 
 # Relationship tables the projection reads; pass ``{t: store.relationships(t) for t in PROJECTION_INPUTS}``.
 PROJECTION_INPUTS: tuple[str, ...] = (
@@ -58,6 +53,10 @@ IDENTIFIER_KINDS: dict[str, str] = {
     "shared_channel": "channel",
     "shared_hashtag": "hashtag",
 }
+
+# A shared identifier used by more accounts than this joins nobody (escrow channels, #pets): the one
+# popularity rule of graphbench.analytics.popularity, keyed by evidence kind.
+MAX_SHARED_DEGREE: dict[str, int] = {kind: popularity.max_accounts(ident) for kind, ident in IDENTIFIER_KINDS.items()}
 
 
 @dataclass
@@ -251,9 +250,7 @@ def _via_listings(posted: pd.DataFrame, listing_rel: pd.DataFrame) -> pd.DataFra
 
 def _same_as_pairs(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     table = _rel(tables, "SAME_AS")
-    keep = np.ones(len(table), dtype=bool)
-    if "status" in table:
-        keep = table["status"].astype(str).str.lower().ne("rejected").to_numpy()
+    keep = verdicts.not_rejected(table).to_numpy()
     score = _column(table, "score", 1.0)
     return pd.DataFrame({"a": table["start"], "b": table["end"], "w": score})[keep]
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from graphbench.analytics import popularity, verdicts
+
 # indicator → (weight, evidence items for the full weight)
 WEIGHTS: dict[str, tuple[float, int]] = {
     "appendix_i_species": (25.0, 2),    # sells species CITES lists in Appendix I (trade banned)
@@ -26,7 +28,10 @@ WEIGHTS: dict[str, tuple[float, int]] = {
     "shares_identifiers_with_flagged": (15.0, 1),  # phone / e-mail / channel / SAME_AS with a flagged account
     "influencer_for_flagged": (10.0, 1),  # a big audience advertising for flagged sellers
 }
-FLAGGED_SCORE = 40.0  # a first-pass score from here up makes an account "flagged"
+# A first-pass score from here up makes an account "flagged": two strong indicators (e.g. an Appendix I
+# species and a code word), or one with a laundering pattern, never one indicator alone (the largest
+# weight is 25). The one threshold for the report, the takedown list and the STIX export.
+FLAGGED_SCORE = 40.0
 INFLUENCER_FOLLOWERS = 10_000
 CONSUMER_HUB_MIN_ORIGINS = 3
 
@@ -38,17 +43,24 @@ class Indicator:
     evidence: list[str]
 
 
-def score_accounts(tables: Mapping[str, pd.DataFrame], patterns: Iterable[Any] | None = None) -> pd.DataFrame:
+def score_accounts(tables: Mapping[str, pd.DataFrame], patterns: Iterable[Any] | None = None,
+                   shipments: pd.DataFrame | None = None) -> pd.DataFrame:
     """``id, score, indicators, evidence`` per account (score > 0), highest first.
 
     ``indicators`` lists the indicator names; ``evidence`` maps each to its items. ``patterns`` are
-    laundering patterns (objects or dicts with ``kind`` and ``members`` = channel ids).
+    laundering patterns (objects or dicts with ``kind`` and ``members`` = channel ids). ``shipments``
+    is :func:`graphbench.analytics.routes.shipment_routes` of ``tables`` when the caller has it already
+    (computed here otherwise).
+
+    Scores are relative to the tables given: an account's indicators count evidence over the whole
+    of ``tables`` (who else shares its phone, which hubs its shipments reach), so score the whole store
+    once and select accounts from the result; scoring a subset of the tables gives other numbers.
     """
     found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     listing_owner = _owners(tables)
     _listing_indicators(tables, listing_owner, found)
     _pattern_indicator(tables, patterns, found)
-    _route_indicator(tables, found)
+    _route_indicator(tables, found, shipments)
     _platform_indicator(tables, found)
     first_pass = {account: _score(items) for account, items in found.items()}
     flagged = {a for a, s in first_pass.items() if s >= FLAGGED_SCORE}
@@ -138,18 +150,19 @@ def _pattern_indicator(tables: Mapping[str, pd.DataFrame], patterns: Iterable[An
         members = pattern["members"] if isinstance(pattern, dict) else pattern.members
         for channel in members:
             holders = users.get(channel, set())
-            if len(holders) > 20:  # an escrow or exchange: not evidence against each of its users
+            if popularity.is_popular("channel", len(holders), weighted=False):  # an escrow or exchange: no evidence against each user
                 continue
             for account in holders:
                 found[account]["laundering_pattern"].append(f"{kind} via {channel}")
 
 
-def _route_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dict[str, list[str]]]) -> None:
+def _route_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dict[str, list[str]]],
+                     shipments: pd.DataFrame | None) -> None:
     from graphbench.analytics.routes import consumer_hubs, shipment_routes
 
-    hubs = set(consumer_hubs(tables, CONSUMER_HUB_MIN_ORIGINS)["country"])
-    shipments = shipment_routes(tables).dropna(subset=["sender", "destination"])
-    for row in shipments.itertuples(index=False):
+    shipments = shipment_routes(tables) if shipments is None else shipments
+    hubs = set(consumer_hubs(tables, CONSUMER_HUB_MIN_ORIGINS, shipments=shipments)["country"])
+    for row in shipments.dropna(subset=["sender", "destination"]).itertuples(index=False):
         if row.destination in hubs:
             found[row.sender]["routes_to_consumer_hubs"].append(f"{row.id} {row.origin}→{row.destination}")
 
@@ -164,20 +177,21 @@ def _platform_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dic
 def _same_as(tables: Mapping[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
     """SAME_AS pairs an analyst has not rejected."""
     same = _rel(tables, "SAME_AS")
-    if "status" in same:
-        same = same[same["status"].fillna("") != "rejected"]
+    same = same[verdicts.not_rejected(same)]
     return list(same["start"]), list(same["end"])
 
 
 def _shared_with_flagged(tables: Mapping[str, pd.DataFrame], flagged: set[str],
                          found: dict[str, dict[str, list[str]]]) -> None:
     holders: dict[str, set[str]] = defaultdict(set)
-    for name in ("HAS_PHONE", "HAS_EMAIL", "USES"):
+    kind_of: dict[str, str] = {}
+    for name, kind in (("HAS_PHONE", "phone"), ("HAS_EMAIL", "email"), ("USES", "channel")):
         table = _rel(tables, name)
         for account, identifier in zip(table["start"], table["end"], strict=True):
             holders[identifier].add(account)
+            kind_of[identifier] = kind
     for identifier, accounts in holders.items():
-        if len(accounts) < 2 or len(accounts) > 20 or not accounts & flagged:
+        if len(accounts) < 2 or popularity.is_popular(kind_of[identifier], len(accounts), weighted=False) or not accounts & flagged:
             continue
         for account in accounts:
             for other in sorted((accounts & flagged) - {account}):

@@ -30,10 +30,11 @@ def shipment_routes(tables: Mapping[str, pd.DataFrame], level: str = "country") 
     return frame.merge(sent, on="id", how="left")
 
 
-def routes(tables: Mapping[str, pd.DataFrame], level: str = "country") -> pd.DataFrame:
+def routes(tables: Mapping[str, pd.DataFrame], level: str = "country",
+           shipments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Routes by courier: shipments, total weight, first/last date and the accounts that sent them,
-    busiest first."""
-    frame = shipment_routes(tables, level).dropna(subset=["origin", "destination"])
+    busiest first. ``shipments``: :func:`shipment_routes` at ``level`` when the caller has it already."""
+    frame = _shipments(tables, level, shipments).dropna(subset=["origin", "destination"])
     if frame.empty:
         return pd.DataFrame(columns=ROUTE_COLUMNS)
     grouped = frame.groupby(["shipper", "origin", "destination"], dropna=False)
@@ -45,12 +46,12 @@ def routes(tables: Mapping[str, pd.DataFrame], level: str = "country") -> pd.Dat
 
 
 def top_routes(tables: Mapping[str, pd.DataFrame], n: int = 10, by: str = "shipments",
-               level: str = "country") -> pd.DataFrame:
+               level: str = "country", shipments: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``n`` busiest origin → destination routes over all couriers, ranked by ``shipments``,
     ``weight_kg`` or ``senders`` (distinct sending accounts); ``shippers`` names the couriers."""
     if by not in ("shipments", "weight_kg", "senders"):
         raise ValueError(f"unknown ranking {by!r}: shipments, weight_kg or senders")
-    frame = shipment_routes(tables, level).dropna(subset=["origin", "destination"])
+    frame = _shipments(tables, level, shipments).dropna(subset=["origin", "destination"])
     columns = ["origin", "destination", "shipments", "weight_kg", "senders", "shippers", "first", "last"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -85,11 +86,11 @@ def route_flows(tables: Mapping[str, pd.DataFrame], level: str = "country", via_
 
 
 def consumer_hubs(tables: Mapping[str, pd.DataFrame], min_origins: int = 3, min_net_ratio: float = 2.0,
-                  level: str = "country") -> pd.DataFrame:
+                  level: str = "country", shipments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Places that consume: receiving from at least ``min_origins`` origins and at least
     ``min_net_ratio`` times as many shipments as they send. ``country, origins, received, sent``
     (the first column holds a ``CC:city`` place at city level), most received first."""
-    table = routes(tables, level)
+    table = routes(tables, level, shipments)
     if table.empty:
         return pd.DataFrame(columns=["country", "origins", "received", "sent"])
     received = table.groupby("destination").agg(origins=("origin", "nunique"), received=("shipments", "sum"))
@@ -98,6 +99,11 @@ def consumer_hubs(tables: Mapping[str, pd.DataFrame], min_origins: int = 3, min_
     hubs = hubs[(hubs["origins"] >= min_origins) & (hubs["received"] >= min_net_ratio * hubs["sent"])]
     hubs = hubs.rename_axis("country").reset_index()
     return hubs.sort_values(["received", "country"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _shipments(tables: Mapping[str, pd.DataFrame], level: str, given: pd.DataFrame | None) -> pd.DataFrame:
+    """The caller's :func:`shipment_routes` frame (computed once per data version), else computed here."""
+    return shipment_routes(tables, level) if given is None else given
 
 
 def _check(level: str) -> None:

@@ -50,14 +50,6 @@ def _trends_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recent-days", type=int, default=60)
 
 
-def _account_graph(store: Any) -> tuple[Any, dict[str, Any]]:
-    from graphbench.analytics.projection import PROJECTION_INPUTS, build_account_graph
-    from graphbench.store.tables import read_tables
-
-    tables = read_tables(store, (*PROJECTION_INPUTS, "MENTIONS", "LOCATED_IN", "Account"), provenance=False)
-    return build_account_graph(tables, accounts=tables["Account"]), tables
-
-
 def cmd_communities(args: argparse.Namespace) -> int:
     from graphbench.analytics import gds
 
@@ -89,17 +81,19 @@ def cmd_communities(args: argparse.Namespace) -> int:
 
 
 def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
-    from graphbench.analytics.communities import detect_communities, resolution_sweep, summarise_communities
+    from graphbench.analysis import Analysis
+    from graphbench.analytics.communities import resolution_sweep, summarise_communities
 
-    graph, tables = _account_graph(store)
+    analysis = Analysis.of_store(store)
+    graph = analysis.account_graph
     if args.sweep:
         sweep = resolution_sweep(graph, engine=args.engine, seed=args.seed)
         return {"sweep": sweep.to_dict("records")}
     try:
-        result = detect_communities(graph, engine=args.engine, resolution=args.resolution, seed=args.seed)
+        result = analysis.communities(engine=args.engine, resolution=args.resolution, seed=args.seed)
     except ValueError as exc:
         raise GraphbenchError(str(exc)) from None
-    summaries = {s.community: s for s in summarise_communities(result, graph, tables, min_size=2)}
+    summaries = {s.community: s for s in summarise_communities(result, graph, analysis.tables, min_size=2)}
     communities = []
     for community, members in enumerate(result.communities()):
         if len(members) < args.min_size:
@@ -114,7 +108,9 @@ def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
-    if getattr(store, "kind", "") != "neo4j":
+    from graphbench.store.base import SupportsGds
+
+    if not isinstance(store, SupportsGds):
         raise GraphbenchError("engine gds runs inside Neo4j: give --store bolt://… or neo4j://…")
     from graphbench.analytics import gds
 
@@ -123,20 +119,22 @@ def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_centrality(args: argparse.Namespace) -> int:
+    from graphbench.analysis import Analysis
     from graphbench.analytics import gds
     from graphbench.analytics.centrality import brokers, centrality_table
-    from graphbench.analytics.communities import detect_communities
 
     store = open_from(args)
     try:
         if gds.available(store) and not args.python:
             return _gds_centrality(store, args)
-        graph, _ = _account_graph(store)
+        analysis = Analysis.of_store(store)
+        graph = analysis.account_graph
+        communities = analysis.communities(seed=args.seed)
     finally:
         store.close()
     result = centrality_table(graph, pivots=args.pivots, seed=args.seed)
     table = result.table.head(args.top) if args.top else result.table
-    broker_table = brokers(graph, detect_communities(graph, seed=args.seed).labels, result.table, top=20)
+    broker_table = brokers(graph, communities.labels, result.table, top=20)
     document = {
         "betweenness": {"method": result.betweenness_method, "pivots": result.pivots,
                         "relative_error": result.relative_error},
@@ -214,16 +212,14 @@ def _gds_centrality(store: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
-    from graphbench.analytics.patterns import find_patterns
-    from graphbench.analytics.risk import explain, score_accounts
-    from graphbench.store.tables import read_tables
+    from graphbench.analysis import Analysis
+    from graphbench.analytics.risk import explain
 
     store = open_from(args)
     try:
-        tables = read_tables(store, provenance=False)
+        scores = Analysis.of_store(store).risk  # the same scores as the report and the app show
     finally:
         store.close()
-    scores = score_accounts(tables, find_patterns(tables["TRANSFERRED"]))
     if args.account:
         indicators = explain(scores, args.account)
         document: dict[str, Any] = {"id": args.account, "score": min(100.0, sum(i.points for i in indicators)),
@@ -245,27 +241,27 @@ def cmd_risk(args: argparse.Namespace) -> int:
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
+    from graphbench.analysis import Analysis
     from graphbench.analytics import routes, trends
-    from graphbench.store.tables import read_tables
-
-    store = open_from(args)
-    try:
-        tables = read_tables(store, provenance=False)
-    finally:
-        store.close()
 
     def records(frame: Any) -> list[dict[str, Any]]:
         return json.loads(frame.to_json(orient="records", date_format="iso"))
 
-    document = {
-        "emerging_hashtags": records(trends.emerging_terms(tables, "hashtag", recent_days=args.recent_days)),
-        "emerging_keywords": records(trends.emerging_terms(tables, "keyword", recent_days=args.recent_days)),
-        "emerging_species": records(trends.emerging_terms(tables, "species", recent_days=args.recent_days)),
-        "hotspots": records(trends.hotspots(tables)),
-        "routes": records(routes.routes(tables).head(50)),
-        "consumer_hubs": records(routes.consumer_hubs(tables)),
-        "listings_by_platform": records(trends.listings_over_time(tables, by="platform")),
-    }
+    store = open_from(args)
+    try:
+        analysis = Analysis.of_store(store)
+        tables, shipments = analysis.tables, analysis.shipment_routes
+        document = {
+            "emerging_hashtags": records(trends.emerging_terms(tables, "hashtag", recent_days=args.recent_days)),
+            "emerging_keywords": records(trends.emerging_terms(tables, "keyword", recent_days=args.recent_days)),
+            "emerging_species": records(trends.emerging_terms(tables, "species", recent_days=args.recent_days)),
+            "hotspots": records(trends.hotspots(tables)),
+            "routes": records(routes.routes(tables, shipments=shipments).head(50)),
+            "consumer_hubs": records(routes.consumer_hubs(tables, shipments=shipments)),
+            "listings_by_platform": records(trends.listings_over_time(tables, by="platform")),
+        }
+    finally:
+        store.close()
 
     def human() -> None:
         for key in ("emerging_hashtags", "emerging_keywords", "emerging_species", "consumer_hubs"):

@@ -1,12 +1,17 @@
-"""The cyber-alert report: content gathered in :mod:`build`, rendered as Markdown, HTML or PDF."""
+"""The cyber-alert report: facts computed from one Analysis (:mod:`build`, ``section_*.py``), rendered as
+Markdown, HTML or PDF (:mod:`markdown`, :mod:`html`, :mod:`pdf`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphbench.report.build import SECTION_TITLES, Report, Section, assemble_report, build_report
 from graphbench.report.scope import ReportScope
+
+if TYPE_CHECKING:
+    from graphbench.analysis import Analysis
+    from graphbench.store.base import GraphStore
 
 FORMATS = ("md", "html", "pdf")
 
@@ -30,9 +35,11 @@ def render(report: Report, fmt: str, output: str | Path | None = None) -> bytes:
     raise ValueError(f"unknown report format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
-def run_report(store: Any, scope: ReportScope, fmt: str, output: str | Path | None) -> tuple[dict[str, Any], bytes]:
-    """Build and render; write to ``output`` when given. Returns (JSON-ready summary, the bytes)."""
-    report = build_report(store, scope)
+def run_report(source: GraphStore | Analysis, scope: ReportScope, fmt: str,
+               output: str | Path | None) -> tuple[dict[str, Any], bytes]:
+    """Build (from an Analysis, or a store) and render; write to ``output`` when given. Returns
+    (JSON-ready summary, the bytes)."""
+    report = build_report(source, scope)
     data = render(report, fmt, output)
     if output:
         Path(output).write_bytes(data)

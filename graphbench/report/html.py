@@ -10,8 +10,8 @@ import html
 
 import pandas as pd
 
-from graphbench.report.build import Report, Section
 from graphbench.report.cells import cell_text, is_missing, is_number
+from graphbench.report.document import Report, Section
 from graphbench.report.marking import marking_colours, marking_definition
 
 STYLE = """

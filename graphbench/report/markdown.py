@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from graphbench.report.build import Report
 from graphbench.report.cells import cell_text, numeric_column
+from graphbench.report.document import Report
 from graphbench.report.marking import marking_definition
 from graphbench.viz.safe_text import markdown_text
 

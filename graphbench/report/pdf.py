@@ -30,8 +30,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from graphbench.report.build import Report, Section
 from graphbench.report.cells import cell_text, is_number, numeric_column
+from graphbench.report.document import Report, Section
 from graphbench.report.marking import marking_colours, marking_definition
 from graphbench.report.pdf_fonts import BODY, BOLD, MONO, markup, register
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from graphbench.analytics.communities import CommunityResult, detect_communities
-from graphbench.analytics.projection import AccountGraph, build_account_graph
+from graphbench.analysis import Analysis
+from graphbench.analytics.communities import CommunityResult
+from graphbench.analytics.projection import AccountGraph
 
 
 @dataclass
@@ -50,11 +51,15 @@ class Scoped:
     membership: dict[str, int] = field(default_factory=dict)  # account → community
 
 
-def scope_tables(tables: Mapping[str, pd.DataFrame], scope: ReportScope) -> Scoped:
-    """Restrict ``tables`` to the scope's accounts (their listings, channels, transfers, shipments) and window."""
-    graph = build_account_graph(tables, accounts=tables["Account"])
-    communities = detect_communities(graph, seed=0)
-    membership = {str(k): int(v) for k, v in communities.membership.items()}
+def scope_tables(source: Analysis | Mapping[str, pd.DataFrame], scope: ReportScope) -> Scoped:
+    """Restrict the tables of ``source`` (an :class:`Analysis`, or tables) to the scope's accounts (their
+    listings, channels, transfers, shipments) and window. The account graph and the communities are the
+    whole store's, from the Analysis (computed once, shared with every other caller)."""
+    analysis = source if isinstance(source, Analysis) else Analysis.of_tables(source)
+    tables = analysis.tables
+    graph = analysis.account_graph
+    communities = analysis.communities()
+    membership = analysis.membership
     accounts = set(tables["Account"]["id"])
     if scope.community is not None:
         accounts = {a for a, c in membership.items() if c == scope.community}

@@ -1,0 +1,112 @@
+"""One Analysis serves everyone: each artefact computed once per data version, and the same answer
+(a scoped report shows the risk score `graphbench risk` gives) wherever it is asked."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graphbench.analysis import Analysis, data_version
+from graphbench.report import ReportScope, build_report
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, calls: Counter, module: object, name: str) -> None:
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls[name] += 1
+        return real(*args, **kwargs)
+    monkeypatch.setattr(module, name, counted)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """How often the expensive analytics run, counted at the functions themselves."""
+    from graphbench.analytics import communities, patterns, projection, risk, routes
+
+    counter: Counter = Counter()
+    for module, name in ((routes, "shipment_routes"), (patterns, "find_patterns"), (risk, "score_accounts"),
+                         (projection, "build_account_graph"), (communities, "detect_communities")):
+        _count_calls(monkeypatch, counter, module, name)
+    return counter
+
+
+def test_a_report_computes_each_artefact_once(sample_store, calls: Counter) -> None:
+    analysis = Analysis.of_store(sample_store)
+    whole = build_report(analysis, ReportScope())
+    community = whole.facts["communities"][0]
+    build_report(analysis, ReportScope(community=community))  # a second report of the same data version
+    build_report(analysis, ReportScope(since="2024-06-01"))
+    # shipment routes ran 7 times per report before; patterns, risk, graph and communities once per report
+    assert calls == Counter(shipment_routes=1, find_patterns=1, score_accounts=1, build_account_graph=1,
+                            detect_communities=1)
+    assert set(analysis.computed.values()) == {1}  # every table read once, every artefact computed once
+
+
+def test_the_cli_the_report_and_the_app_share_one_risk_table(sample_store, calls: Counter) -> None:
+    analysis = Analysis.of_store(sample_store)
+    scores = analysis.risk
+    assert analysis.risk is scores and analysis.flagged is analysis.flagged
+    assert calls["score_accounts"] == 1 and calls["find_patterns"] == 1
+
+
+def test_an_analysis_of_tables_reads_no_store(sample_store) -> None:
+    from graphbench.store.tables import read_tables
+
+    tables = read_tables(sample_store, provenance=False)
+    analysis = Analysis.of_tables(tables)
+    assert analysis.tables["Account"] is tables["Account"]
+    assert analysis.store is None and len(analysis.risk) > 0
+
+
+def test_tables_are_read_when_first_used(sample_store) -> None:
+    analysis = Analysis.of_store(sample_store)
+    assert len(analysis.shipment_routes) > 0
+    read = {k.removeprefix("table:") for k in analysis.computed if k.startswith("table:")}
+    assert read == {"Shipment", "FROM", "TO", "SENT"}  # not the listings, not the transfers
+
+
+def test_the_data_version_changes_with_the_data() -> None:
+    from graphbench.batch import GraphBatch
+    from graphbench.store import open_store
+
+    store = open_store("memory:")
+    before = data_version(store)
+    assert data_version(store) == before and data_version(store, edits=1) != before
+    batch = GraphBatch()
+    batch.add_node("Account:x:a", {"platform": "x", "handle": "a"}, {})
+    store.upsert(batch)
+    assert data_version(store) != before
+
+
+def test_a_scoped_report_shows_the_score_graphbench_risk_gives(tmp_path: Path, capsys) -> None:
+    """On the sample, 223 of 555 accounts once scored differently in their community's report."""
+    from graphbench.cli import main
+    from graphbench.report.view import ReportView
+    from graphbench.store import open_store
+
+    url = f"file:{tmp_path / 'ws'}"
+    assert main(["--store", url, "load", str(SAMPLE), "--rejects", str(tmp_path / "rej"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["--store", url, "risk", "--top", "1000000", "--json"]) == 0
+    cli = {row["id"]: row["score"] for row in json.loads(capsys.readouterr().out)["accounts"]}
+    store = open_store(url)
+    analysis = Analysis.of_store(store)
+    membership = pd.Series(analysis.membership)
+    compared = 0
+    for community in membership.value_counts().index[:4]:  # the four largest communities
+        scope = ReportScope(community=int(community))
+        view = ReportView.of(analysis, scope)
+        assert dict(zip(view.scores["id"], view.scores["score"], strict=True)) == {
+            a: s for a, s in cli.items() if membership.get(a) == community}
+        compared += len(view.scores)
+        key = next(s for s in build_report(analysis, scope).sections if s.title == "Key accounts").tables[0][1]
+        assert len(key) and all(cli[a] == s for a, s in zip(key["account"], key["score"], strict=True))
+    assert compared > 20
+    store.close()
