@@ -112,3 +112,98 @@ def test_jsonl_junk_lines(tmp_path: Path) -> None:
     store, report, rejects = load(tmp_path, "accounts.jsonl", data)
     assert (report.rows, report.loaded, report.rejected) == (5, 2, 3)
     assert store.node("Account:instagram:b")["followers"] == 7
+
+
+# --- a held-out-style messy export: no account lost (issue 15.5) ------------------------------
+
+# (value as exported, whether it parses); every bad value is an optional field set aside
+PHONES = [("+84 91 234 5678", True), ("+234 803 123 456", False), ("WhatsApp: +234 803 123 456", False),
+          ("", True), ("+44 20 7946 0958", True), ("call me", False), ("+1 555", False)]
+EMAILS = [("seller@mail.example", True), ("seller [at] mail [dot] example", False), ("", True),
+          ("shop@localhost", False), ("none", False), ("Sales@Shop.Example", True)]
+FOLLOWERS = [("1.2k", True), ("1,234", True), ("3M", True), ("", True), ("many", False), ("12 K", True),
+             ("~500", False), ("-4", False), ("10k+", True)]
+DATES = [("2024-03-05", True), ("last year", False), ("05/03/2024", True), ("2024", False), ("March", False),
+         ("", True), ("5 March 2024", True), ("-1", False), ("1709632800", True), ("yesterday", False), ("5", False)]
+LINKS = [("facebook:shop.vn", True), ("", True), ("https://instagram.example/other.shop", True),
+         ("not a link", False), ("telegram:", False)]
+PLACES = ["Hanoi, Vietnam", "somewhere in Asia", "", "Lagos, Nigeria", "DM for location", "Atlantis"]
+MESSY_ACCOUNTS = 229
+
+
+def messy_accounts() -> tuple[str, set[tuple[int, str]]]:
+    """229 accounts cycling through messy values (list lengths are coprime, so they combine), and
+    the (row, field) of every bad optional value."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(["platform", "handle", "display_name", "followers", "phone", "email", "links", "location",
+                  "created_at", "captured_at"])
+    expected: set[tuple[int, str]] = set()
+    for row in range(1, MESSY_ACCOUNTS + 1):
+        values = {"phone": PHONES[row % 7], "email": EMAILS[row % 6], "followers": FOLLOWERS[row % 9],
+                  "links": LINKS[row % 5], "created_at": DATES[row % 11], "captured_at": DATES[(row * 3) % 11]}
+        expected |= {(row, name) for name, (_, ok) in values.items() if not ok}
+        out.writerow(["Instagram", f"@Seller{row}", f"Seller {row}", values["followers"][0], values["phone"][0],
+                      values["email"][0], values["links"][0], PLACES[row % 6], values["created_at"][0],
+                      values["captured_at"][0]])
+    return buffer.getvalue(), expected
+
+
+def test_a_messy_export_loses_no_account_and_warns_every_bad_optional_field(tmp_path: Path) -> None:
+    text, expected = messy_accounts()
+    store, report, rejects = load(tmp_path, "accounts.csv", text.encode())
+    assert (report.rows, report.loaded, report.rejected) == (MESSY_ACCOUNTS, MESSY_ACCOUNTS, 0)
+    assert len(store.nodes("Account")) >= MESSY_ACCOUNTS and len(rejects) == 0
+    warnings = read_warnings(tmp_path / "rej")
+    assert {(int(w.row), w.field) for w in warnings.itertuples()} == expected
+    assert report.warnings == len(expected) > 100
+    assert all(w.reason.strip() and w.value.strip() for w in warnings.itertuples())
+    # what still identifies someone is kept: the unparsable number joins the accounts that write it
+    writers = {f"Account:instagram:seller{row}" for row in range(1, MESSY_ACCOUNTS + 1) if row % 7 in (1, 2)}
+    phones = store.relationships("HAS_PHONE")
+    assert set(phones.loc[phones["end"] == "Phone:+234803123456", "start"]) == writers
+    assert store.node("Phone:+234803123456")["verified"] is False
+    assert "verified" not in store.node("Phone:+84912345678")
+    emails = store.relationships("HAS_EMAIL")
+    assert set(emails["end"]) == {"Email:seller@mail.example", "Email:sales@shop.example", "Email:shop@localhost"}
+    assert store.node("Email:shop@localhost")["verified"] is False
+    assert "Phone:+1555" not in " ".join(phones["end"])  # too few digits to identify anyone
+    seller = store.node("Account:instagram:seller1")  # followers "1,234", created_at "last year"
+    assert seller["followers"] == 1234 and "created_at" not in seller
+
+
+def test_every_loader_sets_bad_optional_fields_aside(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = {
+        "species.csv": "scientific_name,cites_appendix,taxon_group\nManis javanica,IV,Mammalia\n",
+        "keywords.csv": "term,scientific_name,kind\nscaly babies,Manis javanica,slangy\n",
+        "listings.csv": ("platform,listing_id,handle,posted_at,title,text,price,currency,hashtags,image_phash\n"
+                         f"instagram,L1,a,yesterday,Pangolin,\"{'x ' * 60_000}\",ask,dollars,ok;bad tag,xyz\n"),
+        "transactions.csv": ("tx_id,timestamp,from_type,from_id,to_type,to_id,amount,currency\n"
+                             "T1,2024-01-01,wechat,a,wechat,b,10,??\n"),
+        "shipments.csv": ("shipper,tracking_no,sender_platform,sender_handle,origin_country,origin_city,"
+                          "destination_country,weight_kg,shipped_at\nDHL,JD1,instagram,a,Atlantis,Hanoi,VN,heavy,March\n"),
+        "payment_links.csv": "platform,handle,channel_type,channel_id,seen_in\ninstagram,a,wechat,a,L1\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    store = open_store("memory:")
+    report = load_dir(store, folder, rejects_dir=tmp_path / "rej", resolve=False)
+    assert report.rejected == 0 and all(f.loaded == f.rows == 1 for f in report.files)
+    warned = {(w.file, w.field) for w in read_warnings(tmp_path / "rej").itertuples()}
+    assert warned == {
+        ("species.csv", "cites_appendix"), ("keywords.csv", "kind"),
+        ("listings.csv", "posted_at"), ("listings.csv", "text"), ("listings.csv", "price"),
+        ("listings.csv", "currency"), ("listings.csv", "hashtags"), ("listings.csv", "image_phash"),
+        ("transactions.csv", "currency"), ("shipments.csv", "origin_country"), ("shipments.csv", "origin_city"),
+        ("shipments.csv", "weight_kg"), ("shipments.csv", "shipped_at"),
+    }
+    assert store.node("Species:Manis javanica")["taxon_group"] == "mammal"
+    assert set(store.relationships("TAGGED")["end"]) == {"Hashtag:ok"}
+    assert set(store.relationships("FROM")["end"]) == set() and set(store.relationships("TO")["end"]) == {"Location:VN"}
+    counts = report.to_json()
+    assert counts["warnings"] == 13 and counts["files"]["listings.csv"]["warnings"] == 6

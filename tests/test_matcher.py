@@ -235,3 +235,47 @@ def test_species_plus_style_cells_are_cleaned() -> None:
 ])
 def test_other_scripts_everyday_words(text: str) -> None:
     assert match_text(text) == []
+
+
+# --- work bounds (issue 19.4): counted, not timed ------------------------------------
+
+class _CountingSpan:
+    """A candidate whose every read of start/end is counted, to measure _outermost's work."""
+
+    reads = 0
+
+    def __init__(self, start: int, end: int) -> None:
+        self._start, self._end = start, end
+
+    @property
+    def start(self) -> int:
+        _CountingSpan.reads += 1
+        return self._start
+
+    @property
+    def end(self) -> int:
+        _CountingSpan.reads += 1
+        return self._end
+
+
+def test_outermost_work_grows_as_n_log_n_not_n_squared() -> None:
+    from graphbench.matching.matcher import _outermost
+
+    # 4,000 spans: runs of nested words ("tiger" in "tiger bone" in "tiger bone wine") and repeats
+    spans = [_CountingSpan(10 * i, 10 * i + width) for i in range(1000) for width in (3, 5, 9)]
+    spans += [_CountingSpan(10 * i, 10 * i + 9) for i in range(1000)]  # equal spans hide neither
+    _CountingSpan.reads = 0
+    kept = _outermost(spans)
+    assert {(c._start, c._end) for c in kept} == {(10 * i, 10 * i + 9) for i in range(1000)}
+    assert len(kept) == 2000
+    # a pairwise scan reads start/end ~4 * 4000² = 64M times; one sort and one sweep a few per span
+    assert _CountingSpan.reads <= 20 * len(spans)
+
+
+def test_a_huge_listing_is_matched_on_its_first_part_only() -> None:
+    from graphbench.matching.matcher import MAX_TEXT_CHARS
+
+    head = "Manis javanica for sale. "
+    text = head + "lorem ipsum dolor " * (990_000 // 18) + " Python regius"
+    assert len(text) > 9 * MAX_TEXT_CHARS
+    assert names(text) == {"Manis javanica"}  # the tail past the bound is not scanned
