@@ -7,17 +7,22 @@ them into links, and a ``javascript:`` or ``file:`` one would run or read there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from graphbench.analytics.risk import FLAGGED_SCORE
 from graphbench.viz.safe_text import web_url
+
+if TYPE_CHECKING:
+    from graphbench.analysis import Analysis
 
 IDENTITY_NAME = "graphbench"
 
 
-def build_bundle(tables: dict[str, pd.DataFrame], scores: pd.DataFrame, min_score: float = 40.0,
+def build_bundle(tables: Mapping[str, pd.DataFrame], scores: pd.DataFrame, min_score: float = FLAGGED_SCORE,
                  created: str | None = None) -> Any:
     import stix2
 
@@ -76,13 +81,12 @@ def _quote(value: Any) -> str:
     return str(value).replace("\\", "\\\\").replace("'", "\\'")
 
 
-def write_stix(store: Any, path: str | Path) -> dict[str, int]:
-    from graphbench.analytics.patterns import find_patterns
-    from graphbench.analytics.risk import score_accounts
-    from graphbench.store.tables import read_tables
+def write_stix(store: Any, path: str | Path, analysis: Analysis | None = None) -> dict[str, int]:
+    """The bundle of ``store``, with the risk scores of ``analysis`` (one of the store's own when None)."""
+    from graphbench.analysis import Analysis
 
-    tables = read_tables(store)
-    bundle = build_bundle(tables, score_accounts(tables, find_patterns(tables["TRANSFERRED"])))
+    analysis = analysis or Analysis.of_store(store)
+    bundle = build_bundle(analysis.tables, analysis.risk)
     # indent, not pretty=True: stix2's pretty property ordering is quadratic (minutes on the sample)
     Path(path).write_text(bundle.serialize(indent=1), encoding="utf-8")
     return {"objects": len(bundle.objects)}

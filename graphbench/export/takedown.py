@@ -7,18 +7,24 @@ says so in ``reason`` — the value stays in the store, as evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from graphbench.analytics.risk import FLAGGED_SCORE
 from graphbench.export.csv_safety import write_csv
 from graphbench.viz.safe_text import web_url
+
+if TYPE_CHECKING:
+    from graphbench.analysis import Analysis
 
 COLUMNS = ["platform", "url", "listing_id", "account", "reason", "risk_score"]
 
 
-def takedown_rows(tables: dict[str, pd.DataFrame], scores: pd.DataFrame, min_score: float = 40.0) -> pd.DataFrame:
+def takedown_rows(tables: Mapping[str, pd.DataFrame], scores: pd.DataFrame,
+                  min_score: float = FLAGGED_SCORE) -> pd.DataFrame:
     """Listings that mention an Appendix I species, use a code word or a misspelt name, or belong to an
     account scoring at least ``min_score``; the reasons joined with '; '."""
     listings = tables["Listing"].set_index("id")
@@ -55,11 +61,10 @@ def takedown_rows(tables: dict[str, pd.DataFrame], scores: pd.DataFrame, min_sco
     return table.sort_values(["risk_score", "platform", "listing_id"], ascending=[False, True, True])
 
 
-def write_takedown(store: Any, path: str | Path) -> dict[str, int]:
-    from graphbench.analytics.patterns import find_patterns
-    from graphbench.analytics.risk import score_accounts
-    from graphbench.store.tables import read_tables
+def write_takedown(store: Any, path: str | Path, analysis: Analysis | None = None) -> dict[str, int]:
+    """The takedown CSV of ``store``, with the risk scores of ``analysis`` (one of the store's own when None)."""
+    from graphbench.analysis import Analysis
 
-    tables = read_tables(store)
-    table = takedown_rows(tables, score_accounts(tables, find_patterns(tables["TRANSFERRED"])))
+    analysis = analysis or Analysis.of_store(store)
+    table = takedown_rows(analysis.tables, analysis.risk)
     return {"listings": write_csv(path, COLUMNS, table.to_dict("records"))}

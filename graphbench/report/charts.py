@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
 from graphbench.analytics.projection import AccountGraph  # noqa: E402
+from graphbench.analytics.risk import FLAGGED_SCORE  # noqa: E402
 
 MAX_NETWORK_NODES = 300
 INK, MONEY, ROUTE = "#1d2733", "#8e3b1f", "#2e6fb0"
@@ -98,7 +99,7 @@ def network_png(graph: AccountGraph, ids: Sequence[str], membership: Mapping[str
     nx.draw_networkx_nodes(picture, positions, nodelist=nodes, ax=axes,
                            node_size=[8 + 1.1 * risk.get(n, 0) for n in nodes],
                            node_color=[colour_of.get(community[n], OTHER_COLOUR) for n in nodes],
-                           edgecolors=INK, linewidths=[1.1 if risk.get(n, 0) >= 40 else 0.25 for n in nodes])
+                           edgecolors=INK, linewidths=[1.1 if risk.get(n, 0) >= FLAGGED_SCORE else 0.25 for n in nodes])
     # one handle per community (its riskiest account), riskiest communities first: labels that do not pile up
     by_risk = sorted(nodes, key=lambda n: (-risk.get(n, 0), n))
     top = list({community[n]: n for n in reversed(by_risk)}.values())
