@@ -23,6 +23,7 @@ BAD_URLS = ["javascript:window.pwned=6", "data:text/html,<script>window.pwned=7<
             " JavaScript:window.pwned=8", "vbscript:msgbox(1)"]
 GOOD_URL = f"https://{EVIL_HOST}/listing/ok"
 HANDLES = [IMAGE_HANDLE, HTML_HANDLE, SCRIPT_HANDLE, PLAIN_HANDLE]
+CITY = f'<a href="http://{EVIL_HOST}/city">Hanoi</a>'  # plotly draws <a> in chart labels as a link
 PHONE = "+84 91 555 0101"  # shared by every planted account: the Links page finds paths between them
 
 
@@ -59,4 +60,11 @@ def write_planted(folder: Path) -> Path:
                       "500", "USD", f"![](http://{EVIL_HOST}/ref.png)"])
         out.writerow(["EVT2", "2024-05-07T10:00:00Z", "paypal", f"pay@{EVIL_HOST}", "btc",
                       "bc1qevil0000000000000000000000000000000", "480", "USD", "<script>window.pwned=10</script>"])
+    with (folder / "shipments.csv").open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["shipper", "tracking_no", "sender_platform", "sender_handle", "origin_country", "origin_city",
+                      "destination_country", "destination_city", "declared_content", "weight_kg", "shipped_at"])
+        for n in range(2):
+            out.writerow(["DHL", f"EVS{n}", "instagram", IMAGE_HANDLE, "VN", CITY, "CN",
+                          f"<img src=http://{EVIL_HOST}/c{n}.png>", BIO, "1.5", f"2024-05-1{n}"])
     return folder
