@@ -18,13 +18,15 @@ from loaders.load import load_dir
 ROOT = Path(__file__).resolve().parents[1]
 
 # paypal:a pays three times (the busiest payer), the mobile wallet twice, one transfer stays inside
-# paypal; two transfers share a UTC day and one is stamped in another zone
+# paypal; two transfers share a UTC day and one is stamped in another zone; one is in KES, which has no
+# exchange rate: it stays a row of its own with no USD amount and is in no USD total
 TRANSFERS = """tx_id,timestamp,from_type,from_id,to_type,to_id,amount,currency,reference
 T1,2024-03-01T08:00:00Z,paypal,a@x.example,mobile_money,+856 20 27 005 955,100.50,USD,
 T2,2024-03-01T23:59:59Z,paypal,a@x.example,mobile_money,+856 20 27 005 955,49.50,USD,
 T3,2024-03-02T00:00:00Z,mobile_money,+856 20 27 005 955,btc,bc1qhhm2l9svd2l09g3lldc4kf2zc88mj954c7dvju,10,USD,
 T4,2024-03-05T12:00:00+02:00,paypal,a@x.example,paypal,b@x.example,5,USD,
 T5,2024-03-06T00:00:00Z,mobile_money,+856 20 27 005 955,btc,bc1qhhm2l9svd2l09g3lldc4kf2zc88mj954c7dvju,2.25,USD,
+T6,2024-03-06T09:00:00Z,btc,bc1qhhm2l9svd2l09g3lldc4kf2zc88mj954c7dvju,iban,DE89370400440532013000,700,KES,
 """
 PAYPAL_A = "PaymentChannel:paypal:a@x.example"
 WALLET = "PaymentChannel:mobile_money:+8562027005955"
@@ -43,15 +45,22 @@ def _check_known_answers(store) -> None:
     assert busiest.to_dict("records") == [{"channel": PAYPAL_A, "transfers": 3},
                                           {"channel": WALLET, "transfers": 2}]
     flows = money_overview.channel_type_flows(store)
-    assert flows.to_dict("records") == [
-        {"source": "paypal", "target": "mobile_money", "amount": 150.0, "count": 2},
-        {"source": "mobile_money", "target": "btc", "amount": 12.25, "count": 2},
+    records = flows.to_dict("records")
+    assert records[:2] == [
+        {"source": "paypal", "target": "mobile_money", "currency": "USD", "amount": 150.0, "amount_base": 150.0,
+         "count": 2},
+        {"source": "mobile_money", "target": "btc", "currency": "USD", "amount": 12.25, "amount_base": 12.25,
+         "count": 2},
     ]  # paypal → paypal stays inside its type: not a flow between types
+    assert len(records) == 3 and records[2]["currency"] == "KES" and records[2]["amount"] == 700.0
+    assert pd.isna(records[2]["amount_base"])
     days = money_overview.daily_amounts(store)
     # T4's 12:00+02:00 is 10:00 UTC on the 5th
     assert days.to_dict() == {dt.date(2024, 3, 1): 150.0, dt.date(2024, 3, 2): 10.0,
                               dt.date(2024, 3, 5): 5.0, dt.date(2024, 3, 6): 2.25}
     together = money_overview.overview(store, n=2)  # the page's one read gives the same three parts
+    assert together.fx_notes == ["1 transfer(s) in KES have no exchange rate: left out of the USD amounts"]
+    assert together.fx_label.startswith("≈ USD at ECB")
     pd.testing.assert_frame_equal(together.busiest_payers, busiest)
     pd.testing.assert_frame_equal(together.channel_type_flows, flows)
     pd.testing.assert_series_equal(together.daily_amounts, days)

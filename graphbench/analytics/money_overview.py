@@ -5,31 +5,52 @@ and the embedded twins of those named queries call these functions, so both stor
 
 Timestamps are stored as UTC ``YYYY-MM-DDTHH:MM:SSZ`` text (:func:`graphbench.normalize.timestamp`),
 so a day is the first ten characters. Amounts are summed and rounded to cents.
+
+Currencies are never added together: the store-side aggregates group by currency and day, and the
+base-currency figures are made here from those rows at each day's rate
+(:func:`graphbench.analytics.fx.to_base`), the same way on both stores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from graphbench.analytics.flows import aggregate_flows, channel_type_of
+from graphbench.analytics.flows import FLOW_COLUMNS, channel_type_of, largest_first
+from graphbench.analytics.fx import FxRates, packaged_rates, to_base
+from graphbench.analytics.trace import factorize_ids
 
 BUSIEST_COLUMNS = ["channel", "transfers"]
-DAY_COLUMNS = ["day", "amount"]
+DAY_COLUMNS = ["day", "amount"]  # the page's timeline: base-currency amount per day
+DAY_CURRENCY_COLUMNS = ["day", "currency", "amount", "count"]  # the named query daily_amounts
+FLOW_DAY_COLUMNS = ["source", "target", "currency", "day", "amount", "count"]  # the named query channel_type_flows
 
 
 @dataclass
 class Overview:
     busiest_payers: pd.DataFrame
-    channel_type_flows: pd.DataFrame
-    daily_amounts: pd.Series
+    channel_type_flows: pd.DataFrame  # FLOW_COLUMNS: one row per currency, with its base amount
+    daily_amounts: pd.Series  # base-currency amount per day (currencies without a rate left out)
+    fx_label: str = ""  # how base amounts were made ("≈ USD at ECB …")
+    fx_notes: list[str] = field(default_factory=list)  # transfers left unconverted, currencies assumed
 
 
-def overview_of(transfers: pd.DataFrame, n: int = 10) -> Overview:
-    """All three parts from one table (``start, end, amount, ts``)."""
-    return Overview(busiest_in(transfers, n), channel_type_flows_in(transfers), as_series(daily_in(transfers)))
+def overview_of(transfers: pd.DataFrame, n: int = 10, base_currency: str = "USD",
+                rates: FxRates | None = None) -> Overview:
+    """All three parts from one table (``start, end, amount, currency, ts``)."""
+    return assemble(busiest_in(transfers, n), channel_type_flows_by_day(transfers), daily_in(transfers),
+                    base_currency, rates)
+
+
+def assemble(busiest: pd.DataFrame, flow_days: pd.DataFrame, days: pd.DataFrame, base_currency: str = "USD",
+             rates: FxRates | None = None) -> Overview:
+    """The overview from the three aggregates as the named queries return them."""
+    flows = flows_in_base(flow_days, base_currency, rates)
+    daily, label, notes = daily_in_base(days, base_currency, rates)
+    return Overview(busiest, flows, as_series(daily), label, notes)
 
 
 def busiest_in(transfers: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -40,20 +61,85 @@ def busiest_in(transfers: pd.DataFrame, n: int) -> pd.DataFrame:
             .head(n).reset_index(drop=True))
 
 
-def channel_type_flows_in(transfers: pd.DataFrame) -> pd.DataFrame:
-    """Money between channel types (``source, target, amount, count``, largest first)."""
-    return aggregate_flows(transfers, channel_type_of).between
+def channel_type_flows_in(transfers: pd.DataFrame, base_currency: str = "USD",
+                          rates: FxRates | None = None) -> pd.DataFrame:
+    """Money between channel types (``FLOW_COLUMNS``: per currency, as written and in the base currency)."""
+    return flows_in_base(channel_type_flows_by_day(transfers), base_currency, rates)
+
+
+def _currency(table: pd.DataFrame) -> pd.Series:
+    """The currency column with a missing one as ``""`` (Cypher: ``coalesce(t.currency, '')``)."""
+    if "currency" not in table:
+        return pd.Series("", index=table.index)
+    return table["currency"].fillna("").astype(str)
+
+
+def channel_type_flows_by_day(transfers: pd.DataFrame) -> pd.DataFrame:
+    """``FLOW_DAY_COLUMNS``: transfers between two channel types summed per currency and UTC day (cents),
+    ordered by source, target, currency, day; money inside one type left out."""
+    table = transfers.dropna(subset=["ts"]) if "ts" in transfers else transfers.iloc[0:0]
+    # each distinct end is typed once, spread by integer codes (as flows.aggregate_flows does)
+    codes, ends = factorize_ids(np.concatenate([table["start"].to_numpy(dtype=object),
+                                                table["end"].to_numpy(dtype=object)]))
+    types = np.array([channel_type_of(str(node)) for node in ends], dtype=object)
+    frame = pd.DataFrame({"source": types[codes[:len(table)]], "target": types[codes[len(table):]],
+                          "currency": _currency(table).to_numpy(), "day": table["ts"].astype(str).str[:10].to_numpy(),
+                          "amount": pd.to_numeric(table["amount"], errors="coerce").to_numpy()})
+    frame = frame[frame["source"] != frame["target"]]
+    rows = frame.groupby(["source", "target", "currency", "day"], as_index=False).agg(
+        amount=("amount", "sum"), count=("amount", "size"))
+    rows["amount"] = rows["amount"].round(2)
+    return rows.sort_values(["source", "target", "currency", "day"], kind="stable").reset_index(drop=True)[
+        FLOW_DAY_COLUMNS]
+
+
+def flows_in_base(rows: pd.DataFrame, base_currency: str = "USD", rates: FxRates | None = None) -> pd.DataFrame:
+    """``FLOW_DAY_COLUMNS`` rows → ``FLOW_COLUMNS`` (largest base amount first): each day's sum converted
+    at that day's rate, then added up per source, target and currency; never across currencies."""
+    rows = rows.reindex(columns=FLOW_DAY_COLUMNS)
+    converted = to_base(rows["amount"].astype(float).to_numpy(), rows["currency"].replace("", None).to_numpy(dtype=object),
+                        rows["day"].to_numpy(dtype=object), base_currency, rates or packaged_rates())
+    frame = rows.assign(amount=rows["amount"].astype(float), amount_base=converted.amount,
+                        count=rows["count"].astype("int64"))
+    summed = frame.groupby(["source", "target", "currency"], as_index=False).agg(
+        amount=("amount", "sum"), amount_base=("amount_base", "sum"), count=("count", "sum"))
+    summed.loc[summed["currency"].isin(list(converted.unknown)), "amount_base"] = np.nan  # no rate: no base sum
+    summed[["amount", "amount_base"]] = summed[["amount", "amount_base"]].round(2)
+    summed = summed[summed["amount_base"].isna() | (summed["amount_base"] >= 0)]
+    return largest_first(summed)[FLOW_COLUMNS]
 
 
 def daily_in(transfers: pd.DataFrame) -> pd.DataFrame:
-    """``day`` (YYYY-MM-DD text), ``amount`` (rounded to cents), oldest first; no row for a day without
-    a stamped transfer."""
+    """``DAY_CURRENCY_COLUMNS``: ``day`` (YYYY-MM-DD text), ``currency`` (``""`` when missing), ``amount``
+    as written (rounded to cents), ``count``, by day then currency; no row for a day without a stamped
+    transfer."""
     table = transfers.dropna(subset=["ts"])
     amounts = pd.to_numeric(table["amount"], errors="coerce")
-    days = (pd.DataFrame({"day": table["ts"].astype(str).str[:10], "amount": amounts})
-            .groupby("day", as_index=False)["amount"].sum())
+    days = (pd.DataFrame({"day": table["ts"].astype(str).str[:10], "currency": _currency(table), "amount": amounts})
+            .groupby(["day", "currency"], as_index=False).agg(amount=("amount", "sum"), count=("amount", "size")))
     days["amount"] = days["amount"].round(2)
-    return days.sort_values("day", kind="stable").reset_index(drop=True)[DAY_COLUMNS]
+    return days.sort_values(["day", "currency"], kind="stable").reset_index(drop=True)[DAY_CURRENCY_COLUMNS]
+
+
+def daily_in_base(days: pd.DataFrame, base_currency: str = "USD", rates: FxRates | None = None
+                  ) -> tuple[pd.DataFrame, str, list[str]]:
+    """Per-day, per-currency sums → (``day, amount`` in the base currency, the rates label, notes).
+    A currency with no rate is left out of the day's amount and named in the notes."""
+    days = days.reindex(columns=DAY_CURRENCY_COLUMNS)
+    rates = rates or packaged_rates()
+    converted = to_base(days["amount"].astype(float).to_numpy(), days["currency"].replace("", None).to_numpy(dtype=object),
+                        days["day"].to_numpy(dtype=object), base_currency, rates)
+    counts = days["count"].astype("int64").to_numpy()
+    unknown = {c: int(counts[(days["currency"] == c).to_numpy()].sum()) for c in converted.unknown}
+    missing = int(counts[(days["currency"] == "").to_numpy()].sum())
+    notes = [f"{n:,} transfer(s) in {c} have no exchange rate: left out of the {converted.base} amounts"
+             for c, n in sorted(unknown.items())]
+    if missing:
+        notes.append(f"{missing:,} transfer(s) without a currency taken as {converted.base}")
+    frame = pd.DataFrame({"day": days["day"], "amount": converted.amount}).dropna(subset=["amount"])
+    daily = frame.groupby("day", as_index=False)["amount"].sum()
+    daily["amount"] = daily["amount"].round(2)
+    return daily.sort_values("day", kind="stable").reset_index(drop=True)[DAY_COLUMNS], converted.label, notes
 
 
 def as_series(days: pd.DataFrame) -> pd.Series:

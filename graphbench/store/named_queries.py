@@ -194,12 +194,14 @@ def _busiest_payers(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]
 
 
 def _channel_type_flows(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
-    flows = money_overview.channel_type_flows_in(store.relationships("TRANSFERRED", columns=["amount"]))
+    flows = money_overview.channel_type_flows_by_day(
+        store.relationships("TRANSFERRED", columns=["amount", "currency", "ts"]))
     return _records(flows, [])
 
 
 def _daily_amounts(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
-    return _records(money_overview.daily_in(store.relationships("TRANSFERRED", columns=["amount", "ts"])), [])
+    return _records(money_overview.daily_in(store.relationships("TRANSFERRED", columns=["amount", "currency", "ts"])),
+                    [])
 
 
 def _transfers_by_id(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:

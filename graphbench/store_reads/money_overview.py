@@ -10,8 +10,18 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from graphbench.analytics.flows import FLOW_COLUMNS
-from graphbench.analytics.money_overview import BUSIEST_COLUMNS, DAY_COLUMNS, Overview, as_series, overview_of
+from graphbench.analytics.fx import FxRates
+from graphbench.analytics.money_overview import (
+    BUSIEST_COLUMNS,
+    DAY_CURRENCY_COLUMNS,
+    FLOW_DAY_COLUMNS,
+    Overview,
+    as_series,
+    assemble,
+    daily_in_base,
+    flows_in_base,
+    overview_of,
+)
 from graphbench.schema import TRANSFER_FIELDS
 from graphbench.store.base import GraphStore, SupportsCypher
 
@@ -24,12 +34,13 @@ def transfer_table(store: GraphStore) -> pd.DataFrame:
     return store.relationships("TRANSFERRED", columns=list(TRANSFER_FIELDS))
 
 
-def overview(store: GraphStore, n: int = 10) -> Overview:
+def overview(store: GraphStore, n: int = 10, base_currency: str = "USD", rates: FxRates | None = None) -> Overview:
     """All three parts: on a server, its three aggregates; in process, one read of the table (each part
-    alone would read it again)."""
+    alone would read it again). Amounts per currency and in ``base_currency`` (see ``fx_label``)."""
     if isinstance(store, SupportsCypher):
-        return Overview(busiest_payers(store, n), channel_type_flows(store), daily_amounts(store))
-    return overview_of(store.relationships("TRANSFERRED", columns=["amount", "currency", "ts"]), n)
+        return assemble(busiest_payers(store, n), _flow_days(store), _days(store), base_currency, rates)
+    return overview_of(store.relationships("TRANSFERRED", columns=["amount", "currency", "ts"]), n,
+                       base_currency, rates)
 
 
 def busiest_payers(store: GraphStore, n: int = 10) -> pd.DataFrame:
@@ -37,18 +48,24 @@ def busiest_payers(store: GraphStore, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame(store.run_named("busiest_payers", {"limit": n}), columns=BUSIEST_COLUMNS)
 
 
-def channel_type_flows(store: GraphStore) -> pd.DataFrame:
-    """Money between channel types (``source, target, amount, count``, largest first), as
-    ``aggregate_flows(transfers, channel_type_of).between`` gives it."""
-    table = pd.DataFrame(store.run_named("channel_type_flows", {}), columns=FLOW_COLUMNS)
-    table["amount"] = table["amount"].astype(float)
-    table["count"] = table["count"].astype("int64")
-    return table
+def _flow_days(store: GraphStore) -> pd.DataFrame:
+    return pd.DataFrame(store.run_named("channel_type_flows", {}), columns=FLOW_DAY_COLUMNS)
 
 
-def daily_amounts(store: GraphStore) -> pd.Series:
-    """The amount transferred per UTC day (index: ``datetime.date``), days without transfers left out."""
-    return as_series(pd.DataFrame(store.run_named("daily_amounts", {}), columns=DAY_COLUMNS))
+def _days(store: GraphStore) -> pd.DataFrame:
+    return pd.DataFrame(store.run_named("daily_amounts", {}), columns=DAY_CURRENCY_COLUMNS)
+
+
+def channel_type_flows(store: GraphStore, base_currency: str = "USD", rates: FxRates | None = None) -> pd.DataFrame:
+    """Money between channel types (``source, target, currency, amount, amount_base, count``, largest base
+    amount first), as ``aggregate_flows(transfers, channel_type_of).between`` gives it."""
+    return flows_in_base(_flow_days(store), base_currency, rates)
+
+
+def daily_amounts(store: GraphStore, base_currency: str = "USD", rates: FxRates | None = None) -> pd.Series:
+    """The amount transferred per UTC day in ``base_currency`` (index: ``datetime.date``), days without
+    transfers left out; currencies without a rate are not in it."""
+    return as_series(daily_in_base(_days(store), base_currency, rates)[0])
 
 
 def transfers_by_id(store: GraphStore, tx_ids: Sequence[str]) -> pd.DataFrame:
