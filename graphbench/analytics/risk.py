@@ -27,6 +27,7 @@ WEIGHTS: dict[str, tuple[float, int]] = {
     "many_platforms": (5.0, 2),         # the same operator on other platforms (SAME_AS)
     "shares_identifiers_with_flagged": (15.0, 1),  # phone / e-mail / channel / SAME_AS with a flagged account
     "influencer_for_flagged": (10.0, 1),  # a big audience advertising for flagged sellers
+    "lookalike_identifiers": (10.0, 1),  # handle with look-alike letters / mixed scripts / invisibles (loaders' evasion)
 }
 # A first-pass score from here up makes an account "flagged": two strong indicators (e.g. an Appendix I
 # species and a code word), or one with a laundering pattern, never one indicator alone (the largest
@@ -62,6 +63,7 @@ def score_accounts(tables: Mapping[str, pd.DataFrame], patterns: Iterable[Any] |
     _pattern_indicator(tables, patterns, found)
     _route_indicator(tables, found, shipments)
     _platform_indicator(tables, found)
+    _evasion_indicator(tables, found)
     first_pass = {account: _score(items) for account, items in found.items()}
     flagged = {a for a, s in first_pass.items() if s >= FLAGGED_SCORE}
     _shared_with_flagged(tables, flagged, found)
@@ -172,6 +174,16 @@ def _platform_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dic
         if a.split(":")[1] != b.split(":")[1]:
             found[a]["many_platforms"].append(b)
             found[b]["many_platforms"].append(a)
+
+
+def _evasion_indicator(tables: Mapping[str, pd.DataFrame], found: dict[str, dict[str, list[str]]]) -> None:
+    """Accounts whose handle the loaders folded from look-alike spellings (``Account.evasion``)."""
+    accounts = tables.get("Account")
+    if accounts is None or "evasion" not in accounts.columns:
+        return
+    for account, flags in zip(accounts["id"], accounts["evasion"], strict=True):
+        if flags is not None and not isinstance(flags, (str, float)):
+            found[account]["lookalike_identifiers"] += [f"{account}: {flag}" for flag in flags]
 
 
 def _same_as(tables: Mapping[str, pd.DataFrame]) -> tuple[list[str], list[str]]:

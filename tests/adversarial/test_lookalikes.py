@@ -105,3 +105,16 @@ def test_hashtags_emails_and_channel_ids_drop_invisible_characters() -> None:
     assert normalize.hashtag(f"#pango{ZWJ}lin") == "pangolin"
     assert normalize.email(f"sales{ZWSP}@reptile.example") == "sales@reptile.example"
     assert normalize.channel_id("wechat", f"ivory{ZWNJ}_trader") == "ivory_trader"
+
+
+def test_a_lookalike_handle_is_a_risk_indicator_and_a_plain_one_is_not(tmp_path: Path) -> None:
+    from graphbench.analytics.risk import score_accounts
+    from graphbench.store.tables import read_tables
+
+    store = _load(tmp_path, f"platform,handle\ninstagram,p{CYRILLIC_A}ypal\ntelegram,paypal\n")
+    scores = score_accounts(read_tables(store, provenance=False))
+    indicators = dict(zip(scores["id"], scores["indicators"], strict=True))
+    assert indicators == {"Account:instagram:paypal": ["lookalike_identifiers"]}
+    [evidence] = scores["evidence"]
+    assert evidence["lookalike_identifiers"] == ["Account:instagram:paypal: lookalike_chars",
+                                                 "Account:instagram:paypal: mixed_script"]
