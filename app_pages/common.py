@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -56,20 +57,25 @@ def data_version() -> str:
 def bump_version() -> None:
     st.session_state["data_epoch"] = st.session_state.get("data_epoch", 0) + 1
     st.cache_data.clear()
-    _tables.clear()
-    _account_graph.clear()
-    _risk.clear()
+    _analysis.clear()
 
 
-@st.cache_resource(show_spinner="Reading the graph…", max_entries=4)
-def _tables(url: str, version: str) -> dict[str, pd.DataFrame]:
-    from graphbench.store.tables import read_tables
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _analysis(url: str, version: str) -> Any:
+    from graphbench.analysis import Analysis
 
-    return read_tables(_open(url), provenance=False)
+    return Analysis(store=_open(url), version=version)
 
 
-def tables() -> dict[str, pd.DataFrame]:
-    return _tables(store_url(), data_version())
+def analysis() -> Any:
+    """The one :class:`graphbench.analysis.Analysis` of this store and data version, shared by every page
+    and session: each artefact (tables, patterns, risk, account graph, …) is computed once."""
+    return _analysis(store_url(), data_version())
+
+
+def tables() -> Mapping[str, pd.DataFrame]:
+    """The analysis tables, each read when a page first uses it (see ``analysis()``)."""
+    return analysis().tables
 
 
 def whole_graph_agreed(what: str, reads: str, key: str, ask: bool = True) -> bool:
@@ -89,16 +95,12 @@ def whole_graph_agreed(what: str, reads: str, key: str, ask: bool = True) -> boo
     return False
 
 
-@st.cache_resource(show_spinner="Building the account graph…", max_entries=4)
-def _account_graph(url: str, version: str) -> Any:
-    from graphbench.analytics.projection import build_account_graph
-
-    t = _tables(url, version)
-    return build_account_graph(t, accounts=t["Account"])
-
-
 def account_graph() -> Any:
-    return _account_graph(store_url(), data_version())
+    current = analysis()
+    if current.has("account_graph"):
+        return current.account_graph
+    with st.spinner("Building the account graph…"):
+        return current.account_graph
 
 
 def sidebar_store() -> None:
@@ -125,14 +127,9 @@ def show_graph(graph: Any, community: dict[str, int] | None = None, height: int 
     st.markdown(legend_html(), unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner="Scoring accounts…", max_entries=2)
-def _risk(url: str, version: str) -> pd.DataFrame:
-    from graphbench.analytics.patterns import find_patterns
-    from graphbench.analytics.risk import score_accounts
-
-    t = _tables(url, version)
-    return score_accounts(t, find_patterns(t["TRANSFERRED"]))
-
-
 def risk_scores() -> pd.DataFrame:
-    return _risk(store_url(), data_version())
+    current = analysis()
+    if current.has("risk"):
+        return current.risk
+    with st.spinner("Scoring accounts…"):
+        return current.risk

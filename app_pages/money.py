@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.common import data_version, get_store, show_graph, store_url, tables, whole_graph_agreed
+from app_pages.common import analysis, data_version, get_store, show_graph, store_url, tables, whole_graph_agreed
 from graphbench import normalize
 from graphbench.store.base import pushes_down
 from graphbench.store_reads import money_overview
@@ -29,11 +29,10 @@ def overview(url: str, version: str) -> money_overview.Overview:
     return money_overview.overview(get_store())
 
 
-@st.cache_resource(show_spinner="Reading the transfers…", max_entries=2)
 def transfer_index(url: str, version: str):
-    from graphbench.analytics.trace import TransferIndex
-
-    return TransferIndex.from_frame(money_overview.transfer_table(get_store()))
+    """The Analysis's transfer index (read and built once per data version, shared with patterns and risk)."""
+    with st.spinner("Reading the transfers…"):
+        return analysis().transfer_index
 
 
 def sankey(flows: pd.DataFrame, height: int = 420) -> go.Figure:
@@ -107,9 +106,9 @@ st.subheader("Laundering patterns")
 
 @st.cache_data(show_spinner="Searching for patterns…", max_entries=2)
 def patterns(url: str, version: str) -> pd.DataFrame:
-    from graphbench.analytics.patterns import find_patterns, patterns_frame
+    from graphbench.analytics.patterns import patterns_frame
 
-    return patterns_frame(find_patterns(transfer_index(url, version)))
+    return patterns_frame(analysis().patterns)  # the patterns `graphbench patterns` and the risk scores use
 
 
 def show_patterns(found: pd.DataFrame) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import get_store
+from app_pages.common import analysis, get_store
 from graphbench import normalize
 from graphbench.viz.safe_text import markdown_text
 
@@ -34,7 +34,7 @@ if submitted:
         st.error(f"Check the scope: {markdown_text(exc)}")
         st.stop()
     with st.spinner("Building the report…"):
-        summary, data = run_report(store, scope, fmt, None)
+        summary, data = run_report(analysis(), scope, fmt, None)  # the scores every other page shows
     from graphbench import audit
 
     audit.record("report", store.url, {"format": fmt, "scope": scope.describe()}, data)

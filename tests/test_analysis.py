@@ -110,3 +110,35 @@ def test_a_scoped_report_shows_the_score_graphbench_risk_gives(tmp_path: Path, c
         assert len(key) and all(cli[a] == s for a, s in zip(key["account"], key["score"], strict=True))
     assert compared > 20
     store.close()
+
+
+def test_one_app_session_computes_each_artefact_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     calls: Counter) -> None:
+    """The Money page's patterns, the Report page's report and the Communities page's graph come from
+    one Analysis: before, one session searched the patterns 3 times and built the account graph twice."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from graphbench.store import open_store
+    from loaders.load import load_dir
+
+    root = Path(__file__).resolve().parents[1]
+    store = open_store(f"file:{tmp_path / 'ws'}")
+    load_dir(store, SAMPLE, rejects_dir=tmp_path / "rejects")
+    store.close()
+    monkeypatch.setenv("GRAPHBENCH_STORE", f"file:{tmp_path / 'ws'}")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    calls.clear()
+
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=180)
+    at.run()
+    for page, act in (("money", None), ("report", "Generate"), ("communities", "Run community detection")):
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        if act:
+            next(b for b in at.button if b.label == act).click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert page != "report" or at.get("download_button")  # the report was built
+    assert calls["find_patterns"] == 1 and calls["score_accounts"] == 1 and calls["build_account_graph"] == 1
+    assert calls["shipment_routes"] == 1
