@@ -125,8 +125,9 @@ def test_money_trace_and_patterns(app) -> None:
     no_errors(at)
     followed = at.dataframe[0].value
     assert set(cycle["tx_ids"]) & set(followed["tx_id"])
-    kinds = set(at.dataframe[1].value["kind"])
+    kinds = set(next(d.value for d in at.dataframe if "kind" in d.value)["kind"])  # the patterns table
     assert {"fan_in", "cycle", "structuring"} <= kinds
+    assert "≈ USD" in followed.columns and "amount" in followed.columns  # base and as written, side by side
 
 
 def test_trends_and_routes(app) -> None:
