@@ -43,6 +43,7 @@ def _trace_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from graphbench.analytics.trace import trace
+    from graphbench.store.base import pushes_down
     from graphbench.store.tables import read_tables
     from graphbench.store_reads.trace_walk import trace_store
 
@@ -54,7 +55,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
             raise GraphbenchError(f"no node {args.source!r} in the store (ids look like Account:platform:handle "
                                   "or PaymentChannel:type:id)")
         options.update(base_currency=args.base_currency, rates=_fx_rates(args, store))
-        if store.kind == "neo4j":  # hop by hop: on a server with 100M transfers, read only what the trail reaches
+        if pushes_down(store):  # hop by hop: on a server with 100M transfers, read only what the trail reaches
             result = trace_store(store, [args.source], **options)
         else:  # the embedded table is on this machine already: one read and the integer index are faster
             tables = read_tables(store, ["TRANSFERRED", "USES"], provenance=False)
