@@ -36,7 +36,8 @@ def run_load(folder: Path, mapping: Path | None = None) -> None:
         return
     bar.empty()
     bump_version()
-    st.success(f"loaded {sum(f.loaded for f in report.files):,} rows, rejected {report.rejected:,}")
+    st.success(f"loaded {sum(f.loaded for f in report.files):,} rows, rejected {report.rejected:,}, "
+               f"{report.warnings:,} optional fields set aside")
     st.dataframe(pd.DataFrame([f.__dict__ for f in report.files]), hide_index=True)
 
 
@@ -79,6 +80,16 @@ if rejects.empty:
 else:
     st.caption(f"{len(rejects):,} rejected rows in {REJECTS}/ — each with the field and the reason")
     st.dataframe(rejects[["file", "row", "field", "reason", "raw"]], hide_index=True, height=240)
+
+st.subheader("Data quality: optional fields set aside")
+from loaders.load import read_warnings  # noqa: E402
+
+warnings = read_warnings(REJECTS)
+if warnings.empty:
+    st.caption(f"No optional field was set aside in {REJECTS}/.")
+else:
+    st.caption(f"{len(warnings):,} optional fields set aside in {REJECTS}/ — their rows loaded without them")
+    st.dataframe(warnings[["file", "row", "field", "reason", "value"]], hide_index=True, height=240)
 
 st.subheader("Provenance")
 node_id = st.text_input("Node id", placeholder="Account:instagram:reptile.house")
