@@ -27,7 +27,8 @@ def run_load(folder: Path, mapping: Path | None = None) -> None:
     bar = st.progress(0.0, text="loading…")
 
     def progress(name: str, done: int, expected: int) -> None:
-        bar.progress(min(done / max(expected, 1), 1.0), text=f"{name}: {done:,} rows")
+        # an uploaded file's name is chosen by whoever made the file: text, not Markdown
+        bar.progress(min(done / max(expected, 1), 1.0), text=f"{markdown_text(name)}: {done:,} rows")
 
     try:
         report = load_dir(store, folder, mapping=mapping, rejects_dir=REJECTS, progress=progress)
