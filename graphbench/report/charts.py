@@ -156,14 +156,15 @@ def trend_png(frame: pd.DataFrame, series: str, value: str = "listings", ylabel:
     return _png(figure)
 
 
-def flows_png(flows: pd.DataFrame, top: int = 12) -> bytes:
-    """The biggest money flows between channel types (``source, target, amount, count``)."""
+def flows_png(flows: pd.DataFrame, top: int = 12,
+              xlabel: str = "amount transferred (sum of amounts as recorded)") -> bytes:
+    """The biggest money flows between channel types (``source, target, amount, count``), one currency only."""
     shown = flows.sort_values("amount", ascending=False).head(top)
     labels = [drawable(f"{s} → {t}") for s, t in zip(shown["source"], shown["target"], strict=True)]
     figure, axes = plt.subplots(figsize=(8, 0.6 + 0.26 * max(len(shown), 1)))
     bars = axes.barh(labels[::-1], shown["amount"].to_numpy()[::-1], color=MONEY)
     axes.bar_label(bars, labels=[f"{n:,} tx" for n in shown["count"].to_numpy()[::-1]], fontsize=6.5, padding=2)
-    axes.set_xlabel("amount transferred (sum of amounts as recorded)")
+    axes.set_xlabel(drawable(xlabel), fontsize=7)
     axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     return _png(figure)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from graphbench.analytics.communities import summarise_communities
+from graphbench.analytics.fx import per_currency, to_base
 from graphbench.analytics.risk import FLAGGED_SCORE
 from graphbench.report import charts
 from graphbench.report.document import EXAMPLE_CHARS, TABLE_ROWS, Section
@@ -28,8 +30,12 @@ class SummaryFacts:
     listings_naming_taxa: int
     taxa_named: int
     transfers: int
-    transfer_amount: float
+    transfer_amount: float  # in base_currency (transfers whose currency has no rate are not in it)
     currencies: list[str]
+    amounts_by_currency: dict[str, float]  # as written, per currency (never added together)
+    base_currency: str
+    fx_label: str
+    fx_notes: list[str]
     patterns: int
     shipments: int
     couriers: int
@@ -41,7 +47,8 @@ class SummaryFacts:
     def summary(self) -> dict[str, Any]:
         return {"accounts": self.accounts, "listings": self.listings, "flagged_accounts": self.flagged_accounts,
                 "platforms": self.platforms, "transfers": self.transfers,
-                "transfer_amount": round(self.transfer_amount, 2), "shipments": self.shipments,
+                "transfer_amount": round(self.transfer_amount, 2), "transfer_amount_currency": self.base_currency,
+                "transfer_amounts": self.amounts_by_currency, "shipments": self.shipments,
                 "period": self.period}
 
 
@@ -50,8 +57,13 @@ def compute_summary(view: ReportView) -> SummaryFacts:
     accounts = sorted(view.scoped.accounts)
     platforms = pd.Series([a.split(":")[1] for a in accounts], dtype=object).value_counts()
     transfers = t["TRANSFERRED"]
-    amount = float(pd.to_numeric(transfers.get("amount"), errors="coerce").sum()) if len(transfers) else 0.0
-    currencies = sorted(transfers["currency"].dropna().astype(str).unique()) if "currency" in transfers else []
+    # never one sum over several currencies: per currency as written, and the base-currency total
+    written = per_currency(transfers.get("amount", []), transfers.get("currency", [None] * len(transfers)))
+    converted = to_base(transfers.get("amount", []), transfers.get("currency", [None] * len(transfers)),
+                        transfers.get("ts", [None] * len(transfers)), view.analysis.base_currency,
+                        view.analysis.fx_rates)
+    amount = float(np.nansum(converted.amount)) if len(transfers) else 0.0
+    currencies = sorted(c for c in written["currency"] if c)
     listing_times = pd.to_datetime(t["Listing"].get("posted_at"), utc=True, errors="coerce").dropna() \
         if len(t["Listing"]) else pd.Series(dtype="datetime64[ns, UTC]")
     period = (f"{listing_times.min():%Y-%m-%d} to {listing_times.max():%Y-%m-%d}" if len(listing_times)
@@ -61,7 +73,8 @@ def compute_summary(view: ReportView) -> SummaryFacts:
         accounts=len(accounts), listings=len(t["Listing"]), platforms=platforms.to_dict(),
         flagged_accounts=len(view.flagged), listings_naming_taxa=t["MENTIONS"]["start"].nunique(),
         taxa_named=t["MENTIONS"]["end"].nunique(), transfers=len(transfers), transfer_amount=amount,
-        currencies=currencies, patterns=len(view.patterns), shipments=len(t["Shipment"]),
+        currencies=currencies, amounts_by_currency=dict(zip(written["currency"], written["amount"], strict=True)),
+        base_currency=converted.base, fx_label=converted.label, fx_notes=converted.notes(), patterns=len(view.patterns), shipments=len(t["Shipment"]),
         couriers=t["CARRIED_BY"]["end"].nunique(), period=period)
 
 
@@ -71,7 +84,10 @@ def render_summary(f: SummaryFacts) -> Section:
         ("Listings", f"{f.listings:,} posted {f.period}"),
         ("Listings naming CITES-listed taxa", f"{f.listings_naming_taxa:,} naming {f.taxa_named:,} taxa"),
         ("Flagged accounts", f"{f.flagged_accounts:,} score {FLAGGED_SCORE:.0f} or more on the risk indicators"),
-        ("Transfers", f"{f.transfers:,} totalling {f.transfer_amount:,.0f} ({', '.join(f.currencies) or 'no currency'})"),
+        ("Transfers", f"{f.transfers:,}: " + ", ".join(f"{a:,.0f} {c or '(no currency)'}"
+                                                       for c, a in f.amounts_by_currency.items())
+         + f"; ≈ {f.transfer_amount:,.0f} {f.base_currency} in all ({f.fx_label.removeprefix('≈ ')}"
+         + "".join(f"; {n}" for n in f.fx_notes) + ")"),
         ("Laundering patterns", f"{f.patterns:,}"),
         ("Shipments", f"{f.shipments:,} by {f.couriers:,} couriers"),
         ("Platforms", ", ".join(f"{p} ({n})" for p, n in f.platforms.items())),

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from graphbench.analytics import routes
+from graphbench.analytics.fx import to_base
 from graphbench.export.takedown import takedown_rows
 from graphbench.report import charts
 from graphbench.report.document import TABLE_ROWS, Section
@@ -78,6 +79,7 @@ class ActionFacts:
     risky: pd.DataFrame  # the largest transfers touching flagged accounts' channels
     inspect: pd.DataFrame  # shipments sent by flagged accounts, latest first
     patterns: int
+    base_currency: str = "USD"  # risky["amount_base"] is in it
 
     @property
     def shown(self) -> pd.DataFrame:
@@ -100,12 +102,17 @@ def compute_actions(view: ReportView) -> ActionFacts:
     flagged_channels = set(t["USES"].loc[t["USES"]["start"].isin(flagged), "end"])
     transfers = t["TRANSFERRED"]
     risky = transfers[transfers["start"].isin(flagged_channels) | transfers["end"].isin(flagged_channels)]
-    risky = risky.sort_values("amount", ascending=False).head(TABLE_ROWS) if len(risky) else risky
+    # the largest first in the base currency (amounts of different currencies are not comparable as written)
+    risky = risky.assign(amount_base=to_base(risky["amount"], risky.get("currency", [None] * len(risky)),
+                                             risky.get("ts", [None] * len(risky)), view.analysis.base_currency,
+                                             view.analysis.fx_rates).amount)
+    risky = (risky.sort_values(["amount_base", "amount", "tx_id"], ascending=[False, False, True], na_position="last")
+             .head(TABLE_ROWS) if len(risky) else risky)
     shipments = view.shipments
     inspect = shipments[shipments["sender"].isin(flagged)].merge(
         t["Shipment"].reindex(columns=["id", "tracking_no", "declared_content"]), on="id", how="left")
     inspect = inspect.sort_values("shipped_at", ascending=False).head(TABLE_ROWS)
-    return ActionFacts(takedown, risky, inspect, len(view.patterns))
+    return ActionFacts(takedown, risky, inspect, len(view.patterns), view.analysis.base_currency)
 
 
 def render_actions(f: ActionFacts) -> Section:
@@ -117,7 +124,7 @@ def render_actions(f: ActionFacts) -> Section:
     return Section("Recommended actions", text, tables=[
         ("Listings to report for takedown", f.shown),
         ("Transfers to refer to financial intelligence units",
-         f.risky.reindex(columns=["tx_id", "start", "end", "amount", "currency", "ts"]).rename(
-             columns={"start": "from", "end": "to"})),
+         f.risky.reindex(columns=["tx_id", "start", "end", "amount", "currency", "amount_base", "ts"]).rename(
+             columns={"start": "from", "end": "to", "amount_base": f"≈ {f.base_currency}"})),
         ("Shipments to inspect", f.inspect.reindex(columns=["shipper", "tracking_no", "origin", "destination",
                                                             "declared_content", "shipped_at", "sender"]))])
