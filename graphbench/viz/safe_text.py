@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 # all of them leaves no construct that can start: no emphasis, link, image, HTML tag, entity, table pipe,
 # Streamlit directive or maths.
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
-_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 # GFM turns bare www., http(s):// and e-mail addresses into links even when their punctuation is escaped
 # (Streamlit's renderer does): an invisible WORD JOINER after the scheme / "www" and before "@" stops it
 _AUTOLINK = re.compile(r"(?i)(https?(?=:)|www(?=\.))|(?=@)")
@@ -32,10 +31,13 @@ _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2
 
 
 def markdown_text(value: Any) -> str:
-    """``value`` as Markdown source that renders as exactly its text, on one line (line breaks become
-    spaces). The rendered text reads the same; copied, it carries a few invisible word joiners."""
+    """``value`` as Markdown source that renders as exactly its text, on one line (white space, line
+    breaks included, becomes single spaces). The rendered text reads the same; copied, it carries a few
+    invisible word joiners."""
     text = "" if value is None else str(value)
-    text = _AUTOLINK.sub(lambda match: (match.group(1) or "") + WORD_JOINER, _BREAKS.sub(" ", text))
+    # runs of white space become one space (as HTML shows them anyway): no line break, and no indented
+    # code block or hard break can start
+    text = _AUTOLINK.sub(lambda match: (match.group(1) or "") + WORD_JOINER, " ".join(text.split()))
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
