@@ -72,12 +72,13 @@ class Analysis:
     """
 
     def __init__(self, store: GraphStore | None = None, tables: Mapping[str, pd.DataFrame] | None = None,
-                 version: str = "", base_currency: str = "USD") -> None:
+                 version: str = "", base_currency: str = "USD", fx_file: str | None = None) -> None:
         if store is None and tables is None:
             raise ValueError("an Analysis needs a store or tables")
         self.store = store
         self.version = version
         self.base_currency = base_currency
+        self.fx_file = fx_file  # an fx_rates file overriding the store's and the packaged rates (--fx-rates)
         self.computed: Counter[str] = Counter()
         self._given_tables = dict(tables) if tables is not None else None
         self._cache: dict[Any, Any] = {}
@@ -86,9 +87,10 @@ class Analysis:
                                                     else LazyTables(self._read_table))
 
     @classmethod
-    def of_store(cls, store: GraphStore, version: str | None = None, base_currency: str = "USD") -> Analysis:
+    def of_store(cls, store: GraphStore, version: str | None = None, base_currency: str = "USD",
+                 fx_file: str | None = None) -> Analysis:
         return cls(store=store, version=data_version(store) if version is None else version,
-                   base_currency=base_currency)
+                   base_currency=base_currency, fx_file=fx_file)
 
     @classmethod
     def of_tables(cls, tables: Mapping[str, pd.DataFrame], version: str = "tables",
@@ -141,10 +143,9 @@ class Analysis:
     @property
     def fx_rates(self) -> FxRates:
         def read() -> FxRates:
-            from graphbench.analytics.fx import packaged_rates
             from graphbench.fx_source import rates_in_effect
 
-            return rates_in_effect(self.store) if self.store is not None else packaged_rates()
+            return rates_in_effect(self.store, self.fx_file)
         return self._once("fx_rates", read)
 
     # -- what is computed --------------------------------------------------------------------------

@@ -184,3 +184,46 @@ def test_fx_rates_round_trip_on_the_embedded_store(tmp_path: Path) -> None:
 @pytest.mark.neo4j
 def test_fx_rates_round_trip_on_neo4j(neo4j_store, tmp_path: Path) -> None:
     _round_trip(neo4j_store, _fx_folder(tmp_path), tmp_path)
+
+
+CHAIN_CSV = """tx_id,timestamp,from_type,from_id,to_type,to_id,amount,currency,reference
+T1,2024-05-01T10:00:00Z,paypal,a@x.example,paypal,b@x.example,1000,USD,
+T2,2024-05-02T10:00:00Z,paypal,b@x.example,paypal,c@x.example,800,EUR,
+T3,2024-05-03T10:00:00Z,paypal,c@x.example,paypal,d@x.example,500,GBP,
+T4,2024-06-03T10:00:00Z,paypal,d@x.example,paypal,e@x.example,196000,JPY,
+"""
+CHAIN_RATES = "currency,per_usd,date\nEUR,0.8,2024-01-01\nGBP,0.5,\nJPY,100,2024-01-01\nJPY,200,2024-06-01\n"
+
+
+def test_cli_trace_and_patterns_in_a_base_currency(capsys, tmp_path: Path) -> None:
+    from graphbench.cli import main
+
+    folder = tmp_path / "chain"
+    folder.mkdir()
+    (folder / "transactions.csv").write_text(CHAIN_CSV, encoding="utf-8")
+    (folder / "fx_rates.csv").write_text(CHAIN_RATES, encoding="utf-8")
+    store = f"file:{tmp_path / 'ws'}"
+    assert main(["--store", store, "load", str(folder), "--rejects", str(tmp_path / "rej"), "--quiet"]) == 0
+    capsys.readouterr()
+
+    def trace_json(*extra: str) -> dict:
+        assert main(["--store", store, "trace", "--from", "PaymentChannel:paypal:a@x.example", "--hops", "4",
+                     "--tolerance", "0.05", "--json", *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    in_usd = trace_json()  # the loaded rates: the chain keeps ~1,000 USD at every hop
+    assert [t["amount"] for t in in_usd["transfers"]] == pytest.approx([1000.0, 1000.0, 1000.0, 980.0])
+    assert [t["amount_orig"] for t in in_usd["transfers"]] == [1000.0, 800.0, 500.0, 196_000.0]
+    assert in_usd["fx"]["base_currency"] == "USD"
+    in_eur = trace_json("--base-currency", "eur")
+    assert [t["amount"] for t in in_eur["transfers"]] == pytest.approx([800.0, 800.0, 800.0, 784.0])
+    # a file on the command line overrides the loaded rates: at 0.4 EUR per USD, 800 EUR is 2,000 USD
+    (tmp_path / "override.csv").write_text("currency,per_usd\nEUR,0.4\n", encoding="utf-8")
+    overridden = trace_json("--fx-rates", str(tmp_path / "override.csv"))
+    assert [t["tx_id"] for t in overridden["transfers"]] == ["T1"]
+    assert main(["--store", store, "trace", "--from", "PaymentChannel:paypal:a@x.example", "--base-currency", "XYZ",
+                 "--json"]) == 2  # one sentence, not a traceback
+    assert "base currency XYZ" in capsys.readouterr().err
+    assert main(["--store", store, "patterns", "--json", "--base-currency", "EUR"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["fx"]["base_currency"] == "EUR" and document["fx"]["unconverted"] == {}

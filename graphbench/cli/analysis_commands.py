@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from graphbench.cli.command import Command, audit, emit, open_from
+from graphbench.cli.money_commands import fx_arguments
 from graphbench.errors import GraphbenchError
 
 
@@ -44,6 +45,7 @@ def _links_arguments(p: argparse.ArgumentParser) -> None:
 def _risk_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--account", help="explain one account")
+    fx_arguments(p)  # the pattern indicators compare amounts
 
 
 def _trends_arguments(p: argparse.ArgumentParser) -> None:
@@ -217,7 +219,8 @@ def cmd_risk(args: argparse.Namespace) -> int:
 
     store = open_from(args)
     try:
-        scores = Analysis.of_store(store).risk  # the same scores as the report and the app show
+        # the same scores as the report and the app show
+        scores = Analysis.of_store(store, base_currency=args.base_currency, fx_file=args.fx_rates).risk
     finally:
         store.close()
     if args.account:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # numpy/pandas stay out of `--help`
 PATTERN_KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "structuring")
 
 
-def _fx_arguments(p: argparse.ArgumentParser) -> None:
+def fx_arguments(p: argparse.ArgumentParser) -> None:
+    """``--base-currency`` and ``--fx-rates``, for every command that compares or adds amounts."""
     p.add_argument("--base-currency", default="USD", type=str.upper,
                    help="amounts are compared (and shown) in this currency, converted at each transfer's date")
     p.add_argument("--fx-rates", metavar="FILE", default=None,
@@ -38,7 +39,7 @@ def _trace_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tolerance", type=float, default=None,
                    help="amount tolerance per hop, e.g. 0.2 = within ±20%% of the incoming amount (in the base currency)")
     p.add_argument("--max-transfers", type=int, default=10_000)
-    _fx_arguments(p)
+    fx_arguments(p)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -80,7 +81,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def _patterns_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
-    _fx_arguments(p)
+    fx_arguments(p)
 
 
 def _notes(fx: dict[str, Any] | None) -> list[str]:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from graphbench.cli.command import Command, audit, emit, open_from, when
+from graphbench.cli.money_commands import fx_arguments
 from graphbench.errors import GraphbenchError
 
 
@@ -18,9 +19,11 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", help="ISO date/time")
     p.add_argument("--title", default="Cyber-alert: online wildlife trafficking network")
     p.add_argument("--marking", default="TLP:AMBER", help="handling marking printed on every page")
+    fx_arguments(p)  # totals per currency and in this base currency
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from graphbench.analysis import Analysis
     from graphbench.report import ReportScope, run_report
 
     if args.format == "pdf" and not args.output and not args.json:
@@ -30,7 +33,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                         title=args.title, marking=args.marking)
     store = open_from(args)
     try:
-        summary, data = run_report(store, scope, args.format, args.output)
+        analysis = Analysis.of_store(store, base_currency=args.base_currency, fx_file=args.fx_rates)
+        summary, data = run_report(analysis, scope, args.format, args.output)
     finally:
         store.close()
     audit(args, "report", {"format": args.format, "output": args.output, "scope": scope.describe()}, data)
