@@ -118,3 +118,22 @@ def test_a_lookalike_handle_is_a_risk_indicator_and_a_plain_one_is_not(tmp_path:
     [evidence] = scores["evidence"]
     assert evidence["lookalike_identifiers"] == ["Account:instagram:paypal: lookalike_chars",
                                                  "Account:instagram:paypal: mixed_script"]
+
+
+@pytest.mark.neo4j
+def test_folded_handles_unverified_identifiers_and_flags_are_the_same_on_neo4j(tmp_path: Path, neo4j_store) -> None:
+    from graphbench.export.jsonl import generate_jsonl
+
+    accounts = ("platform,handle,phone,email\n"
+                f"instagram,p{CYRILLIC_A}ypal,+234 803 123 456,seller (at) mail.example\n"
+                f"instagram,pay{ZWJ}pal,WhatsApp: +234 803 123 456,shop@localhost\ntelegram,paypal,,\n")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "accounts.csv").write_text(accounts, encoding="utf-8")
+    memory = open_store("memory:")
+    for store in (memory, neo4j_store):
+        load_dir(store, folder, rejects_dir=tmp_path / "rej", resolve=False)
+    assert sorted(generate_jsonl(neo4j_store)) == sorted(generate_jsonl(memory))
+    phone = neo4j_store.node("Phone:+234803123456")
+    assert phone["verified"] is False and list(neo4j_store.node("Account:instagram:paypal")["evasion"]) == [
+        "invisible_chars"]
