@@ -227,3 +227,12 @@ def test_cli_trace_and_patterns_in_a_base_currency(capsys, tmp_path: Path) -> No
     assert main(["--store", store, "patterns", "--json", "--base-currency", "EUR"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["fx"]["base_currency"] == "EUR" and document["fx"]["unconverted"] == {}
+
+
+def test_packaged_table_is_what_the_script_derives_from_the_ecb_history() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_fx_rates.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
