@@ -34,8 +34,12 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     def human() -> None:
         for f in report.files:
+            if f.refused:
+                print(f"{f.file:<28} {f.kind:<14} refused: {f.refused}")
+                continue
             note = f"  → {f.rejects_file}" if f.rejects_file else ""
-            print(f"{f.file:<28} {f.kind:<14} rows {f.rows:>9,}  loaded {f.loaded:>9,}  rejected {f.rejected:>6,}{note}")
+            print(f"{f.file:<28} {f.kind:<14} rows {f.rows:>9,}  loaded {f.loaded:>9,}  rejected {f.rejected:>6,}"
+                  f"  warnings {f.warnings:>6,}{note}")
         if report.resolution:
             print("resolution: " + ", ".join(f"{k} {v}" for k, v in report.resolution.items()))
     emit(args, report.to_json(), human)
