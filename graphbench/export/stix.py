@@ -44,7 +44,7 @@ def build_bundle(tables: Mapping[str, pd.DataFrame], scores: pd.DataFrame, min_s
                    f"user-account:account_type = '{_quote(platform)}']")
         indicator = stix2.Indicator(name=f"High-risk wildlife seller {row.id}", pattern=pattern, pattern_type="stix",
                                     valid_from=created or "2024-01-01T00:00:00Z", created_by_ref=author.id,
-                                    description="; ".join(row.indicators), labels=["wildlife-trafficking"],
+                                    description="; ".join(row.indicators) or f"risk score {row.score:.0f}", labels=["wildlife-trafficking"],
                                     confidence=int(min(100, row.score)))
         objects += [account, indicator,
                     stix2.Relationship(indicator, "based-on", account, created_by_ref=author.id)]
@@ -54,7 +54,9 @@ def build_bundle(tables: Mapping[str, pd.DataFrame], scores: pd.DataFrame, min_s
             observable = stix2.URL(value=str(url))
             url_indicator = stix2.Indicator(name=f"Listing by {row.id}", pattern=f"[url:value = '{_quote(url)}']",
                                             pattern_type="stix", valid_from=created or "2024-01-01T00:00:00Z",
-                                            created_by_ref=author.id, labels=["wildlife-trafficking"])
+                                            created_by_ref=author.id, labels=["wildlife-trafficking"],
+                                            description=f"A listing posted by {row.id}, whose risk score is "
+                                                        f"{row.score:.0f}")
             objects += [observable, url_indicator,
                         stix2.Relationship(url_indicator, "based-on", observable, created_by_ref=author.id),
                         stix2.Relationship(url_indicator, "related-to", indicator, created_by_ref=author.id)]
@@ -67,6 +69,7 @@ def build_bundle(tables: Mapping[str, pd.DataFrame], scores: pd.DataFrame, min_s
                 wallet = stix2.Indicator(name=f"{kind} wallet of {row.id}", pattern_type="stix",
                                          pattern=f"[x-crypto-wallet:address = '{_quote(identifier)}']",
                                          valid_from=created or "2024-01-01T00:00:00Z", created_by_ref=author.id,
+                                         description=f"A {kind} wallet that {row.id} uses for payments",
                                          allow_custom=True)
                 objects += [wallet, stix2.Relationship(wallet, "related-to", indicator, created_by_ref=author.id)]
                 refs.append(wallet.id)
