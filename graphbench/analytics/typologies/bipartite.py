@@ -1,0 +1,87 @@
+"""Bipartite: a set of payers paying a set of payees within a short window (AMLSim/AMLworld
+"bipartite"; a stack is two such layers).
+
+Transfers are grouped in windows of `bipartite_window_days` that overlap by half (so a block that
+straddles a boundary is whole in one of them). In a window, a channel with more than
+`bipartite_max_degree` counterparties is left out (a merchant or payroll is not a laundering block
+and would glue unrelated traffic together); payer→payee pairs are pruned until every payer pays
+>= 2 payees and every payee is paid by >= 2 payers; each remaining connected block is peeled to
+the required density. Payers and payees must be different channels (money that comes back is a
+cycle).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from graphbench.analytics.trace import TransferIndex
+from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
+from graphbench.analytics.typologies.params import PatternParams
+
+
+def bipartite(index: TransferIndex, params: PatternParams) -> list[Pattern]:
+    """Score: 0.5 + half from size (2x the minimum members = full) times density."""
+    n = len(index)
+    half = max(int(params.bipartite_window_days * DAY / 2), 1)
+    bucket = (index.ts - int(index.ts.min())) // half
+    positions = np.arange(n)
+    # each transfer belongs to windows `bucket - 1` and `bucket` (a window is two half-buckets)
+    rows = pd.DataFrame({"win": np.concatenate([bucket - 1, bucket]), "s": np.tile(index.src, 2),
+                         "d": np.tile(index.dst, 2), "pos": np.tile(positions, 2)})
+    rows = rows[rows["s"] != rows["d"]]
+    pairs = rows.drop_duplicates(["win", "s", "d"])[["win", "s", "d"]]
+    cap = params.bipartite_max_degree
+    out_deg = pairs.groupby(["win", "s"])["d"].transform("size")
+    in_deg = pairs.groupby(["win", "d"])["s"].transform("size")
+    # a hub's degree counts all its counterparties in the window, before any pruning
+    pairs = pairs[(out_deg >= 2) & (in_deg >= 2) & (out_deg <= cap) & (in_deg <= cap)]
+    for _ in range(6):  # prune to the 2-core of the payer→payee graph per window
+        before = len(pairs)
+        out_deg = pairs.groupby(["win", "s"])["d"].transform("size")
+        in_deg = pairs.groupby(["win", "d"])["s"].transform("size")
+        pairs = pairs[(out_deg >= 2) & (in_deg >= 2)]
+        if len(pairs) == before:
+            break
+    if pairs.empty:
+        return []
+    legs = rows.merge(pairs, on=["win", "s", "d"])
+    found = []
+    for win, group in pairs.groupby("win", sort=True):
+        graph = nx.Graph()
+        graph.add_edges_from((("p", s), ("q", d)) for s, d in zip(group["s"].tolist(), group["d"].tolist(),
+                                                                  strict=True))
+        for block in sorted(nx.connected_components(graph), key=min):
+            block = _peel(graph.subgraph(block).copy(), params)
+            if block is None:
+                continue
+            payers = sorted(c for side, c in block if side == "p")
+            payees = sorted(c for side, c in block if side == "q")
+            if set(payers) & set(payees):
+                continue
+            mine = legs[(legs["win"] == win) & legs["s"].isin(payers) & legs["d"].isin(payees)]
+            pos = np.unique(mine["pos"].to_numpy())
+            density = len(mine.drop_duplicates(["s", "d"])) / (len(payers) * len(payees))
+            total = float(np.nansum(index.amount[pos]))
+            reason = (f"{len(payers)} payers paid {len(payees)} payees {money(index, total)} in "
+                      f"{len(pos)} transfers within {span_days(index, pos):.1f} days "
+                      f"({density:.0%} of all payer-payee pairs)")
+            size = min(1.0, (len(payers) + len(payees)) / (2 * params.bipartite_min_members))
+            found.append(make_pattern(index, "bipartite", pos, 0.5 + 0.5 * size * density, reason,
+                                      members=payers + payees))
+    return found
+
+
+def _peel(graph: nx.Graph, params: PatternParams) -> set | None:
+    """Drop the least connected channel until the block is dense enough; None if it gets too small."""
+    while True:
+        payers = [v for v in graph if v[0] == "p"]
+        payees = [v for v in graph if v[0] == "q"]
+        if (len(payers) < params.bipartite_min_side or len(payees) < params.bipartite_min_side
+                or len(payers) + len(payees) < params.bipartite_min_members):
+            return None
+        if graph.number_of_edges() >= params.bipartite_density * len(payers) * len(payees):
+            return set(graph)
+        weakest = min(graph, key=lambda v: (graph.degree(v), v))
+        graph.remove_node(weakest)

@@ -1,0 +1,171 @@
+"""Cycles: money that goes round and comes back, 2..12 hops, from any start, time-respecting.
+
+A cycle is a sequence of transfers t1 … tk where each one leaves the channel the previous one
+reached, the last returns to where t1 left, no channel is visited twice, times never decrease
+(equal time steps are simultaneous), each hop is at most `cycle_max_hop_days` after the previous
+one, all of it within `cycle_window_days`, and each hop passes on (1 - decay)..(1 + growth) of the
+previous amount. A search starts from every transfer, so a cycle is found whichever hop is its
+earliest and whatever its channels are called; it is reported once, by its set of transfers.
+
+Work is bounded three ways (issue 19.4): at most `max_candidates` predecessors per transfer (the
+nearest in time, whole time steps kept together), `search_budget` DFS steps per start and
+`cycle_work_budget` candidate hops in total. When a bound cuts the search the result says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from graphbench.analytics.trace import TransferIndex
+from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
+from graphbench.analytics.typologies.params import PatternParams
+
+
+def successor_pairs(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
+                    max_candidates: int, time_ordered: bool = True,
+                    max_pairs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(pred, succ) transfer positions where money arriving by ``pred`` may leave by ``succ``: same
+    channel, ``succ`` at the same time or at most ``max_gap_days`` later (either side if not
+    time-ordered), amount(succ) / amount(pred) in [1 - decay, 1 + growth]. At most about
+    ``max_candidates`` predecessors per transfer, the nearest in time (a time step at the edge of
+    the cut is kept whole, so no tie-break decides)."""
+    pred, succ, _ = successor_pairs_cut(index, max_gap_days, decay, growth, max_candidates, time_ordered,
+                                        max_pairs)
+    return pred, succ
+
+
+def successor_pairs_cut(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
+                        max_candidates: int, time_ordered: bool = True,
+                        max_pairs: int | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """:func:`successor_pairs` and whether ``max_pairs`` forced ties at the cut to be split by position."""
+    n = len(index)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), False
+    gap = int(max_gap_days * DAY)
+    t0 = int(index.ts.min())
+    scale = int(index.ts.max()) - t0 + 2 * gap + 1
+    in_key = index.dst[index.in_order] * scale + (index.in_ts - t0 + gap)
+    base = index.src * scale + (index.ts - t0 + gap)
+    lo = np.searchsorted(in_key, base - gap, side="left")
+    hi = np.searchsorted(in_key, base + (gap if not time_ordered else 0), side="right")
+    strict_lo, strict_hi = lo, hi
+    if time_ordered:
+        over = hi - lo > max_candidates
+        edge = in_key[np.clip(hi - max_candidates, 0, len(in_key) - 1)]
+        strict_lo = np.where(over, hi - max_candidates, lo)
+        lo = np.where(over, np.searchsorted(in_key, edge, side="left"), lo)
+    else:  # nearest in time on both sides
+        half = max(max_candidates // 2, 1)
+        mid = np.searchsorted(in_key, base, side="left")
+        left = np.maximum(lo, mid - half)
+        right = np.minimum(hi, mid + half)
+        strict_lo, strict_hi = left, right
+        lo = np.where(left > lo, np.searchsorted(in_key, in_key[np.clip(left, 0, len(in_key) - 1)], "left"), lo)
+        hi = np.where(right < hi, np.searchsorted(in_key, in_key[np.clip(right - 1, 0, len(in_key) - 1)],
+                                                  "right"), hi)
+    cut = False
+    if max_pairs is not None and int(np.maximum(hi - lo, 0).sum()) > max_pairs:
+        lo, hi, cut = strict_lo, strict_hi, True
+    counts = np.maximum(hi - lo, 0)
+    succ = np.repeat(np.arange(n), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    pred = index.in_order[np.repeat(lo, counts) + offsets]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = index.amount[succ] / index.amount[pred]
+    keep = (ratio >= 1 - decay) & (ratio <= 1 + growth) & (pred != succ)
+    return pred[keep], succ[keep], cut
+
+
+def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], list[str]]:
+    """Every cycle within the bounds, and notes on any bound that cut the search.
+    Score: 0.5 + half the share of the largest hop that the smallest one still carries."""
+    pred, succ, tie_cut = successor_pairs_cut(
+        index, params.cycle_max_hop_days, params.hop_amount_decay, params.hop_amount_growth,
+        params.max_candidates, params.cycle_time_ordered, params.max_pairs)
+    notes = [f"cycle: more than {params.max_pairs:,} candidate hops; simultaneous transfers at the "
+             "candidate cut were split by position"] if tie_cut else []
+    if not len(pred):
+        return [], notes
+    order = np.lexsort((succ, pred))
+    nexts = succ[order].tolist()
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pred, minlength=len(index)))]).tolist()
+    window = int(params.cycle_window_days * DAY)
+    src, dst = index.src.tolist(), index.dst.tolist()
+    ts = index.ts.tolist()
+    max_len, min_len = params.cycle_max_length, params.cycle_min_length
+    seen: set[tuple[int, ...]] = set()
+    rings: list[tuple[int, ...]] = []
+    work, cut_starts, stopped = 0, 0, False
+    for first in np.flatnonzero(np.diff(np.asarray(ptr)) > 0).tolist():
+        home, t_first = src[first], ts[first]
+        stack = [(first, (first,), (home, dst[first]))]
+        steps = 0
+        while stack:
+            if steps >= params.search_budget:
+                cut_starts += 1
+                break
+            steps += 1
+            last, path, visited = stack.pop()
+            candidates = nexts[ptr[last]:ptr[last + 1]]
+            work += len(candidates)
+            for nxt in candidates:
+                if abs(ts[nxt] - t_first) > window:
+                    continue
+                if params.cycle_time_ordered and ts[nxt] < t_first:
+                    continue
+                to = dst[nxt]
+                if to == home:
+                    if len(path) + 1 >= min_len:
+                        key = tuple(sorted(path + (nxt,)))
+                        if key not in seen:
+                            seen.add(key)
+                            rings.append(key)
+                    continue
+                if to in visited or len(path) + 1 >= max_len:
+                    continue
+                stack.append((nxt, path + (nxt,), visited + (to,)))
+        if work >= params.cycle_work_budget or len(rings) >= params.cycle_max_found:
+            stopped = True
+            break
+    if stopped:
+        notes.append(f"cycle: stopped early after {work:,} candidate hops and {len(rings):,} cycles "
+                     f"(budgets: {params.cycle_work_budget:,} hops, {params.cycle_max_found:,} cycles); "
+                     "the cycles found so far are reported")
+    if cut_starts:
+        notes.append(f"cycle: {cut_starts:,} start transfers reached the per-start budget "
+                     f"({params.search_budget:,} steps); cycles through them may be missing")
+    return [_ring_pattern(index, ring) for ring in _laps(index, rings)], notes
+
+
+def _laps(index: TransferIndex, rings: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Cycles over the same channels that share a transfer are one (the laps of one ring mixed);
+    disjoint laps stay apart. Grouped by channel set, unions over shared transfers."""
+    by_nodes: dict[tuple[int, ...], list[int]] = {}
+    for i, ring in enumerate(rings):
+        pos = np.asarray(ring)
+        by_nodes.setdefault(tuple(sorted(set(index.src[pos].tolist()))), []).append(i)
+    merged: list[tuple[int, ...]] = []
+    for members in by_nodes.values():
+        groups: list[set[int]] = []
+        for i in members:
+            ring = set(rings[i])
+            touching = [g for g in groups if g & ring]
+            for g in touching:
+                ring |= g
+                groups.remove(g)
+            groups.append(ring)
+        merged.extend(tuple(sorted(g)) for g in groups)
+    return sorted(merged)
+
+
+def _ring_pattern(index: TransferIndex, ring: tuple[int, ...]) -> Pattern:
+    pos = np.asarray(ring, dtype=np.int64)
+    amounts = index.amount[pos]
+    kept = float(np.nanmin(amounts) / np.nanmax(amounts)) if np.nanmax(amounts) > 0 else 0.0
+    nodes = sorted(set(index.src[pos].tolist()))
+    hops = len(pos) if len(pos) == len(nodes) else f"{len(pos)} transfers over {len(nodes)}"
+    reason = (f"money went round {len(nodes)} channels ({hops} hops) in {span_days(index, pos):.1f} days, "
+              f"{money(index, float(np.nanmax(amounts)))} at the start and {kept:.0%} of it still moving at "
+              "the end")
+    # no centre: which hop is "first" among simultaneous ones would be a tie-break
+    return make_pattern(index, "cycle", pos, 0.5 + 0.5 * min(kept, 1.0), reason, members=nodes)

@@ -1,0 +1,163 @@
+"""Relays: scatter_gather (one source → mules → one target) and stack (layers of mules).
+
+scatter_gather is found from relay hops: money into a mule M from A, and out of M to B at the same
+time or up to `relay_hop_days` later carrying relay_keep_min..max of it. A mule may have any other
+traffic (launderers also shop): only these hops count. A source/target pair with >= k distinct
+mules inside the window is a scatter-gather.
+
+stack uses pass-through episodes (activity between quiet gaps that starts with money in and passes
+most of it on) linked into layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from graphbench.analytics.trace import TransferIndex
+from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
+from graphbench.analytics.typologies.cycles import successor_pairs
+from graphbench.analytics.typologies.params import PatternParams
+
+
+def relay_hops(index: TransferIndex, params: PatternParams) -> tuple[np.ndarray, np.ndarray]:
+    """(into-mule, out-of-mule) transfer position pairs, every pair (no candidate cut beyond 4x)."""
+    return successor_pairs(index, params.relay_hop_days, 1 - params.relay_keep_min, params.relay_keep_max - 1,
+                           4 * params.max_candidates, time_ordered=True, max_pairs=params.max_pairs)
+
+
+def scatter_gather(index: TransferIndex, params: PatternParams) -> list[Pattern]:
+    """Score: 0.5 + half from how many mules (2k = full)."""
+    pred, succ = relay_hops(index, params)
+    if not len(pred):
+        return []
+    hops = pd.DataFrame({"a": index.src[pred], "m": index.dst[pred], "b": index.dst[succ],
+                         "t": index.ts[pred], "pred": pred, "succ": succ})
+    hops = hops[(hops["a"] != hops["b"])]
+    k = params.sg_min_intermediaries
+    wide = hops.groupby(["a", "b"])["m"].transform("nunique")
+    hops = hops[wide >= k].sort_values(["a", "b", "t", "pred", "succ"])
+    window = params.sg_window_days * DAY
+    found = []
+    for (a, b), group in hops.groupby(["a", "b"], sort=True):
+        times = group["t"].to_numpy()
+        # clusters of hops whose first legs fit in one window (greedy from the earliest, by time)
+        start = 0
+        while start < len(group):
+            stop = int(np.searchsorted(times, times[start] + window, side="right"))
+            chunk = group.iloc[start:stop]
+            mids = np.unique(chunk["m"].to_numpy())
+            if len(mids) >= k:
+                positions = np.concatenate([chunk["pred"].to_numpy(), chunk["succ"].to_numpy()])
+                sent = float(np.nansum(index.amount[np.unique(chunk["pred"].to_numpy())]))
+                got = float(np.nansum(index.amount[np.unique(chunk["succ"].to_numpy())]))
+                reason = (f"{index.nodes[a]} sent {money(index, sent)} through {len(mids)} intermediaries that "
+                          f"passed {got / sent if sent else 0:.0%} of it to {index.nodes[b]} within "
+                          f"{span_days(index, np.unique(positions)):.1f} days")
+                found.append(make_pattern(index, "scatter_gather", positions,
+                                          0.5 + 0.5 * min(1.0, len(mids) / (2 * k)), reason,
+                                          center=int(a), members=[int(a), *mids.tolist(), int(b)]))
+                start = stop
+            else:  # next time step (never into the middle of simultaneous hops)
+                start = int(np.searchsorted(times, times[start], side="right"))
+    return found
+
+
+@dataclass
+class RelayEpisodes:
+    """Pass-through episodes and, per transfer, the episode it leaves from / arrives in (-1: none)."""
+
+    table: pd.DataFrame  # episode, node, first_ts, last_ts, in_sum, out_sum, relay (bool)
+    out_episode: np.ndarray  # per transfer position: relay episode of its sender, or -1
+    in_episode: np.ndarray  # per transfer position: relay episode of its receiver, or -1
+
+
+def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes:
+    """Split each channel's activity at quiet gaps; an episode is a relay when money came in
+    first (money in and out in one time step counts as in first), went out within
+    `relay_max_span_days`, and keep_min..keep_max of it went out. A channel with no earlier
+    activity simply starts an episode: a fresh mule is not exempt."""
+    n = len(index)
+    positions = np.arange(n)
+    rows = pd.DataFrame({
+        "node": np.concatenate([index.src, index.dst]),
+        "ts": np.concatenate([index.ts, index.ts]),
+        "out": np.concatenate([index.amount, np.zeros(n)]),
+        "in": np.concatenate([np.zeros(n), index.amount]),
+        "pos": np.concatenate([positions, positions]),
+        "is_out": np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)]),
+    })
+    rows = rows.sort_values(["node", "ts", "is_out", "pos"], kind="stable").reset_index(drop=True)
+    node = rows["node"].to_numpy()
+    ts = rows["ts"].to_numpy()
+    starts = np.ones(len(rows), dtype=bool)
+    starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
+    rows["episode"] = np.cumsum(starts) - 1
+    in_ts = np.where(rows["is_out"], np.iinfo(np.int64).max, ts)
+    out_ts = np.where(rows["is_out"], ts, np.iinfo(np.int64).max)
+    table = (rows.assign(in_ts=in_ts, out_ts=out_ts)
+             .groupby("episode")
+             .agg(node=("node", "first"), first_ts=("ts", "min"), last_ts=("ts", "max"),
+                  in_sum=("in", "sum"), out_sum=("out", "sum"), first_in=("in_ts", "min"),
+                  first_out=("out_ts", "min")))
+    kept = table["out_sum"] / table["in_sum"].where(table["in_sum"] > 0)
+    table["relay"] = ((table["in_sum"] > 0) & (table["out_sum"] > 0)
+                      & (table["first_in"] <= table["first_out"])
+                      & (table["last_ts"] - table["first_ts"] <= params.relay_max_span_days * DAY)
+                      & kept.between(params.relay_keep_min, params.relay_keep_max))
+    relay_of_row = np.where(table["relay"].to_numpy()[rows["episode"].to_numpy()], rows["episode"], -1)
+    out_episode = np.full(n, -1, dtype=np.int64)
+    in_episode = np.full(n, -1, dtype=np.int64)
+    is_out = rows["is_out"].to_numpy()
+    pos = rows["pos"].to_numpy()
+    out_episode[pos[is_out]] = relay_of_row[is_out]
+    in_episode[pos[~is_out]] = relay_of_row[~is_out]
+    return RelayEpisodes(table=table.drop(columns=["first_in", "first_out"]),
+                         out_episode=out_episode, in_episode=in_episode)
+
+
+def stacks(index: TransferIndex, relays: RelayEpisodes, params: PatternParams) -> list[Pattern]:
+    """Components of relays paying relays, >= `stack_min_layers` deep, whose outside sources and
+    sinks differ (money that comes back to where it started is a cycle, not a stack) and where what
+    reaches the sinks is what the sources put in, less at most keep_min per layer.
+    Score: depth (4 layers = full)."""
+    linked = (relays.out_episode >= 0) & (relays.in_episode >= 0)
+    if not linked.any():
+        return []
+    graph = nx.DiGraph()
+    graph.add_edges_from(zip(relays.out_episode[linked].tolist(), relays.in_episode[linked].tolist(), strict=True))
+    relay_node = relays.table["node"]
+    touching = (relays.out_episode >= 0) | (relays.in_episode >= 0)
+    legs = pd.DataFrame({"pos": np.flatnonzero(touching), "from_ep": relays.out_episode[touching],
+                         "to_ep": relays.in_episode[touching]})
+    found = []
+    for component in sorted(nx.weakly_connected_components(graph), key=min):
+        sub = graph.subgraph(component)
+        if not nx.is_directed_acyclic_graph(sub):
+            continue
+        layers = nx.dag_longest_path_length(sub) + 1
+        if layers < params.stack_min_layers:
+            continue
+        episodes = sorted(component)
+        mine = legs[legs["from_ep"].isin(episodes) | legs["to_ep"].isin(episodes)]
+        positions = mine["pos"].to_numpy()
+        entering = mine[~mine["from_ep"].isin(episodes)]["pos"].to_numpy()
+        leaving = mine[~mine["to_ep"].isin(episodes)]["pos"].to_numpy()
+        sources, sinks = set(index.src[entering].tolist()), set(index.dst[leaving].tolist())
+        if not sources or not sinks or sources & sinks:
+            continue
+        put_in = float(np.nansum(index.amount[entering]))
+        kept = float(np.nansum(index.amount[leaving])) / put_in if put_in else 0.0
+        if not params.relay_keep_min ** layers <= kept <= params.relay_keep_max:
+            continue
+        relays_of = relay_node.loc[episodes].unique().tolist()
+        reason = (f"{money(index, put_in)} from {len(sources)} source(s) passed through {layers} layers of "
+                  f"{len(relays_of)} relays and {kept:.0%} of it reached {len(sinks)} sink(s) within "
+                  f"{span_days(index, positions):.1f} days")
+        found.append(make_pattern(index, "stack", positions, 0.5 + 0.5 * min(1.0, layers / 4), reason,
+                                  center=next(iter(sources)) if len(sources) == 1 else None,
+                                  members=sorted(sources) + relays_of + sorted(sinks)))
+    return found
