@@ -10,14 +10,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graphbench.errors import GraphbenchError
+from graphbench import settings
+from graphbench.errors import GraphbenchError, StoreUnavailable
 from graphbench.store.base import pushes_down
 from graphbench.viz.safe_text import markdown_text
 
 
 def store_url() -> str:
-    if "store_url" not in st.session_state:
-        st.session_state["store_url"] = os.environ.get("GRAPHBENCH_STORE", "file:./workspace")
+    """The open store: one of the configured stores (GRAPHBENCH_STORE, GRAPHBENCH_ALLOWED_STORES), never
+    anything else a session may hold — the app gives its credentials to no server an analyst types in."""
+    allowed = settings.allowed_stores()
+    if st.session_state.get("store_url") not in allowed:
+        st.session_state["store_url"] = allowed[0]
     return st.session_state["store_url"]
 
 
@@ -37,6 +41,9 @@ def _apply_secrets() -> None:
 def _open(url: str) -> Any:
     from graphbench.store import open_store
 
+    if url not in settings.allowed_stores():  # a second guard: only configured stores are ever opened
+        raise StoreUnavailable("that store is not one of the configured stores (GRAPHBENCH_STORE, "
+                               "GRAPHBENCH_ALLOWED_STORES)")
     return open_store(url)
 
 
@@ -106,15 +113,17 @@ def account_graph() -> Any:
 def sidebar_store() -> None:
     with st.sidebar:
         st.markdown("### graphbench")
-        url = st.text_input("Store", value=store_url(), help="file:PATH, memory:, bolt://host:7687 or neo4j://…")
+        allowed = settings.allowed_stores()
+        url = st.selectbox("Store", allowed, index=allowed.index(store_url()), format_func=settings.redact,
+                           help="the stores configured in GRAPHBENCH_STORE and GRAPHBENCH_ALLOWED_STORES")
         if url != store_url():
             st.session_state["store_url"] = url
             bump_version()
         store = get_store()
         if pushes_down(store):
-            st.caption(f"Neo4j at {store.url} as {os.environ.get('NEO4J_USER', 'neo4j')}")
+            st.caption(f"Neo4j at {settings.redact(store.url)} as {settings.neo4j_user()}")
         else:
-            st.caption(f"embedded store · {store.url}")
+            st.caption(f"embedded store · {settings.redact(str(store.url))}")
 
 
 def show_graph(graph: Any, community: dict[str, int] | None = None, height: int = 560) -> None:

@@ -1,21 +1,22 @@
-"""The append-only audit log: who loaded, queried, exported or reported what, when, and a hash of
-what came out. One JSON object per line; the file is only ever opened for appending."""
+"""The append-only audit log: who loaded, queried, uploaded, exported or reported what, when, and a
+hash of what came out. One JSON object per line; the file is only ever opened for appending, and each
+entry is one ``write`` of one line, so concurrent writers never interleave.
+
+What the app adds (issue 19.8): every console statement and named query (text, parameters, row count,
+refused or not and why, cut or not) and every uploaded file (name, size, SHA-256), refused ones too."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 from graphbench import settings
+from graphbench.settings import redact
 
-
-def redact(url: str) -> str:
-    """A store URL without any user:password@ part."""
-    return re.sub(r"//[^/@]*@", "//", url)
+__all__ = ["record", "record_query", "record_upload", "redact", "sha256"]
 
 
 def record(action: str, store_url: str, params: dict[str, Any] | None = None,
@@ -25,8 +26,8 @@ def record(action: str, store_url: str, params: dict[str, Any] | None = None,
         "user": settings.user_name(),
         "action": action,
         "store": redact(store_url),
-        "params": {k: v for k, v in (params or {}).items() if "password" not in k.lower()},
-        "output_sha256": _digest(output),
+        "params": {k: _scrubbed(v) for k, v in (params or {}).items() if "password" not in k.lower()},
+        "output_sha256": sha256(output),
     }
     path = settings.audit_log()
     if path.parent and not path.parent.exists():
@@ -40,8 +41,35 @@ def record(action: str, store_url: str, params: dict[str, Any] | None = None,
     return entry
 
 
-def _digest(output: bytes | str | None) -> str | None:
+def record_query(action: str, store_url: str, query: str, params: dict[str, Any] | None,
+                 rows: list[dict[str, Any]] | None, refused: str | None = None,
+                 cut: str | None = None) -> dict[str, Any]:
+    """A console statement (``action="console"``) or a named query (``"query"``, ``query`` its name):
+    what was asked, with which parameters, how many rows came back, and whether it was refused or cut."""
+    key = "cypher" if action == "console" else "name"
+    output = None if rows is None else json.dumps(rows, default=str)
+    return record(action, store_url, {key: query, "params": dict(params or {}),
+                                      "rows": None if rows is None else len(rows),
+                                      "refused": refused is not None, "reason": refused, "cut": cut}, output)
+
+
+def record_upload(store_url: str, name: str, data: bytes, refused: str | None = None) -> dict[str, Any]:
+    """One uploaded file, as received: its name, size and SHA-256 (the output hash is the same digest)."""
+    return record("upload", store_url, {"file": name, "bytes": len(data), "sha256": sha256(data),
+                                        "refused": refused is not None, "reason": refused}, data)
+
+
+def sha256(output: bytes | str | None) -> str | None:
     if output is None:
         return None
     data = output.encode("utf-8") if isinstance(output, str) else output
     return hashlib.sha256(data).hexdigest()
+
+
+def _scrubbed(value: Any) -> Any:
+    """A parameter as logged: a string never carries the configured NEO4J_PASSWORD."""
+    if isinstance(value, str):
+        return settings.scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items() if "password" not in str(k).lower()}
+    return value

@@ -49,7 +49,7 @@ def emit(args: argparse.Namespace, document: Any, human: Callable[[], None]) -> 
 def open_from(args: argparse.Namespace) -> Any:
     from graphbench.store import open_store
 
-    return open_store(args.store)
+    return open_store(args.store, configured=True)  # the operator's --store is configuration, as GRAPHBENCH_STORE
 
 
 def audit(args: argparse.Namespace, action: str, params: dict[str, Any], output: str | bytes | None) -> None:
