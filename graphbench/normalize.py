@@ -82,7 +82,7 @@ def email(raw: str) -> str:
 def phone(raw: str, default_region: str | None = None) -> str:
     """E.164 number; a national number needs the country (``default_region``)."""
     try:
-        parsed = phonenumbers.parse(raw, default_region)
+        parsed = phonenumbers.parse(prepare(raw), default_region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError(f"{raw!r} is not a phone number ({exc})") from None
     if not phonenumbers.is_possible_number(parsed):
@@ -102,10 +102,12 @@ def unverified_phone(raw: str) -> str | None:
     the same way: its digits, with a leading '+' when one stands before them; None when too few
     digits remain to identify anything. Never an E.164 number (those parse), so the two kinds of
     Phone key cannot collide unless the digits are the same."""
-    digits = re.sub(r"\D", "", raw)
-    if not MIN_UNVERIFIED_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+    raw = prepare(raw)  # fullwidth digits to ASCII, invisible characters out
+    digits = re.sub(r"\D", "", raw, flags=re.ASCII)
+    # "000000" or "1111111" is a placeholder that many accounts write, not a shared number
+    if not MIN_UNVERIFIED_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS or len(set(digits)) < 3:
         return None
-    first = re.search(r"\d", raw)
+    first = re.search(r"[0-9]", raw)
     plus = first is not None and "+" in raw[: first.start()]
     return ("+" if plus else "") + digits
 

@@ -62,7 +62,7 @@ def _phones(row: dict[str, str], region: str | None, ctx: RowContext) -> list[tu
             reason = str(exc)
         loose = normalize.unverified_phone(part)
         if loose is None:
-            ctx.warn("phone", f"{reason}; too few digits to keep", part)
+            ctx.warn("phone", f"{reason}; nothing kept (too few digits to identify anyone)", part)
         else:
             ctx.warn("phone", f"{reason}; kept unverified as {loose}", part)
             found.setdefault(loose, False)

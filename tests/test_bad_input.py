@@ -207,3 +207,13 @@ def test_every_loader_sets_bad_optional_fields_aside(tmp_path: Path) -> None:
     assert set(store.relationships("FROM")["end"]) == set() and set(store.relationships("TO")["end"]) == {"Location:VN"}
     counts = report.to_json()
     assert counts["warnings"] == 13 and counts["files"]["listings.csv"]["warnings"] == 6
+
+
+def test_unverified_phones_join_by_digits_and_placeholders_join_no_one(tmp_path: Path) -> None:
+    text = ("platform,handle,phone\ninstagram,a,+234 803 123 456\ninstagram,b,\uff0b\uff12\uff13\uff14 803 123 456\n"
+            "instagram,c,000000\ninstagram,d,000000\ninstagram,e,+234-803-123-456 (WhatsApp)\n")
+    store, report, _ = load(tmp_path, "accounts.csv", text.encode())
+    assert (report.loaded, report.warnings) == (5, 5)
+    phones = store.relationships("HAS_PHONE")
+    assert set(phones["end"]) == {"Phone:+234803123456"}  # fullwidth digits read as digits
+    assert set(phones["start"]) == {"Account:instagram:a", "Account:instagram:b", "Account:instagram:e"}
