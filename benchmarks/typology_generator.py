@@ -128,8 +128,11 @@ class _World:
 
     def add(self, src, dst, ts, usd, attempt: int = -1) -> None:
         src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
-        keep = src != dst
-        ts = np.clip(np.asarray(ts, dtype=np.int64), START, START + self.days * DAY - 1)
+        ts = np.asarray(ts, dtype=np.int64)
+        # outside the period is dropped, not clipped: clipping would pile transfers on one instant
+        keep = (src != dst) & (ts >= START) & (ts < START + self.days * DAY)
+        if attempt >= 0 and not keep.all():
+            raise AssertionError("an attempt must lie inside the period")
         self.rows.append((src[keep], dst[keep], ts[keep], np.asarray(usd, dtype=float)[keep],
                           np.full(int(keep.sum()), attempt, dtype=np.int64)))
 
@@ -139,7 +142,7 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) ->
 
 
 def _daytime(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
-    hours = np.clip(rng.normal(14, 4, len(days)), 0, 23.99)
+    hours = rng.normal(14, 4, len(days)) % 24  # wrapped, not clipped: no pile at midnight
     return START + days * DAY + (hours * 3600).astype(np.int64)
 
 
