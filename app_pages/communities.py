@@ -7,7 +7,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import account_graph, data_version, get_store, show_graph, store_url, tables
+from app_pages.common import account_graph, analysis, data_version, get_store, show_graph, store_url, tables
 from graphbench.store.base import SupportsGds
 
 st.title("Communities")
@@ -30,7 +30,7 @@ def pushed_down(engine: str) -> bool:
 
 @st.cache_data(show_spinner="Detecting communities…", max_entries=8)
 def run(url: str, version: str, engine: str, resolution: float, seed: int) -> dict:
-    from graphbench.analytics.communities import detect_communities, summaries_frame, summarise_communities
+    from graphbench.analytics.communities import summaries_frame, summarise_communities
 
     if pushed_down(engine):
         from graphbench.analytics import gds
@@ -41,7 +41,7 @@ def run(url: str, version: str, engine: str, resolution: float, seed: int) -> di
                 "summaries": pd.DataFrame([{k: v for k, v in c.items() if k != "members"}
                                            for c in document["communities"]])}
     graph = account_graph()
-    result = detect_communities(graph, engine=engine, resolution=resolution, seed=seed)
+    result = analysis().communities(engine=engine, resolution=resolution, seed=seed)  # shared with the report
     summaries = summaries_frame(summarise_communities(result, graph, tables(), min_size=2))
     return {"membership": result.membership, "modularity": result.modularity, "engine": result.engine,
             "summaries": summaries}

@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.common import get_store, tables, whole_graph_agreed
+from app_pages.common import analysis, get_store, tables, whole_graph_agreed
 from graphbench.analytics import routes, trends
 
 st.title("Trends & routes")
@@ -44,16 +44,17 @@ level = st.radio("Place level", ["country", "city"], horizontal=True)
 st.dataframe(trends.hotspots(t, level=level), hide_index=True)
 
 st.subheader("Courier routes")
-table = routes.routes(t, level=level)
+shipments = analysis().shipments_at(level)  # once per data version and level, not once per table below
+table = routes.routes(t, level=level, shipments=shipments)
 if table.empty:
     st.caption("No shipments with an origin and a destination.")
 else:
     rank = st.radio("Busiest routes by", ["shipments", "weight_kg", "senders"], horizontal=True)
-    st.dataframe(routes.top_routes(t, n=15, by=rank, level=level), hide_index=True, height=240)
+    st.dataframe(routes.top_routes(t, n=15, by=rank, level=level, shipments=shipments), hide_index=True, height=240)
     with st.expander("Routes by courier"):
         st.dataframe(table, hide_index=True, height=240)
     via_shipper = st.toggle("Show couriers between origin and destination", value=True)
-    flows = routes.route_flows(t, level=level, via_shipper=via_shipper)
+    flows = routes.route_flows(t, level=level, via_shipper=via_shipper, shipments=shipments)
     if not via_shipper:  # a place both sending and receiving would close a loop: label the two ends
         flows = flows.assign(source="from " + flows["source"], target="to " + flows["target"])
     names = sorted(set(flows["source"]) | set(flows["target"]))
@@ -65,4 +66,4 @@ else:
     figure.update_layout(height=480, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     st.plotly_chart(figure, width="stretch")
     st.markdown("**Consumer hubs** (receive from many origins, send little)")
-    st.dataframe(routes.consumer_hubs(t, level=level), hide_index=True)
+    st.dataframe(routes.consumer_hubs(t, level=level, shipments=shipments), hide_index=True)

@@ -16,6 +16,7 @@ Artefacts (each a lazy, cached attribute or method):
 ``transfer_index``     :class:`~graphbench.analytics.trace.TransferIndex`, amounts in ``base_currency``
 ``patterns``           every laundering pattern (``graphbench patterns``, default parameters)
 ``shipment_routes``    :func:`graphbench.analytics.routes.shipment_routes`, country level
+                       (``shipments_at(level)`` for city level)
 ``risk``               :func:`graphbench.analytics.risk.score_accounts` over the whole store
 ``flagged``            the rows of ``risk`` at or above ``risk.FLAGGED_SCORE``
 ``account_graph``      :func:`graphbench.analytics.projection.build_account_graph`
@@ -165,9 +166,14 @@ class Analysis:
 
     @property
     def shipment_routes(self) -> pd.DataFrame:
+        """One row per shipment with origin and destination countries (what risk and the report use)."""
+        return self.shipments_at("country")
+
+    def shipments_at(self, level: str) -> pd.DataFrame:
+        """:func:`graphbench.analytics.routes.shipment_routes` at ``level`` (``country`` or ``city``)."""
         from graphbench.analytics.routes import shipment_routes
 
-        return self._once("shipment_routes", lambda: shipment_routes(self.tables))
+        return self._once(("shipment_routes", level), lambda: shipment_routes(self.tables, level))
 
     @property
     def risk(self) -> pd.DataFrame:

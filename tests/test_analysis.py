@@ -114,8 +114,9 @@ def test_a_scoped_report_shows_the_score_graphbench_risk_gives(tmp_path: Path, c
 
 def test_one_app_session_computes_each_artefact_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      calls: Counter) -> None:
-    """The Money page's patterns, the Report page's report and the Communities page's graph come from
-    one Analysis: before, one session searched the patterns 3 times and built the account graph twice."""
+    """The Money page's patterns, the Report page's report, the Communities page's graph and the Trends
+    page's routes come from one Analysis: before, one session searched the patterns 3 times and built
+    the account graph twice."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -133,7 +134,8 @@ def test_one_app_session_computes_each_artefact_once(tmp_path: Path, monkeypatch
 
     at = AppTest.from_file(str(root / "app.py"), default_timeout=180)
     at.run()
-    for page, act in (("money", None), ("report", "Generate"), ("communities", "Run community detection")):
+    for page, act in (("money", None), ("report", "Generate"), ("communities", "Run community detection"),
+                      ("trends", None)):
         at.switch_page(f"app_pages/{page}.py")
         at.run()
         if act:
@@ -141,4 +143,5 @@ def test_one_app_session_computes_each_artefact_once(tmp_path: Path, monkeypatch
         assert not at.exception, [e.value for e in at.exception]
         assert page != "report" or at.get("download_button")  # the report was built
     assert calls["find_patterns"] == 1 and calls["score_accounts"] == 1 and calls["build_account_graph"] == 1
-    assert calls["shipment_routes"] == 1
+    assert calls["shipment_routes"] == 1  # the report's and the Trends page's (was 7 + 4)
+    assert calls["detect_communities"] == 1  # the page's default run is the report's numbering

@@ -63,15 +63,15 @@ def top_routes(tables: Mapping[str, pd.DataFrame], n: int = 10, by: str = "shipm
     return table.head(n).reset_index(drop=True)[columns]
 
 
-def route_flows(tables: Mapping[str, pd.DataFrame], level: str = "country", via_shipper: bool = False
-                ) -> pd.DataFrame:
+def route_flows(tables: Mapping[str, pd.DataFrame], level: str = "country", via_shipper: bool = False,
+                shipments: pd.DataFrame | None = None) -> pd.DataFrame:
     """``source, target, value`` (shipments) for a Sankey / flow chart.
 
     Plain: origin → destination, places as codes. ``via_shipper``: two stages, ``from VN`` →
     ``via dhl`` → ``to CN`` — labelled, because a country both sending and receiving would otherwise
     be one node and close a loop the chart cannot draw.
     """
-    table = routes(tables, level)
+    table = routes(tables, level, shipments)
     if table.empty:
         return pd.DataFrame(columns=["source", "target", "value"])
     if not via_shipper:
