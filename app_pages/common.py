@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -57,8 +56,11 @@ def get_store() -> Any:
 
 
 def data_version() -> str:
-    """Changes whenever the graph changes, so cached tables are rebuilt only then."""
-    return json.dumps(get_store().stats(), sort_keys=True) + str(st.session_state.get("data_epoch", 0))
+    """Changes whenever the graph changes (graphbench.analysis.data_version: the store's counts plus this
+    session's edits that keep every count), so the Analysis and cached results are rebuilt only then."""
+    from graphbench.analysis import data_version as version_of
+
+    return version_of(get_store(), st.session_state.get("data_epoch", 0))
 
 
 def bump_version() -> None:

@@ -145,3 +145,21 @@ def test_one_app_session_computes_each_artefact_once(tmp_path: Path, monkeypatch
     assert calls["find_patterns"] == 1 and calls["score_accounts"] == 1 and calls["build_account_graph"] == 1
     assert calls["shipment_routes"] == 1  # the report's and the Trends page's (was 7 + 4)
     assert calls["detect_communities"] == 1  # the page's default run is the report's numbering
+
+
+def test_a_scope_shows_the_store_patterns_that_touch_it(sample_store) -> None:
+    from graphbench.report.view import ReportView
+
+    analysis = Analysis.of_store(sample_store)
+    uses = analysis.tables["USES"]
+    owner = dict(zip(uses["end"], uses["start"], strict=False))
+    cycle = next(p for p in analysis.patterns if p.kind == "cycle" and any(m in owner for m in p.members))
+    community = analysis.membership[owner[next(m for m in cycle.members if m in owner)]]
+    view = ReportView.of(analysis, ReportScope(community=community))
+    channels = set(uses.loc[uses["start"].isin(view.scoped.accounts), "end"])
+    expected = [p for p in analysis.patterns if channels & set(p.members)]
+    assert cycle in expected and view.patterns == expected  # the same objects `graphbench patterns` lists, none recomputed
+    window = ReportView.of(analysis, ReportScope(since="2024-06-01", until="2024-06-30"))
+    assert window.patterns and all(p.last_ts >= "2024-06-01" and p.first_ts <= "2024-06-30\uffff"
+                                   for p in window.patterns)
+    assert len(window.patterns) < len(analysis.patterns)
