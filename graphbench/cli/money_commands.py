@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # numpy/pandas stay out of `--help`
     from graphbench.analytics.fx import FxRates
 
 # graphbench.analytics.patterns.KINDS, repeated so `--help` need not import numpy (a test keeps them equal)
-PATTERN_KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "structuring")
+PATTERN_KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "bipartite",
+                 "structuring")
 
 
 def fx_arguments(p: argparse.ArgumentParser) -> None:
@@ -81,6 +82,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def _patterns_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
+    p.add_argument("--top", type=int, default=None, help="only the N strongest patterns, ranked across kinds")
     fx_arguments(p)
 
 
@@ -109,8 +111,10 @@ def cmd_patterns(args: argparse.Namespace) -> int:
         store.close()
     # every amount the detectors compare is in the base currency
     index = TransferIndex.from_frame(transfers, args.base_currency, rates)
-    found = find_patterns(index, kinds=args.kind)
+    found = find_patterns(index, kinds=args.kind, top=args.top)
+    # complete/notes: whether a work budget stopped a search early (issue 19.4)
     document = json.loads(json.dumps({"patterns": [p.to_dict() for p in found],
+                                      "complete": found.complete, "notes": found.notes,
                                       "fx": index.fx.to_dict() if index.fx else None}, default=str))
     audit(args, "patterns", {"kind": args.kind}, json.dumps(document))
 
@@ -122,6 +126,9 @@ def cmd_patterns(args: argparse.Namespace) -> int:
         for p in document["patterns"][:60]:
             print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f} {args.base_currency}  "
                   f"{p['first_ts']} → {p['last_ts']}")
+            print(f"    {p['reason']}")
+        for note in document["notes"]:
+            print(f"  stopped early: {note}")
         for note in _notes(document.get("fx")):
             print(f"  note: {note}")
     emit(args, document, human)

@@ -51,16 +51,17 @@ class PatternList(list):
     """
 
     def __init__(self, items: Iterable[Pattern] = (), complete: bool = True,
-                 notes: list[str] | None = None) -> None:
+                 notes: list[str] | None = None, work: dict[str, int] | None = None) -> None:
         super().__init__(items)
         self.complete = complete
         self.notes = list(notes or [])
+        self.work = dict(work or {})  # units of work each bounded search spent (cycle: hops examined)
 
 
 def base_currency(index: TransferIndex) -> str:
     """The unit of ``index.amount``: the base currency when the index converted amounts, else the one
     currency of the table, else "(unconverted)"."""
-    declared = getattr(index, "base_currency", None)
+    declared = getattr(getattr(index, "fx", None), "base", None)
     if declared:
         return str(declared)
     held = _UNITS.get(id(index))

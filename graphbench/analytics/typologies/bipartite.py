@@ -25,7 +25,7 @@ def bipartite(index: TransferIndex, params: PatternParams) -> list[Pattern]:
     """Score: 0.5 + half from size (2x the minimum members = full) times density."""
     n = len(index)
     half = max(int(params.bipartite_window_days * DAY / 2), 1)
-    bucket = (index.ts - int(index.ts.min())) // half
+    bucket = index.ts // half  # absolute epoch buckets: other traffic never moves a boundary
     positions = np.arange(n)
     # each transfer belongs to windows `bucket - 1` and `bucket` (a window is two half-buckets)
     rows = pd.DataFrame({"win": np.concatenate([bucket - 1, bucket]), "s": np.tile(index.src, 2),
@@ -37,7 +37,7 @@ def bipartite(index: TransferIndex, params: PatternParams) -> list[Pattern]:
     in_deg = pairs.groupby(["win", "d"])["s"].transform("size")
     # a hub's degree counts all its counterparties in the window, before any pruning
     pairs = pairs[(out_deg >= 2) & (in_deg >= 2) & (out_deg <= cap) & (in_deg <= cap)]
-    for _ in range(6):  # prune to the 2-core of the payer→payee graph per window
+    for _ in range(50):  # prune to the 2-core of the payer→payee graph per window
         before = len(pairs)
         out_deg = pairs.groupby(["win", "s"])["d"].transform("size")
         in_deg = pairs.groupby(["win", "d"])["s"].transform("size")
@@ -83,5 +83,6 @@ def _peel(graph: nx.Graph, params: PatternParams) -> set | None:
             return None
         if graph.number_of_edges() >= params.bipartite_density * len(payers) * len(payees):
             return set(graph)
-        weakest = min(graph, key=lambda v: (graph.degree(v), v))
-        graph.remove_node(weakest)
+        # every channel of the lowest degree at once: which of equals goes first is no tie-break
+        low = min(d for _, d in graph.degree())
+        graph.remove_nodes_from([v for v, d in list(graph.degree()) if d == low])

@@ -76,8 +76,9 @@ def successor_pairs_cut(index: TransferIndex, max_gap_days: float, decay: float,
     return pred[keep], succ[keep], cut
 
 
-def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], list[str]]:
-    """Every cycle within the bounds, and notes on any bound that cut the search.
+def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], list[str], int]:
+    """Every cycle within the bounds, notes on any bound that cut the search, and the work spent
+    (candidate hops examined).
     Score: 0.5 + half the share of the largest hop that the smallest one still carries."""
     pred, succ, tie_cut = successor_pairs_cut(
         index, params.cycle_max_hop_days, params.hop_amount_decay, params.hop_amount_growth,
@@ -85,7 +86,7 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     notes = [f"cycle: more than {params.max_pairs:,} candidate hops; simultaneous transfers at the "
              "candidate cut were split by position"] if tie_cut else []
     if not len(pred):
-        return [], notes
+        return [], notes, 0
     order = np.lexsort((succ, pred))
     nexts = succ[order].tolist()
     ptr = np.concatenate([[0], np.cumsum(np.bincount(pred, minlength=len(index)))]).tolist()
@@ -134,7 +135,7 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     if cut_starts:
         notes.append(f"cycle: {cut_starts:,} start transfers reached the per-start budget "
                      f"({params.search_budget:,} steps); cycles through them may be missing")
-    return [_ring_pattern(index, ring) for ring in _laps(index, rings)], notes
+    return [_ring_pattern(index, ring) for ring in _laps(index, rings)], notes, work
 
 
 def _laps(index: TransferIndex, rings: list[tuple[int, ...]]) -> list[tuple[int, ...]]:

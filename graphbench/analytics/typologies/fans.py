@@ -57,20 +57,33 @@ def bursts(index: TransferIndex, incoming: bool, k: int, window_days: float, par
     # the data only part of the baseline exists: divide by the part that does
     around_lo = np.searchsorted(key, key - baseline, side="left")
     around_hi = np.searchsorted(key, key + window + baseline, side="right")
+    # near the ends of the channel's own observed life only part of the baseline exists: divide by
+    # the part that does (its own life, not the table's span, so unrelated traffic elsewhere in
+    # time changes nothing)
+    sizes = np.diff(ptr)
+    life_lo = np.repeat(times[ptr[:-1][sizes > 0]], sizes[sizes > 0]).astype(np.int64)
+    life_hi = np.repeat(times[ptr[1:][sizes > 0] - 1], sizes[sizes > 0]).astype(np.int64)
     anchor_ts = times.astype(np.int64)
-    covered = (np.minimum(anchor_ts + window + baseline, t1) - np.maximum(anchor_ts - baseline, t0) - window)
+    covered = (np.minimum(anchor_ts + window + baseline, life_hi) - np.maximum(anchor_ts - baseline, life_lo)
+               - window)
     expected = (around_hi - around_lo - counts) * window / np.maximum(covered, window)
     # a local baseline of 0 on a channel that does trade, just not in these weeks, is noise: its
-    # whole-history rate outside the window is the floor (a fresh channel's is 0 too)
-    total = np.repeat(np.diff(ptr), np.diff(ptr))
-    expected = np.maximum(expected, (total - counts) * window / max(t1 - t0 - window, window))
+    # whole-life rate outside the window is the floor (a fresh channel's is 0 too)
+    total = np.repeat(sizes, sizes)
+    expected = np.maximum(expected, (total - counts) * window / np.maximum(life_hi - life_lo - window, window))
     # a window's distinct counterparts <= its transfers: anchors that cannot pass are dropped here,
     # vectorised, so steady hubs cost no Python loop
-    # the tests below use the rate over the burst's own span (at least a day): the prefilter asks
-    # with the shortest span, which is the most lenient
-    floor = expected * min(DAY / window, 1.0)
-    hopeful = ((counts >= k) & (counts >= params.burst_factor * floor) & (firsts == np.arange(len(key)))
-               & (_chance(counts, floor) <= params.burst_p_value))
+    # the tests below use the rate over the burst's own span s (at least a day). Vectorised bound:
+    # for s in (s_i, s_i+1] of the grid 1, 2, 4, … days, the count is at most the count over s_i+1
+    # and the expected count at least the rate times s_i; an anchor no grid step can pass is dropped
+    rate = expected / window
+    hopeful = np.zeros(len(key), dtype=bool)
+    spans = [DAY * 2 ** i for i in range(8) if DAY * 2 ** i < window] + [window]
+    for low, high in zip([DAY, *spans[:-1]], spans, strict=True):
+        upto = np.searchsorted(key, key + high, side="right") - firsts
+        lam = rate * low
+        hopeful |= (upto >= k) & (upto >= params.burst_factor * lam) & (_chance(upto, lam) <= params.burst_p_value)
+    hopeful &= firsts == np.arange(len(key))
     found: list[Burst] = []
     for c in np.unique(centers[hopeful]).tolist():
         a, b = int(ptr[c]), int(ptr[c + 1])
@@ -123,21 +136,26 @@ def _best_window(cps: np.ndarray, times: np.ndarray, anchors: np.ndarray, ends: 
     window, is what its rate is measured over (a stray payment next to a burst does not hide it)."""
     best: tuple[float, int, int, int, float] | None = None  # (p, -distinct, start, -stop, expected)
     for j in anchors.tolist():
-        seen: set[int] = set()
         stop = int(ends[j])
-        for e in range(j, min(stop, j + 500)):  # a window past 500 transfers is measured whole
-            seen.add(int(cps[e]))
-            if len(seen) < k or (e + 1 < stop and times[e + 1] == times[e]):
-                continue
-            lam = float(rates[j]) * max(float(times[e] - times[j]), DAY)
-            # least likely first, then most counterparties, then earliest start and longest window
-            key = (float(_chance(len(seen), lam)), -len(seen), j, -(e + 1), lam)
-            best = key if best is None or key < best else best
-        if stop > j + 500:
-            d = len(np.unique(cps[j:stop]))
-            lam = float(rates[j]) * max(float(times[stop - 1] - times[j]), DAY)
-            key = (float(_chance(d, lam)), -d, j, -stop, lam)
-            best = key if best is None or key < best else best
+        window_cps = cps[j:stop]
+        # distinct counterparties so far, at each transfer of the window (first sightings, cumulated)
+        _, first_seen = np.unique(window_cps, return_index=True)
+        new = np.zeros(len(window_cps), dtype=np.int64)
+        new[first_seen] = 1
+        distinct = np.cumsum(new)
+        t = times[j:stop]
+        # a window ends only at the end of a time step
+        closes = np.ones(len(t), dtype=bool)
+        closes[:-1] = t[1:] != t[:-1]
+        ok = closes & (distinct >= k)
+        if not ok.any():
+            continue
+        lam = float(rates[j]) * np.maximum((t - t[0]).astype(np.float64), DAY)
+        chance = _chance(distinct, lam)
+        # least likely first, then most counterparties, then the longest window
+        e = int(np.lexsort((-np.arange(len(t)), -distinct, np.where(ok, chance, np.inf)))[0])
+        key = (float(chance[e]), -int(distinct[e]), j, -(j + e + 1), float(lam[e]))
+        best = key if best is None or key < best else best
     return None if best is None else (best[2], -best[3], -best[1], best[4])
 
 

@@ -47,6 +47,7 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
     if not len(index):
         return PatternList()
     notes: list[str] = []
+    work: dict[str, int] = {}
     found: dict[str, list[Pattern]] = {}
     for kind in wanted:
         if kind in FANS:
@@ -60,7 +61,7 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
         elif kind == "bipartite":
             found[kind] = bipartite(index, params)
         elif kind == "cycle":
-            found[kind], cycle_notes = cycles(index, params)
+            found[kind], cycle_notes, work["cycle"] = cycles(index, params)
             notes.extend(cycle_notes)
         elif kind == "structuring":
             found[kind] = structuring(index, params)
@@ -85,7 +86,7 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
         ranked = sorted((p for ps in merged.values() for p in ps), key=rank_key)[:max(top, 0)]
     else:
         ranked = [p for kind in wanted for p in sorted(merged[kind], key=rank_key)]
-    return PatternList(ranked, complete=not notes, notes=notes)
+    return PatternList(ranked, complete=not notes, notes=notes, work=work)
 
 
 def rank_key(p: Pattern) -> tuple:
