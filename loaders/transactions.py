@@ -24,6 +24,11 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
     to_raw = required(row, "to_id")
     amount = required(row, "amount", normalize.amount)
     currency = optional(row, "currency", normalize.currency, ctx)
+    written = normalize.clean(row.get("currency"))
+    if currency is None and written is not None:
+        # a currency we cannot name (a warning) is still no currency to take as the base one: kept as
+        # written, it has no exchange rate, so its amounts stay unconverted (graphbench.analytics.fx)
+        currency = written.upper()
     prov = ctx.provenance(ts)
     batch = GraphBatch()
     source = channel_node(batch, from_type, from_raw, "from_id", prov)

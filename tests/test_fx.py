@@ -236,3 +236,18 @@ def test_packaged_table_is_what_the_script_derives_from_the_ecb_history() -> Non
     script = Path(__file__).resolve().parents[1] / "scripts" / "make_fx_rates.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_currency_the_loader_cannot_name_is_kept_and_never_taken_as_the_base(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "transactions.csv").write_text(
+        "tx_id,timestamp,from_type,from_id,to_type,to_id,amount,currency\n"
+        "T1,2024-05-01T10:00:00Z,paypal,a@x.example,paypal,b@x.example,1000,xmr\n", encoding="utf-8")
+    store = open_store("memory:")
+    report = load_dir(store, folder, rejects_dir=tmp_path / "rej", resolve=False)
+    assert report.files[0].loaded == 1  # an optional field: the row stays
+    transfers = store.relationships("TRANSFERRED")
+    assert transfers["currency"].tolist() == ["XMR"]
+    index = TransferIndex.from_frame(transfers)
+    assert np.isnan(index.amount[0]) and index.amount_orig[0] == 1000.0 and index.fx.unknown == {"XMR": 1}
