@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphbench.analytics.flows import aggregate_flows, in_base
 from graphbench.analytics.fx import FxRates, packaged_rates, per_currency, to_base
@@ -147,7 +149,7 @@ def test_load_json_of_fx_rates_rejects_and_warns(capsys, tmp_path: Path) -> None
     report = json.loads(capsys.readouterr().out)["files"]["fx_rates.csv"]
     assert (report["rows"], report["loaded"], report["rejected"]) == (5, 2, 3)
     rejects = pd.read_csv(tmp_path / "rej" / "fx_rates.csv.rejects.csv", dtype=str)
-    assert set(zip(rejects["file"], rejects["row"].astype(int), rejects["field"])) == {
+    assert set(zip(rejects["file"], rejects["row"].astype(int), rejects["field"], strict=True)) == {
         ("fx_rates.csv", 2, "currency"), ("fx_rates.csv", 3, "per_usd"), ("fx_rates.csv", 5, "per_usd")}
     assert report["warnings"] == 1
     warnings = pd.read_csv(tmp_path / "rej" / "fx_rates.csv.warnings.csv", dtype=str)
@@ -251,3 +253,16 @@ def test_a_currency_the_loader_cannot_name_is_kept_and_never_taken_as_the_base(t
     assert transfers["currency"].tolist() == ["XMR"]
     index = TransferIndex.from_frame(transfers)
     assert np.isnan(index.amount[0]) and index.amount_orig[0] == 1000.0 and index.fx.unknown == {"XMR": 1}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_base_amounts_do_not_depend_on_row_order(rnd) -> None:
+    rows = list(range(len(CHAIN)))
+    rnd.shuffle(rows)
+    rate_rows = list(range(len(RATES.table)))
+    rnd.shuffle(rate_rows)
+    shuffled_rates = FxRates.from_frame(RATES.table.iloc[rate_rows])
+    index = TransferIndex.from_frame(CHAIN.iloc[rows], "EUR", shuffled_rates)
+    by_tx = dict(zip(index.tx_id, index.amount, strict=True))
+    assert [by_tx[t] for t in ["T1", "T2", "T3", "T4"]] == pytest.approx([800.0, 800.0, 800.0, 784.0])
