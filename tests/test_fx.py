@@ -90,6 +90,8 @@ def test_unknown_currency_is_never_converted_nor_summed() -> None:
     assert kes["received"].to_dict() == {"PaymentChannel:iban:c": 0.0, "PaymentChannel:iban:d": 500.0}
     assert kes["sent_base"].isna().all() and kes["received_base"].isna().all()
     assert result.to_dict()["fx"]["unconverted"] == {"KES": 1}
+    document = json.loads(json.dumps(result.to_dict(), allow_nan=False))  # no NaN in the JSON: null
+    assert [t["amount"] for t in document["transfers"] if t["currency"] == "KES"] == [None]
 
 
 def test_mixed_currency_flows_never_add_currencies() -> None:

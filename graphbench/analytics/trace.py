@@ -171,12 +171,17 @@ class TraceResult:
         return {
             "start_ids": self.start_ids, "start_channels": self.start_channels,
             "direction": self.direction,
-            "transfers": self.transfers.to_dict(orient="records"),
-            "totals": self.totals.to_dict(orient="records"),
+            # a base amount with no rate is NaN here and null in JSON (NaN is no JSON)
+            "transfers": _records(self.transfers), "totals": _records(self.totals),
             "first_ts": self.first_ts, "last_ts": self.last_ts,
             "sinks": self.sinks, "open_ends": self.open_ends, "truncated": self.truncated,
             "fx": self.fx,
         }
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    return records
 
 
 def channels_of(start_ids: Sequence[str], uses: pd.DataFrame | None) -> list[str]:

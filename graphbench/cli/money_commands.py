@@ -72,8 +72,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
         print(f"{len(document['transfers'])} transfers from {document['first_ts']} to {document['last_ts']}; "
               f"money ends at {len(document['sinks'])} channels")
         for t in document["transfers"][:60]:
+            base = "no rate" if t["amount"] != t["amount"] else f"≈ {t['amount']:,.2f} {args.base_currency}"  # NaN
             print(f"  hop {t['hop']}  {t['ts']}  {t['from']} → {t['to']}  {t['amount_orig']:,.2f} "
-                  f"{t.get('currency') or ''}  (≈ {t['amount']:,.2f} {args.base_currency})")
+                  f"{t.get('currency') or ''}  ({base})")
         for note in _notes(document.get("fx")):
             print(f"  note: {note}")
     emit(args, document, human)
