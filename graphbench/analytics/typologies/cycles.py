@@ -93,6 +93,21 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     window = int(params.cycle_window_days * DAY)
     src, dst = index.src.tolist(), index.dst.tolist()
     ts = index.ts.tolist()
+    amount = index.amount.tolist()
+    # transfers between each pair of channels, either way: a 2-hop cycle between two channels that
+    # also trade otherwise is their routine (friends settling up), not a ring
+    lo_hi = np.sort(np.stack([index.src, index.dst], axis=1), axis=1)
+    n_nodes = len(index.nodes)
+    keys, counts = np.unique(lo_hi[:, 0] * n_nodes + lo_hi[:, 1], return_counts=True)
+    pair_count = dict(zip(keys[counts > 2].tolist(), counts[counts > 2].tolist(), strict=True))
+    # ... and between two channels with a life of their own, settling up is everyday: a 2-hop cycle
+    # needs a channel whose whole life is within one cycle window (a mule made for it)
+    first_seen = np.full(n_nodes, np.iinfo(np.int64).max)
+    last_seen = np.full(n_nodes, np.iinfo(np.int64).min)
+    for ends in (index.src, index.dst):
+        np.minimum.at(first_seen, ends, index.ts)
+        np.maximum.at(last_seen, ends, index.ts)
+    fresh = ((last_seen - first_seen) <= window).tolist()
     max_len, min_len = params.cycle_max_length, params.cycle_min_length
     seen: set[tuple[int, ...]] = set()
     rings: list[tuple[int, ...]] = []
@@ -116,6 +131,11 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
                     continue
                 to = dst[nxt]
                 if to == home:
+                    if len(path) == 1 and (abs(amount[nxt] / amount[first] - 1) <= params.cycle_refund_band
+                                           or pair_count.get(min(home, dst[first]) * n_nodes
+                                                             + max(home, dst[first]), 0) > 2
+                                           or not (fresh[home] or fresh[dst[first]])):
+                        continue  # a refund, a repaid loan, or two who trade routinely: not a ring
                     if len(path) + 1 >= min_len:
                         key = tuple(sorted(path + (nxt,)))
                         if key not in seen:

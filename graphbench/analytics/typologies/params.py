@@ -99,6 +99,13 @@ class PatternParams:
     cycle_time_ordered: bool = True  # False: hops may come in any order within the window
     hop_amount_decay: float = 0.2
     hop_amount_growth: float = 0.02
+    # A 2-hop cycle that gives back the amount it got, within this band, is a refund or a repaid
+    # loan between two people (everyday); laundering hops keep a cut (AMLSim's margin), and longer
+    # rings of equal sums between several parties are not everyday, so only 2 hops are spared. The
+    # band is what exchange rates move in a few days (a refund in another currency is not exact).
+    cycle_refund_band: float = 0.015
+    # (2-hop cycles are also left out between two channels that trade with each other otherwise,
+    # and between two channels that both have a life beyond the cycle window: see cycles.py)
     # Bounds that keep the search polynomial on hubs: candidate predecessors per transfer (the
     # nearest in time, ties kept together so no tie-break decides), DFS steps per start transfer,
     # and a TOTAL work budget (candidate hops examined) for the whole search: ~1-3 s of Python.

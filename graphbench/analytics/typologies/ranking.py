@@ -57,7 +57,10 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
         elif kind == "scatter_gather":
             found[kind] = scatter_gather(index, params)
         elif kind == "stack":
-            found[kind] = stacks(index, relay_episodes(index, params), params)
+            # quiet-gap episodes (fresh mules), and fixed windows at two offsets (wide layers of
+            # mules with other traffic); duplicates are merged below by shared transfers
+            found[kind] = [p for offset in (None, 0.0, params.relay_max_span_days / 2)
+                           for p in stacks(index, relay_episodes(index, params, offset), params)]
         elif kind == "bipartite":
             found[kind] = bipartite(index, params)
         elif kind == "cycle":

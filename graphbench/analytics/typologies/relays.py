@@ -20,6 +20,7 @@ import pandas as pd
 from graphbench.analytics.trace import TransferIndex
 from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
 from graphbench.analytics.typologies.cycles import successor_pairs
+from graphbench.analytics.typologies.fans import hubs
 from graphbench.analytics.typologies.params import PatternParams
 
 
@@ -36,7 +37,9 @@ def scatter_gather(index: TransferIndex, params: PatternParams) -> list[Pattern]
         return []
     hops = pd.DataFrame({"a": index.src[pred], "m": index.dst[pred], "b": index.dst[succ],
                          "t": index.ts[pred], "pred": pred, "succ": succ})
-    hops = hops[(hops["a"] != hops["b"])]
+    # business hubs (merchants, payrolls, escrows) are neither the ends nor the mules of a scatter-gather
+    hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
+    hops = hops[(hops["a"] != hops["b"]) & ~hub[hops["a"]] & ~hub[hops["b"]] & ~hub[hops["m"]]]
     k = params.sg_min_intermediaries
     wide = hops.groupby(["a", "b"])["m"].transform("nunique")
     hops = hops[wide >= k].sort_values(["a", "b", "t", "pred", "succ"])
@@ -50,10 +53,10 @@ def scatter_gather(index: TransferIndex, params: PatternParams) -> list[Pattern]
             stop = int(np.searchsorted(times, times[start] + window, side="right"))
             chunk = group.iloc[start:stop]
             mids = np.unique(chunk["m"].to_numpy())
-            if len(mids) >= k:
+            sent = float(np.nansum(index.amount[np.unique(chunk["pred"].to_numpy())]))
+            got = float(np.nansum(index.amount[np.unique(chunk["succ"].to_numpy())]))
+            if len(mids) >= k and params.relay_keep_min <= (got / sent if sent else 0) <= params.relay_keep_max:
                 positions = np.concatenate([chunk["pred"].to_numpy(), chunk["succ"].to_numpy()])
-                sent = float(np.nansum(index.amount[np.unique(chunk["pred"].to_numpy())]))
-                got = float(np.nansum(index.amount[np.unique(chunk["succ"].to_numpy())]))
                 reason = (f"{index.nodes[a]} sent {money(index, sent)} through {len(mids)} intermediaries that "
                           f"passed {got / sent if sent else 0:.0%} of it to {index.nodes[b]} within "
                           f"{span_days(index, np.unique(positions)):.1f} days")
@@ -75,11 +78,16 @@ class RelayEpisodes:
     in_episode: np.ndarray  # per transfer position: relay episode of its receiver, or -1
 
 
-def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes:
+def relay_episodes(index: TransferIndex, params: PatternParams, window_offset: float | None = None) -> RelayEpisodes:
     """Split each channel's activity at quiet gaps; an episode is a relay when money came in
     first (money in and out in one time step counts as in first), went out within
     `relay_max_span_days`, and keep_min..keep_max of it went out. A channel with no earlier
-    activity simply starts an episode: a fresh mule is not exempt."""
+    activity simply starts an episode: a fresh mule is not exempt.
+
+    With ``window_offset`` (days), episodes are instead fixed windows of `relay_max_span_days`
+    starting at that offset from the epoch, and a relay must also have >= 2 distinct senders and
+    >= 2 distinct receivers in it: the mules of a stacked bipartite who also shop or pay friends
+    (never quiet) are found that way, while a person's single payment on is not a layer."""
     n = len(index)
     positions = np.arange(n)
     rows = pd.DataFrame({
@@ -94,8 +102,14 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     node = rows["node"].to_numpy()
     ts = rows["ts"].to_numpy()
     starts = np.ones(len(rows), dtype=bool)
-    starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
+    if window_offset is None:
+        starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
+    else:
+        span = int(params.relay_max_span_days * DAY)
+        bucket = (ts - int(window_offset * DAY)) // span
+        starts[1:] = (node[1:] != node[:-1]) | (bucket[1:] != bucket[:-1])
     rows["episode"] = np.cumsum(starts) - 1
+    other = np.concatenate([index.dst, index.src])[rows["pos"].to_numpy() + np.where(rows["is_out"], 0, n)]
     in_ts = np.where(rows["is_out"], np.iinfo(np.int64).max, ts)
     out_ts = np.where(rows["is_out"], ts, np.iinfo(np.int64).max)
     table = (rows.assign(in_ts=in_ts, out_ts=out_ts)
@@ -104,10 +118,19 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
                   in_sum=("in", "sum"), out_sum=("out", "sum"), first_in=("in_ts", "min"),
                   first_out=("out_ts", "min")))
     kept = table["out_sum"] / table["in_sum"].where(table["in_sum"] > 0)
-    table["relay"] = ((table["in_sum"] > 0) & (table["out_sum"] > 0)
+    hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
+    table["relay"] = (~hub[table["node"].to_numpy()] & (table["in_sum"] > 0) & (table["out_sum"] > 0)
                       & (table["first_in"] <= table["first_out"])
                       & (table["last_ts"] - table["first_ts"] <= params.relay_max_span_days * DAY)
                       & kept.between(params.relay_keep_min, params.relay_keep_max))
+    if window_offset is not None:
+        sides = pd.DataFrame({"episode": rows["episode"].to_numpy(), "other": other,
+                              "is_out": rows["is_out"].to_numpy()})
+        sides = sides[sides["episode"].isin(table.index[table["relay"]])]
+        wide = sides.groupby(["episode", "is_out"])["other"].nunique().unstack(fill_value=0)
+        wide = wide.reindex(columns=[False, True], fill_value=0)
+        ok = wide[(wide[False] >= 2) & (wide[True] >= 2)].index
+        table["relay"] = table["relay"] & table.index.isin(ok)
     relay_of_row = np.where(table["relay"].to_numpy()[rows["episode"].to_numpy()], rows["episode"], -1)
     out_episode = np.full(n, -1, dtype=np.int64)
     in_episode = np.full(n, -1, dtype=np.int64)
