@@ -23,6 +23,67 @@ from graphbench.analytics.typologies.params import PatternParams
 
 def bipartite(index: TransferIndex, params: PatternParams) -> list[Pattern]:
     """Score: 0.5 + half from size (2x the minimum members = full) times density."""
+    found = []
+    for payers, payees, pos, density in blocks(index, params, params.bipartite_min_members):
+        total = float(np.nansum(index.amount[pos]))
+        reason = (f"{len(payers)} payers paid {len(payees)} payees {money(index, total)} in "
+                  f"{len(pos)} transfers within {span_days(index, pos):.1f} days "
+                  f"({density:.0%} of all payer-payee pairs)")
+        size = min(1.0, (len(payers) + len(payees)) / (2 * params.bipartite_min_members))
+        found.append(make_pattern(index, "bipartite", pos, 0.5 + 0.5 * size * density, reason,
+                                  members=payers + payees))
+    return found
+
+
+def stacked_blocks(index: TransferIndex, params: PatternParams) -> list[Pattern]:
+    """Stacks as AMLSim defines them ("stacked bipartite"): blocks of >= 2 payers x >= 2 payees
+    (4 channels will do for one layer) where the payees of one block are the payers of the next,
+    which starts at most `relay_hop_days` after the first ends; >= 2 blocks, sources and sinks
+    apart, and what leaves the last layer is what entered the first less at most keep_min per layer.
+    Score: depth (4 layers = full)."""
+    found_blocks = {tuple(pos.tolist()): (payers, payees, pos)
+                    for payers, payees, pos, _ in blocks(index, params, 2 * params.bipartite_min_side)}
+    items = [found_blocks[key] for key in sorted(found_blocks)]
+    if len(items) < 2:
+        return []
+    first = [int(index.ts[pos].min()) for _, _, pos in items]
+    last = [int(index.ts[pos].max()) for _, _, pos in items]
+    hop = params.relay_hop_days * DAY
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(items)))
+    for i, (_, payees_i, _) in enumerate(items):
+        for j, (payers_j, _, _) in enumerate(items):
+            shared = len(set(payees_i) & set(payers_j))
+            if i != j and shared >= 2 and shared >= 0.5 * len(payers_j) and first[i] <= first[j] <= last[i] + hop:
+                graph.add_edge(i, j)
+    found = []
+    for component in sorted(nx.weakly_connected_components(graph), key=min):
+        if len(component) < 2 or not nx.is_directed_acyclic_graph(sub := graph.subgraph(component)):
+            continue
+        layers = nx.dag_longest_path_length(sub) + 1
+        heads = [i for i in component if sub.in_degree(i) == 0]
+        tails = [i for i in component if sub.out_degree(i) == 0]
+        sources = sorted({c for i in heads for c in items[i][0]})
+        sinks = sorted({c for i in tails for c in items[i][1]})
+        if set(sources) & set(sinks):
+            continue
+        put_in = float(np.nansum(np.concatenate([index.amount[items[i][2]] for i in heads])))
+        taken = float(np.nansum(np.concatenate([index.amount[items[i][2]] for i in tails])))
+        kept = taken / put_in if put_in else 0.0
+        if not params.relay_keep_min ** layers <= kept <= params.relay_keep_max:
+            continue
+        pos = np.unique(np.concatenate([items[i][2] for i in component]))
+        members = sorted({c for i in component for c in (*items[i][0], *items[i][1])})
+        reason = (f"{money(index, put_in)} from {len(sources)} payers went through {layers} layers of "
+                  f"payers paying payees and {kept:.0%} of it reached {len(sinks)} channels within "
+                  f"{span_days(index, pos):.1f} days")
+        found.append(make_pattern(index, "stack", pos, 0.5 + 0.5 * min(1.0, layers / 4), reason, members=members))
+    return found
+
+
+def blocks(index: TransferIndex, params: PatternParams,
+           min_members: int) -> list[tuple[list[int], list[int], np.ndarray, float]]:
+    """(payers, payees, transfer positions, density) of every dense payer→payee block."""
     n = len(index)
     half = max(int(params.bipartite_window_days * DAY / 2), 1)
     bucket = index.ts // half  # absolute epoch buckets: other traffic never moves a boundary
@@ -53,7 +114,7 @@ def bipartite(index: TransferIndex, params: PatternParams) -> list[Pattern]:
         graph.add_edges_from((("p", s), ("q", d)) for s, d in zip(group["s"].tolist(), group["d"].tolist(),
                                                                   strict=True))
         for block in sorted(nx.connected_components(graph), key=min):
-            block = _peel(graph.subgraph(block).copy(), params)
+            block = _peel(graph.subgraph(block).copy(), params, min_members)
             if block is None:
                 continue
             payers = sorted(c for side, c in block if side == "p")
@@ -63,23 +124,17 @@ def bipartite(index: TransferIndex, params: PatternParams) -> list[Pattern]:
             mine = legs[(legs["win"] == win) & legs["s"].isin(payers) & legs["d"].isin(payees)]
             pos = np.unique(mine["pos"].to_numpy())
             density = len(mine.drop_duplicates(["s", "d"])) / (len(payers) * len(payees))
-            total = float(np.nansum(index.amount[pos]))
-            reason = (f"{len(payers)} payers paid {len(payees)} payees {money(index, total)} in "
-                      f"{len(pos)} transfers within {span_days(index, pos):.1f} days "
-                      f"({density:.0%} of all payer-payee pairs)")
-            size = min(1.0, (len(payers) + len(payees)) / (2 * params.bipartite_min_members))
-            found.append(make_pattern(index, "bipartite", pos, 0.5 + 0.5 * size * density, reason,
-                                      members=payers + payees))
+            found.append((payers, payees, pos, density))
     return found
 
 
-def _peel(graph: nx.Graph, params: PatternParams) -> set | None:
+def _peel(graph: nx.Graph, params: PatternParams, min_members: int) -> set | None:
     """Drop the least connected channel until the block is dense enough; None if it gets too small."""
     while True:
         payers = [v for v in graph if v[0] == "p"]
         payees = [v for v in graph if v[0] == "q"]
         if (len(payers) < params.bipartite_min_side or len(payees) < params.bipartite_min_side
-                or len(payers) + len(payees) < params.bipartite_min_members):
+                or len(payers) + len(payees) < min_members):
             return None
         if graph.number_of_edges() >= params.bipartite_density * len(payers) * len(payees):
             return set(graph)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from graphbench.analytics.trace import TransferIndex
 from graphbench.analytics.typologies.base import Pattern, PatternList, make_pattern
-from graphbench.analytics.typologies.bipartite import bipartite
+from graphbench.analytics.typologies.bipartite import bipartite, stacked_blocks
 from graphbench.analytics.typologies.cycles import cycles
 from graphbench.analytics.typologies.fans import fans, gather_scatter
 from graphbench.analytics.typologies.params import PatternParams
@@ -23,6 +23,9 @@ from graphbench.analytics.typologies.structuring import structuring
 
 KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "bipartite", "structuring")
 FANS = ("fan_in", "fan_out")
+# which kind explains more when two cover the same transfers: the whole ring, the whole layered
+# stack, then the one-centre shapes, the block, structuring, and plain fans last
+PRECEDENCE = ("cycle", "stack", "scatter_gather", "gather_scatter", "bipartite", "structuring", "fan_in", "fan_out")
 
 AccountsOf = Mapping[str, Sequence[str]] | pd.DataFrame
 
@@ -61,6 +64,7 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
             # mules with other traffic); duplicates are merged below by shared transfers
             found[kind] = [p for offset in (None, 0.0, params.relay_max_span_days / 2)
                            for p in stacks(index, relay_episodes(index, params, offset), params)]
+            found[kind] += stacked_blocks(index, params)
         elif kind == "bipartite":
             found[kind] = bipartite(index, params)
         elif kind == "cycle":
@@ -71,15 +75,13 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
     # cycles are already merged by shared transfers over one channel set; merging across channel
     # sets would glue a busy clique's many small rings into one blob
     merged = {kind: ps if kind == "cycle" else merge(ps, index, params.merge_overlap) for kind, ps in found.items()}
-    # a fan inside a more specific pattern, or a bipartite layer of a stack, is that pattern
-    for broad, within in ((("bipartite",), ("stack",)), (FANS, tuple(k for k in KINDS if k not in FANS))):
-        specific = [p for kind in within for p in merged.get(kind, [])]
-        if not specific:
-            continue
-        taken = np.unique(np.concatenate([p.positions for p in specific]))
-        for kind in broad:
-            if kind in merged:
-                merged[kind] = [p for p in merged[kind] if np.isin(p.positions, taken).mean() < params.merge_overlap]
+    # a pattern mostly inside one of a kind that explains more (a bipartite layer or a relay of a
+    # stack, a stretch of a cycle, the fan of a scatter-gather) is reported as that one only
+    for rank, kind in enumerate(PRECEDENCE):
+        wider = [p for k in PRECEDENCE[:rank] for p in merged.get(k, [])]
+        if kind in merged and wider:
+            taken = np.unique(np.concatenate([p.positions for p in wider]))
+            merged[kind] = [p for p in merged[kind] if np.isin(p.positions, taken).mean() < params.merge_overlap]
     if accounts is not None:
         owners = _owners(accounts)
         for ps in merged.values():
