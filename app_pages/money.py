@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
@@ -54,7 +56,7 @@ def transfer_index(url: str, version: str):
 def sankey(flows: pd.DataFrame, height: int = 420) -> go.Figure:
     names = sorted(set(flows["source"]) | set(flows["target"]))
     position = {n: i for i, n in enumerate(names)}
-    figure = go.Figure(go.Sankey(node={"label": names, "pad": 12},
+    figure = go.Figure(go.Sankey(node={"label": [html.escape(str(n), quote=False) for n in names], "pad": 12},  # plotly reads <a>/<b> in labels as markup
                                  link={"source": flows["source"].map(position), "target": flows["target"].map(position),
                                        "value": flows["amount_base"]}))
     figure.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})

@@ -3,6 +3,8 @@ A thin shell over graphbench.analytics.trends and graphbench.analytics.routes.""
 
 from __future__ import annotations
 
+import html
+
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -59,7 +61,7 @@ else:
         flows = flows.assign(source="from " + flows["source"], target="to " + flows["target"])
     names = sorted(set(flows["source"]) | set(flows["target"]))
     position = {name: i for i, name in enumerate(names)}
-    figure = go.Figure(go.Sankey(node={"label": names, "pad": 12},
+    figure = go.Figure(go.Sankey(node={"label": [html.escape(str(n), quote=False) for n in names], "pad": 12},  # plotly reads <a>/<b> in labels as markup
                                  link={"source": flows["source"].map(position).tolist(),
                                        "target": flows["target"].map(position).tolist(),
                                        "value": flows["value"].tolist()}))

@@ -24,6 +24,7 @@ BAD_URLS = ["javascript:window.pwned=6", "data:text/html,<script>window.pwned=7<
 GOOD_URL = f"https://{EVIL_HOST}/listing/ok"
 HANDLES = [IMAGE_HANDLE, HTML_HANDLE, SCRIPT_HANDLE, PLAIN_HANDLE]
 CITY = f'<a href="http://{EVIL_HOST}/city">Hanoi</a>'  # plotly draws <a> in chart labels as a link
+WECHAT = f'<a href="http://{EVIL_HOST}/pay">pay</a>'  # a free-text channel id: plotly would draw it as a link
 PHONE = "+84 91 555 0101"  # shared by every planted account: the Links page finds paths between them
 
 
@@ -58,6 +59,7 @@ def write_planted(folder: Path) -> Path:
                       "reference"])
         out.writerow(["EVT1", "2024-05-06T10:00:00Z", "paypal", f"buyer@{EVIL_HOST}", "paypal", f"pay@{EVIL_HOST}",
                       "500", "USD", f"![](http://{EVIL_HOST}/ref.png)"])
+        out.writerow(["EVT3", "2024-05-05T10:00:00Z", "wechat", WECHAT, "paypal", f"pay@{EVIL_HOST}", "900", "USD", ""])
         out.writerow(["EVT2", "2024-05-07T10:00:00Z", "paypal", f"pay@{EVIL_HOST}", "btc",
                       "bc1qevil0000000000000000000000000000000", "480", "USD", "<script>window.pwned=10</script>"])
     with (folder / "shipments.csv").open("w", encoding="utf-8", newline="") as handle:
