@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import bump_version, get_store
+from app_pages.common import bump_version, get_store, store_url
+from graphbench import audit
 from graphbench.errors import GraphbenchError
 from graphbench.schema import PROVENANCE_PROPS
 from graphbench.viz.safe_text import markdown_text
@@ -53,9 +54,12 @@ with left:
     if uploads and st.button("Load the uploaded files"):
         folder = Path(tempfile.mkdtemp(prefix="graphbench-upload-"))
         for upload in uploads:
-            (folder / Path(upload.name).name).write_bytes(upload.getvalue())
+            data = upload.getvalue()
+            audit.record_upload(store_url(), upload.name, data)  # what came in, as it came, before any parsing
+            (folder / Path(upload.name).name).write_bytes(data)
         mapping_path = None
         if mapping is not None:
+            audit.record_upload(store_url(), mapping.name, mapping.getvalue())
             mapping_path = folder / "mapping.yaml.map"
             mapping_path.write_bytes(mapping.getvalue())
         run_load(folder, mapping_path)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store
+from app_pages.common import get_store, store_url
+from graphbench import audit
 from graphbench.errors import GraphbenchError
 from graphbench.store.base import SupportsCypher
 from graphbench.store.named_queries import load_query, query_names
@@ -22,12 +23,16 @@ with st.form("named"):
     values = {p.name: st.text_input(f"{p.name} ({p.type})", help=p.help) for p in query.params}
     submitted = st.form_submit_button("Run", type="primary")
 if submitted:
+    given = {k: v for k, v in values.items() if v}
     try:
-        rows = store.run_named(name, {k: v for k, v in values.items() if v})
+        rows = store.run_named(name, given)
+    except GraphbenchError as exc:
+        audit.record_query("query", store_url(), name, given, None, refused=str(exc))
+        st.error(markdown_text(exc))
+    else:
+        audit.record_query("query", store_url(), name, given, rows)
         st.dataframe(pd.DataFrame(rows), hide_index=True)
         st.caption(f"{len(rows)} rows")
-    except GraphbenchError as exc:
-        st.error(markdown_text(exc))
 with st.expander("Cypher of this query"):
     st.code(query.cypher, language="cypher")
 
@@ -40,6 +45,12 @@ else:
                                   "ORDER BY followers DESC LIMIT 10")
     if st.button("Run read-only"):
         try:
-            st.dataframe(pd.DataFrame(store.cypher_read(text)), hide_index=True)
-        except GraphbenchError as exc:
+            rows = store.cypher_read(text)
+        except GraphbenchError as exc:  # refused statements are audited too: probing is worth knowing about
+            audit.record_query("console", store_url(), text, {}, None, refused=str(exc))
             st.error(markdown_text(exc))
+        else:
+            cut = getattr(rows, "cut", None)
+            audit.record_query("console", store_url(), text, {}, rows, cut=cut)
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
+            st.caption(f"{len(rows):,} rows" + (f" — {cut}" if cut else ""))
