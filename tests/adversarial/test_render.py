@@ -192,6 +192,10 @@ def test_no_page_fetches_or_runs_what_a_listing_holds(app_url, browser_page) -> 
         _no_script_ran(page)
 
         _go(page, app_url, "communities", "Communities")
+        page.get_by_role("button", name="Run community detection").click()
+        page.get_by_text("Modularity").first.wait_for()
+        _idle(page)
+        page.frame_locator("iframe").first.locator("canvas").first.wait_for()
         _no_script_ran(page)
 
         _go(page, app_url, "money", "Money")
