@@ -268,7 +268,8 @@ def test_money_on_neo4j_reads_only_what_it_shows(neo4j_store, monkeypatch: pytes
     real_columns = neo4j_module.Neo4jStore._columns
 
     def counted(self, match, *args, **kwargs):
-        whole_reads.append(match)
+        if "FxRate" not in match:  # the user's exchange rates: a small table of their own, not the graph
+            whole_reads.append(match)
         return real_columns(self, match, *args, **kwargs)
 
     def refuse(*args, **kwargs):
@@ -288,7 +289,7 @@ def test_money_on_neo4j_reads_only_what_it_shows(neo4j_store, monkeypatch: pytes
     assert whole_reads == []  # opening, the overview and the trace read no table
     next(b for b in at.button if b.label == "Run pattern search").click().run()
     no_errors(at)
-    assert {"fan_in", "cycle", "structuring"} <= set(at.dataframe[1].value["kind"])
+    assert {"fan_in", "cycle", "structuring"} <= set(next(d.value for d in at.dataframe if "kind" in d.value)["kind"])
     assert len(whole_reads) == 1 and "TRANSFERRED" in whole_reads[0]
 
 
