@@ -32,7 +32,7 @@ never notices that its store changed. In one CLI command the store does not chan
 builds one Analysis and drops it; the app keeps one per (store URL, token) in ``st.cache_resource``.
 
 ``computed`` counts how often each artefact was computed (always 0 or 1 per Analysis): tests and
-benchmarks read it. An Analysis is safe to share between threads (one lock around each computation).
+benchmarks read it. An Analysis is safe to share between threads (one lock per artefact).
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ class Analysis:
         self.computed: Counter[str] = Counter()
         self._given_tables = dict(tables) if tables is not None else None
         self._cache: dict[Any, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # guards _cache, computed and _key_locks; never held while computing
+        self._key_locks: dict[Any, threading.Lock] = {}
         self._tables: Mapping[str, pd.DataFrame] = (self._given_tables if self._given_tables is not None
                                                     else LazyTables(self._read_table))
 
@@ -104,15 +105,26 @@ class Analysis:
         return str(getattr(self.store, "url", "")) if self.store is not None else ""
 
     def _once(self, key: Any, compute: Callable[[], T]) -> T:
+        # one lock per artefact: two sessions asking for the risk compute it once, while a third reads
+        # a table; artefacts depend on each other as a DAG, so the per-artefact locks cannot deadlock
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = compute()
+            if key in self._cache:
+                return self._cache[key]  # type: ignore[no-any-return]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                self._cache[key] = value
                 self.computed[key if isinstance(key, str) else key[0]] += 1
-            return self._cache[key]  # type: ignore[no-any-return]
+            return value
 
     def has(self, artefact: str) -> bool:
         """Whether ``artefact`` was computed already (the app asks before a whole-graph read)."""
-        return any(k == artefact or (isinstance(k, tuple) and k[0] == artefact) for k in self._cache)
+        with self._lock:  # another thread may be adding to the cache
+            return any(k == artefact or (isinstance(k, tuple) and k[0] == artefact) for k in self._cache)
 
     # -- what is read ------------------------------------------------------------------------------
 

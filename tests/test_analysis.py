@@ -163,3 +163,14 @@ def test_a_scope_shows_the_store_patterns_that_touch_it(sample_store) -> None:
     assert window.patterns and all(p.last_ts >= "2024-06-01" and p.first_ts <= "2024-06-30\uffff"
                                    for p in window.patterns)
     assert len(window.patterns) < len(analysis.patterns)
+
+
+def test_threads_sharing_an_analysis_compute_each_artefact_once(sample_store, calls: Counter) -> None:
+    """The app shares one Analysis between sessions (threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    analysis = Analysis.of_store(sample_store)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: analysis.risk, range(4)))
+    assert all(r is results[0] for r in results)
+    assert calls["score_accounts"] == 1 and calls["find_patterns"] == 1 and calls["shipment_routes"] == 1
