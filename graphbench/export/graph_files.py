@@ -29,6 +29,8 @@ GEXF_VERSION = "1.3"
 _NAME_CHAR = re.compile("[-.0-9:A-Z_a-z\xb7\xc0-\xd6\xd8-\xf6\xf8-\u037d\u037f-\u1fff\u200c\u200d\u203f\u2040"
                         "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff]")
 
+_NAME_TOKEN = re.compile(_NAME_CHAR.pattern + "+")
+
 
 def _xml_text(value: str) -> str:
     return _NOT_XML.sub("\ufffd", value)
@@ -37,6 +39,8 @@ def _xml_text(value: str) -> str:
 def name_token(value: str) -> str:
     """``value`` as an XML NMTOKEN, reversibly: characters that may not stand there, and a ``_`` that
     starts ``_x``, become ``_xHHHH_`` (the escape .NET's XmlConvert and yEd read)."""
+    if _NAME_TOKEN.fullmatch(value) and "_x" not in value:
+        return value  # the usual case, one regex call
     out = []
     for i, char in enumerate(value):
         if _NAME_CHAR.fullmatch(char) and not (char == "_" and value[i + 1:i + 2] == "x"):
