@@ -58,7 +58,7 @@ def checksum(store: Any) -> dict[str, Any]:
 
 
 def batched(store: Any, batches: list[GraphBatch], size: int) -> float:
-    import graphbench.store.neo4j_store as neo4j_store
+    import graphbench.store.neo4j_writes as neo4j_store
 
     saved = neo4j_store.WRITE_CHUNK
     neo4j_store.WRITE_CHUNK = size
@@ -84,7 +84,7 @@ def end_to_end(store: Any, folder: Path) -> float:
 def one_row_per_transaction(store: Any, row_batches: list[GraphBatch]) -> float:
     """Each source row in its own transaction, written by the store's own statements."""
     from graphbench.schema import label_of
-    from graphbench.store.neo4j_store import _write_nodes, _write_rels
+    from graphbench.store.neo4j_writes import _write_nodes, _write_rels
 
     def write_row(tx: Any, batch: GraphBatch) -> None:
         for node in batch.nodes:

@@ -11,6 +11,10 @@ class StoreUnavailable(GraphbenchError):
     """The store cannot be opened: Neo4j unreachable, wrong password, unknown URL scheme."""
 
 
+class StoreBusy(GraphbenchError):
+    """Another process holds the store's one writer for longer than this one may wait."""
+
+
 class MappingError(GraphbenchError):
     """A column-mapping file is invalid or names a column the export does not have."""
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graphbench.store import neo4j_store
-from graphbench.store.neo4j_store import _chunks
+from graphbench.store import neo4j_writes as neo4j_store
+from graphbench.store.neo4j_writes import _chunks
 
 
 @pytest.mark.parametrize("n", [0, 1, 999, 1_000, 2_500, 19_999, 20_000, 45_001])

@@ -83,7 +83,7 @@ def test_constraints_exist(neo4j_store) -> None:
 
 
 def test_sample_data_gives_the_same_graph_in_both_stores(neo4j_store, sample_store, tmp_path: Path) -> None:
-    import graphbench.store.neo4j_store as neo4j_module
+    import graphbench.store.neo4j_writes as neo4j_module
 
     # the sample's batches are split into several chunks written at once (nodes, then relationships)
     assert neo4j_module.WRITERS > 1 and neo4j_module.MIN_CHUNK < 5_000

@@ -17,7 +17,7 @@ under ``tests/contract/`` demands it). What only a server can do is a named capa
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
@@ -74,6 +74,10 @@ class GraphStore(Protocol):
 
     def delete_derived(self, rel_type: str) -> None:
         """Drop every relationship of a derived type before it is recomputed."""
+
+    def write_lock(self) -> AbstractContextManager[None]:
+        """Hold the store's one writer for a whole unit of work (a load): a second writer waits, saying
+        for whom, or stops with one sentence; the work is committed when the block ends."""
 
     def commit(self) -> None:
         """Make every write so far durable and visible to other readers (the embedded store writes its

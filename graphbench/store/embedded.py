@@ -2,13 +2,19 @@
 
 It needs no server and serves one analyst on one machine. Writes go to memory; ``commit()``
 writes changed tables atomically (temp file + rename), so a killed load leaves the last
-committed state and a rerun of the same load completes it.
+committed state and a rerun of the same load completes it, and a reader never sees a half-written table.
+
+One writer at a time (:mod:`graphbench.store.writer_lock`): a store takes the workspace's writer lock
+before its first write and gives it back once that work is committed (``write_lock()`` holds it across a
+whole load). On taking it the store drops what it had read, so it merges into what the last writer
+committed, never into an older copy.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,9 @@ import pandas as pd
 
 from graphbench.batch import GraphBatch, coalesce, merge_props
 from graphbench.schema import NODE_TYPES, REL_TYPES, TRANSFER_FIELDS, check_label, check_rel_type, label_of
+from graphbench.store.frames import clean_record, from_parquet, row_dict, select, to_parquet, typed
+from graphbench.store.search import SEARCH_COLUMNS
+from graphbench.store.writer_lock import WriterLock
 
 _KEY_SEP = "\x1f"
 # What a trace reads of a transfer (transfers_of).
@@ -36,8 +45,44 @@ class EmbeddedStore:
         self._adjacency: _Adjacency | None = None
         # key → row lookup per table, kept beside the table it was built for (see _index_of)
         self._key_index: dict[tuple[str, str], _KeyIndex] = {}
+        self._lock = WriterLock(self.path) if self.path else None
+        self._lock_until_commit = False  # taken by a write, not by write_lock(): commit gives it back
         if self.path:
             self.path.mkdir(parents=True, exist_ok=True)
+
+    # -- one writer ---------------------------------------------------------------------------
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the workspace's one writer for a whole unit of work (a load); committed at the end."""
+        if self._lock is None:
+            yield
+            return
+        if self._lock.acquire():
+            self._forget_reads()
+        try:
+            yield
+        finally:
+            try:
+                self.commit()
+            finally:
+                self._lock.release()
+
+    def _begin_write(self) -> None:
+        """Before any change: take the writer lock if this store does not hold it yet."""
+        if self._lock is not None and not self._lock.held:
+            self._lock.acquire()
+            self._lock_until_commit = True
+            self._forget_reads()
+
+    def _forget_reads(self) -> None:
+        """Tables read before the lock may predate another writer's commit: read them again."""
+        if self._dirty:  # cannot happen: every change takes the lock first
+            raise RuntimeError("uncommitted changes made without the writer lock")
+        self._nodes.clear()
+        self._rels.clear()
+        self._key_index.clear()
+        self._adjacency = None
 
     # -- tables -------------------------------------------------------------------------------
 
@@ -46,7 +91,7 @@ class EmbeddedStore:
         if name not in cache:
             file = self.path / kind / f"{name}.parquet" if self.path else None
             if file is not None and file.exists():
-                cache[name] = _from_parquet(pd.read_parquet(file))
+                cache[name] = from_parquet(pd.read_parquet(file))
             else:
                 cache[name] = pd.DataFrame(columns=["id"] if kind == "nodes" else ["start", "end"])
         return cache[name]
@@ -71,12 +116,12 @@ class EmbeddedStore:
             present = [c for c in pq.read_schema(file).names if not c.startswith("__index_level_")]
             wanted = [c for c in (columns if columns is not None else present)
                       if c in present and (c in fixed or c not in exclude)]
-            table = _from_parquet(pd.read_parquet(file, columns=list(dict.fromkeys([*fixed, *wanted]))))
-            return _select(table, fixed, columns) if columns is not None else table
+            table = from_parquet(pd.read_parquet(file, columns=list(dict.fromkeys([*fixed, *wanted]))))
+            return select(table, fixed, columns) if columns is not None else table
         table = self._table(kind, name)
         if exclude:
             table = table.drop(columns=[c for c in exclude if c in table.columns and c not in fixed])
-        return _select(table, fixed, columns)
+        return select(table, fixed, columns)
 
     def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000,
                      since: str | None = None, until: str | None = None, last_only: bool = False) -> pd.DataFrame:
@@ -97,6 +142,7 @@ class EmbeddedStore:
     # -- writing ------------------------------------------------------------------------------
 
     def upsert(self, batch: GraphBatch) -> None:
+        self._begin_write()
         batch = coalesce(batch)
         by_label: dict[str, list[dict[str, Any]]] = {}
         for node in batch.nodes:
@@ -125,14 +171,14 @@ class EmbeddedStore:
             updated_pos = index.position_of[serials[hit]]
             matched = [row for row, found in zip(rows, hit, strict=True) if found]
             olds = table.iloc[updated_pos].to_dict("records")  # one vectorised fetch, not one per row
-            updated = [merge_props(_clean_record(old), row) for old, row in zip(olds, matched, strict=True)]
+            updated = [merge_props(clean_record(old), row) for old, row in zip(olds, matched, strict=True)]
             unchanged = np.ones(len(table), dtype=bool)
             unchanged[updated_pos] = False
             # updated rows move to the end, as they always did: the index leaves the row order alone
-            table = pd.concat([table[unchanged], _typed(pd.DataFrame(updated, dtype=object))], ignore_index=True)
+            table = pd.concat([table[unchanged], typed(pd.DataFrame(updated, dtype=object))], ignore_index=True)
             order = np.concatenate([order[unchanged], serials[hit]])
         if fresh:
-            new = _typed(pd.DataFrame(fresh, dtype=object))
+            new = typed(pd.DataFrame(fresh, dtype=object))
             table = new if table.empty else pd.concat([table, new], ignore_index=True)
             first = len(index.position_of)
             index.serial.update(zip(fresh_keys, range(first, first + len(fresh_keys)), strict=True))
@@ -152,6 +198,7 @@ class EmbeddedStore:
         return index
 
     def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
+        self._begin_write()
         table = self._table("rels", check_rel_type(rel_type))
         hit = (table["start"] == start) & (table["end"] == end)
         if not hit.any():
@@ -164,26 +211,31 @@ class EmbeddedStore:
     def delete_derived(self, rel_type: str) -> None:
         if not REL_TYPES[check_rel_type(rel_type)].derived:
             raise ValueError(f"{rel_type} is loaded from sources, not derived")
+        self._begin_write()
         self._rels[rel_type] = pd.DataFrame(columns=["start", "end"])
         self._dirty.add(("rels", rel_type))
         self._adjacency = None
 
     def commit(self) -> None:
-        """Persist every changed table (atomically per table)."""
-        if not self.path:
-            self._dirty.clear()
-            return
-        for kind, name in sorted(self._dirty):
-            folder = self.path / kind
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{name}.parquet"
-            temp = folder / f".{name}.parquet.tmp"
-            _to_parquet(self._table(kind, name)).to_parquet(temp, index=False)
-            os.replace(temp, target)
+        """Persist every changed table (atomically per table); a lock taken by a write is given back."""
+        if self.path:
+            for kind, name in sorted(self._dirty):
+                folder = self.path / kind
+                folder.mkdir(parents=True, exist_ok=True)
+                temp = folder / f".{name}.parquet.{os.getpid()}.tmp"
+                to_parquet(self._table(kind, name)).to_parquet(temp, index=False)
+                os.replace(temp, folder / f"{name}.parquet")  # readers see the old table or the new one
         self._dirty.clear()
+        if self._lock is not None and self._lock_until_commit:
+            self._lock_until_commit = False
+            self._lock.release()
 
     def close(self) -> None:
-        self.commit()
+        try:
+            self.commit()
+        finally:
+            if self._lock is not None:
+                self._lock.release_all()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -197,7 +249,7 @@ class EmbeddedStore:
         hit = table.index[table["id"] == node_id]
         if len(hit) == 0:
             return None
-        return {"label": label, **_row_dict(table.loc[hit[0]])}
+        return {"label": label, **row_dict(table.loc[hit[0]])}
 
     def stats(self) -> dict[str, dict[str, int]]:
         return {
@@ -213,7 +265,7 @@ class EmbeddedStore:
             if table.empty or not needle:
                 continue
             hit = table["id"].str.lower().str.contains(needle, regex=False)
-            for column in _SEARCH_COLUMNS.get(label, ()):
+            for column in SEARCH_COLUMNS.get(label, ()):
                 if column in table.columns:
                     hit |= table[column].astype("string").str.lower().str.contains(needle, regex=False).fillna(False)
             rows = table.loc[hit, ["id"]].copy()
@@ -252,7 +304,7 @@ class EmbeddedStore:
                         graph.add_node(other, **props)
                         next_frontier.append(other)
                         shown += 1
-                    row = _row_dict(self._table("rels", rel_type).iloc[pos])
+                    row = row_dict(self._table("rels", rel_type).iloc[pos])
                     graph.add_edge(row.pop("start"), row.pop("end"), key=f"{rel_type}:{pos}", type=rel_type, **row)
                 hidden = len({o for _, _, o in edges} - set(graph.nodes))
                 if hidden:
@@ -264,14 +316,6 @@ class EmbeddedStore:
         from graphbench.store.named_queries import run_twin
 
         return run_twin(self, name, params)
-
-
-_SEARCH_COLUMNS = {
-    "Account": ("handle", "display_name", "bio"),
-    "Listing": ("title", "text", "url"),
-    "Species": ("scientific_name", "common_names", "synonyms"),
-    "Shipment": ("tracking_no", "declared_content"),
-}
 
 
 class _KeyIndex:
@@ -333,86 +377,3 @@ def _row_keys(kind: str, name: str, table: pd.DataFrame) -> list[str]:
     disc = REL_TYPES[name].discriminator
     discs = table[disc].tolist() if disc and disc in table.columns else [None] * len(table)
     return [_rel_key(s, e, d) for s, e, d in zip(table["start"].tolist(), table["end"].tolist(), discs, strict=True)]
-
-
-def _select(table: pd.DataFrame, fixed: list[str], columns: Sequence[str] | None) -> pd.DataFrame:
-    if columns is None:
-        return table.copy()
-    wanted = fixed + [c for c in columns if c not in fixed]
-    result = table.reindex(columns=wanted)
-    return result
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    return value is pd.NA or value is pd.NaT
-
-
-def _row_dict(row: pd.Series) -> dict[str, Any]:
-    return _clean_record(dict(row.items()))
-
-
-def _clean_record(record: dict[Any, Any]) -> dict[str, Any]:
-    """A stored row as plain Python values, without missing ones."""
-    result: dict[str, Any] = {}
-    for key, value in record.items():
-        if isinstance(value, np.ndarray):
-            value = value.tolist()
-        elif isinstance(value, np.generic):
-            value = value.item()
-        if not isinstance(value, list) and _is_missing(value):
-            continue
-        result[str(key)] = value
-    return result
-
-
-def _to_parquet(table: pd.DataFrame) -> pd.DataFrame:
-    """Make object columns Parquet-safe: lists stay lists, scalars of mixed type become text."""
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype != object:
-            continue
-        if pd.api.types.infer_dtype(out[column], skipna=True) == "string":  # all text: no per-value work
-            out[column] = out[column].astype("string")
-            continue
-        values = out[column].dropna()
-        if values.empty:
-            out[column] = out[column].astype("string")
-            continue
-        kinds = {type(v) for v in values}
-        if kinds <= {list, np.ndarray}:
-            continue
-        if kinds <= {int, float}:
-            out[column] = pd.to_numeric(out[column])
-            continue
-        if kinds == {bool}:
-            continue
-        out[column] = out[column].map(lambda v: None if _is_missing(v) else str(v)).astype("string")
-    return out
-
-
-def _typed(table: pd.DataFrame) -> pd.DataFrame:
-    """Give object columns a real dtype: whole numbers stay integers even with gaps (``Int64``)."""
-    for column in table.columns:
-        if table[column].dtype != object:
-            continue
-        # infer_dtype walks the column in C; "integer" excludes bools, as the type check below does
-        inferred = pd.api.types.infer_dtype(table[column], skipna=True)
-        if inferred in ("string", "empty", "boolean", "mixed"):
-            continue
-        kinds = {type(v) for v in table[column].dropna()}
-        if kinds == {int}:
-            table[column] = table[column].astype("Int64")
-        elif kinds <= {int, float} and kinds:
-            table[column] = table[column].astype("float64")
-    return table
-
-
-def _from_parquet(table: pd.DataFrame) -> pd.DataFrame:
-    for column in table.columns:
-        if str(table[column].dtype) == "string":
-            table[column] = table[column].astype(object).where(table[column].notna(), None)
-    return table

@@ -1,31 +1,25 @@
 """The Neo4j store, through the official driver over Bolt.
 
-Writes are batched ``UNWIND $rows … MERGE`` in managed transactions (the driver retries transient
-errors). Each batch first reads the existing properties of its keys and merges them in Python with
-:func:`graphbench.batch.merge_props`, so both stores apply exactly one merge rule. Labels and types
-are pasted into Cypher only after :mod:`graphbench.schema` has vouched for them; values are always
-``$parameters``.
+This module holds the connection and the reads; the writes are :mod:`graphbench.store.neo4j_writes`.
+Labels and types are pasted into Cypher only after :mod:`graphbench.schema` has vouched for them;
+values are always ``$parameters``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
-from graphbench.batch import GraphBatch, coalesce, merge_props
-from graphbench.errors import QueryRefused, StoreUnavailable
+from graphbench.errors import StoreUnavailable
 from graphbench.schema import BASE_LABEL, NODE_TYPES, REL_TYPES, TRANSFER_FIELDS, check_label, check_rel_type, label_of
+from graphbench.store.neo4j_writes import Neo4jWrites, first_line
+from graphbench.store.search import LIST_COLUMNS, SEARCH_COLUMNS
 
-WRITE_CHUNK = 10_000  # records per write transaction, at most
-WRITERS = 2  # write transactions at once (the machine's cores; more only queue on the server)
-MIN_CHUNK = 1_000  # below this a batch is not split for parallel writing
 
-class Neo4jStore:
+class Neo4jStore(Neo4jWrites):
     kind = "neo4j"
 
     def __init__(self, url: str, user: str, password: str, database: str | None = None) -> None:
@@ -44,7 +38,7 @@ class Neo4jStore:
                 f"Neo4j at {url} refused user {user!r}: check NEO4J_USER / NEO4J_PASSWORD") from None
         except (ServiceUnavailable, OSError, ValueError) as exc:
             self._driver.close()
-            raise StoreUnavailable(f"Neo4j is unreachable at {url} ({_first_line(exc)}); "
+            raise StoreUnavailable(f"Neo4j is unreachable at {url} ({first_line(exc)}); "
                                    "start it with `make neo4j` or check the URL") from None
         self.ensure_schema()
 
@@ -79,14 +73,26 @@ class Neo4jStore:
         return run_console(self._driver, self.database, cypher, params, limit=limit)
 
     def ensure_schema(self) -> None:
-        for label in (*NODE_TYPES, BASE_LABEL):
-            self.run(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
-                     f"FOR (n:{label}) REQUIRE n.id IS UNIQUE")
+        from graphbench.store.neo4j_lease import LEASE_LABEL
+
+        for label in (*NODE_TYPES, BASE_LABEL, LEASE_LABEL):
+            self._schema(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
+                         f"FOR (n:{label}) REQUIRE n.id IS UNIQUE")
         for rel_type, spec in REL_TYPES.items():  # what tells apart two relationships between one pair
             if spec.discriminator:
-                self.run(f"CREATE INDEX {rel_type.lower()}_{spec.discriminator} IF NOT EXISTS "
-                         f"FOR ()-[r:{rel_type}]-() ON (r.{spec.discriminator})")
-        self.run("CREATE INDEX transferred_ts IF NOT EXISTS FOR ()-[r:TRANSFERRED]-() ON (r.ts)")
+                self._schema(f"CREATE INDEX {rel_type.lower()}_{spec.discriminator} IF NOT EXISTS "
+                             f"FOR ()-[r:{rel_type}]-() ON (r.{spec.discriminator})")
+        self._schema("CREATE INDEX transferred_ts IF NOT EXISTS FOR ()-[r:TRANSFERRED]-() ON (r.ts)")
+
+    def _schema(self, statement: str) -> None:
+        """One schema statement; another process creating the same rule at the same moment is no error."""
+        from neo4j.exceptions import ClientError
+
+        try:
+            self.run(statement)
+        except ClientError as exc:
+            if "AlreadyExists" not in (exc.code or ""):
+                raise
 
     def has_gds(self) -> bool:
         """Whether this server has the GDS procedures (asked once per store)."""
@@ -103,76 +109,6 @@ class Neo4jStore:
 
     def commit(self) -> None:
         """Every batch is already committed in its own transaction."""
-
-    # -- writing ------------------------------------------------------------------------------
-
-    def upsert(self, batch: GraphBatch) -> None:
-        from neo4j.exceptions import ServiceUnavailable, SessionExpired
-
-        try:
-            self._upsert(batch)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise StoreUnavailable(
-                f"lost the connection to Neo4j at {self.url} while writing ({_first_line(exc)}); "
-                "batches written so far are kept, rerun the same load to complete it") from None
-
-    def _upsert(self, batch: GraphBatch) -> None:
-        batch = coalesce(batch)
-        by_label: dict[str, list[dict[str, Any]]] = {}
-        for node in batch.nodes:
-            by_label.setdefault(node.label, []).append({"id": node.id, "props": node.props})
-        by_shape: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-        for rel in batch.rels:
-            shape = (rel.type, label_of(rel.start), label_of(rel.end))
-            by_shape.setdefault(shape, []).append({"start": rel.start, "end": rel.end, "props": rel.props})
-        with self._session(read=True) as session:
-            # a label or type with nothing stored yet has nothing to merge with: its existence reads are
-            # skipped (a batch's keys are unique, so its own earlier chunks cannot be hit either)
-            empty = session.execute_read(_empty_kinds, sorted(by_label), sorted({s[0] for s in by_shape}))
-        # nodes first, then relationships (they MATCH their end nodes), each in parallel chunks. Node chunks
-        # hold different keys. Relationships go one shape at a time: chunks of two shapes meet at their
-        # nodes (a listing's POSTED and MENTIONS) and deadlocked there, each retry costing the driver's
-        # one-second back-off (the sample: 1-3 deadlocks per load before, 0-2 after)
-        self._write_in_parallel([(_write_nodes, check_label(label), chunk, label in empty)
-                                 for label, rows in by_label.items() for chunk in _chunks(rows)])
-        for (rel_type, start_label, end_label), rows in by_shape.items():
-            self._write_in_parallel([(_write_rels, check_rel_type(rel_type), check_label(start_label),
-                                      check_label(end_label), chunk, rel_type in empty)
-                                     for chunk in _chunks(rows)])
-
-    def _write_in_parallel(self, jobs: list[tuple[Any, ...]]) -> None:
-        """Each job (function, arguments) in its own write transaction, WRITERS at a time. A coalesced
-        batch's chunks hold different keys, so they never wait on each other's locks; the server then
-        works on all cores (1.4x on this 2-core machine). The first error is raised once all are done."""
-        def write(job: tuple[Any, ...]) -> None:
-            with self._session() as session:
-                session.execute_write(*job)
-
-        if len(jobs) <= 1 or WRITERS == 1:
-            for job in jobs:
-                write(job)
-            return
-        with ThreadPoolExecutor(min(WRITERS, len(jobs)), thread_name_prefix="graphbench-neo4j") as pool:
-            for future in [pool.submit(write, job) for job in jobs]:
-                future.result()
-
-    def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
-        if not re.fullmatch(r"[a-z_]+", key):
-            raise QueryRefused(f"property name {key!r} is not allowed")
-        rows = self.run(
-            f"MATCH (a:{check_label(label_of(start))} {{id: $start}})-[r:{check_rel_type(rel_type)}]->"
-            f"(b:{check_label(label_of(end))} {{id: $end}}) SET r += $change RETURN count(r) AS n",
-            {"start": start, "end": end, "change": {key: value}})
-        if not rows or rows[0]["n"] == 0:
-            raise KeyError(f"no {rel_type} relationship from {start} to {end}")
-
-    def delete_derived(self, rel_type: str) -> None:
-        if not REL_TYPES[check_rel_type(rel_type)].derived:
-            raise ValueError(f"{rel_type} is loaded from sources, not derived")
-        # batched in auto-commit transactions, so a million derived links never sit in one transaction
-        with self._session() as session:
-            session.run(f"MATCH ()-[r:{rel_type}]->() CALL {{ WITH r DELETE r }} IN TRANSACTIONS OF 10000 ROWS"
-                        ).consume()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -234,16 +170,14 @@ class Neo4jStore:
         return {"nodes": nodes, "relationships": rels}
 
     def search(self, text: str, labels: Sequence[str] | None = None, limit: int = 50) -> pd.DataFrame:
-        from graphbench.store.embedded import _SEARCH_COLUMNS
-
         found: list[dict[str, Any]] = []
         needle = text.strip().lower()
         for label in labels or NODE_TYPES:
             if not needle:
                 break
-            columns = ["id", *_SEARCH_COLUMNS.get(check_label(label), ())]
+            columns = ["id", *SEARCH_COLUMNS.get(check_label(label), ())]
             condition = " OR ".join(
-                f"toLower(toString(n.{c})) CONTAINS $q" if c not in ("common_names", "synonyms")
+                f"toLower(toString(n.{c})) CONTAINS $q" if c not in LIST_COLUMNS
                 else f"any(x IN coalesce(n.{c}, []) WHERE toLower(x) CONTAINS $q)" for c in columns)
             caption = NODE_TYPES[label].title
             rows = self.read(f"MATCH (n:{label}) WHERE {condition} "
@@ -297,112 +231,6 @@ class Neo4jStore:
         return self.read(query.cypher, query.bind(params))
 
 
-def _empty_kinds(tx: Any, labels: list[str], rel_types: list[str]) -> set[str]:
-    """The labels and relationship types that hold nothing yet (counts come from the count store)."""
-    empty = set()
-    for label in labels:
-        if tx.run(f"MATCH (n:{check_label(label)}) RETURN count(n) AS n").single()["n"] == 0:
-            empty.add(label)
-    for rel_type in rel_types:
-        if tx.run(f"MATCH ()-[r:{check_rel_type(rel_type)}]->() RETURN count(r) AS n").single()["n"] == 0:
-            empty.add(rel_type)
-    return empty
-
-
-def _write_nodes(tx: Any, label: str, rows: list[dict[str, Any]], known_new: bool = False) -> None:
-    # existing nodes come back as one list in one record: one Bolt message, not one per node
-    existing = {} if known_new else dict(tx.run(
-        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN collect([id, properties(n)]) AS found",
-        ids=[row["id"] for row in rows]).single()["found"])
-    props = []
-    for row in rows:
-        old = existing.get(row["id"])
-        merged = row["props"] if old is None else _changed(old, merge_props(old, row["props"]))
-        if merged:  # a node the merge leaves as it is (a reload) is not written again
-            merged["id"] = row["id"]
-            props.append(merged)
-    # one map per row (its new or changed properties, id included): the lightest parameter there is
-    if props:
-        # nothing of this label yet: CREATE skips MERGE's lookup (the id constraint still guards)
-        write = "CREATE (n:{label}:{base}) SET n = props" if known_new else \
-            "MERGE (n:{label} {{id: props.id}}) SET n += props, n:{base}"
-        tx.run("UNWIND $rows AS props " + write.format(label=label, base=BASE_LABEL), rows=props).consume()
-
-
-def _write_rels(tx: Any, rel_type: str, start_label: str, end_label: str, rows: list[dict[str, Any]],
-                known_new: bool = False) -> None:
-    disc = REL_TYPES[rel_type].discriminator
-    if disc:
-        _write_discriminated_rels(tx, rel_type, disc, start_label, end_label, rows, known_new)
-        return
-    match = (f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
-             f"MATCH (b:{end_label} {{id: row.end}}) ")
-    existing = {} if known_new else {
-        (start, end): props
-        for start, end, props in tx.run(match + f"MATCH (a)-[r:{rel_type}]->(b) "
-                                        "RETURN collect([row.start, row.end, properties(r)]) AS found",
-                                        rows=[{"start": row["start"], "end": row["end"]} for row in rows]
-                                        ).single()["found"]
-    }
-    changed = []
-    for row in rows:
-        old = existing.get((row["start"], row["end"]))
-        if old is not None:
-            row["props"] = _changed(old, merge_props(old, row["props"]))
-        if row["props"]:  # unchanged by the merge: nothing to write
-            changed.append(row)
-    if changed:
-        tx.run(match + f"MERGE (a)-[r:{rel_type}]->(b) SET r += row.props", rows=changed).consume()
-
-
-def _write_discriminated_rels(tx: Any, rel_type: str, disc: str, start_label: str, end_label: str,
-                              rows: list[dict[str, Any]], known_new: bool = False) -> None:
-    """Relationships told apart by a property (TRANSFERRED by tx_id): found through the property's
-    index, not by expanding a busy channel's thousands of transfers; new ones are CREATEd."""
-    existing: dict[tuple[str, str, Any], tuple[str, dict[str, Any]]] = {}
-    if not known_new:
-        # the hint pins the index seek: a plan cached while the type was nearly empty may scan instead
-        found = tx.run(f"UNWIND $discs AS disc MATCH (a)-[r:{rel_type} {{{disc}: disc}}]->(b) "
-                       f"USING INDEX r:{rel_type}({disc}) "
-                       "RETURN collect([a.id, b.id, disc, elementId(r), properties(r)]) AS found",
-                       discs=sorted({row["props"].get(disc) for row in rows})).single()["found"]
-        existing = {(start, end, value): (rid, props) for start, end, value, rid, props in found}
-    fresh, update = [], []
-    for row in rows:
-        hit = existing.get((row["start"], row["end"], row["props"].get(disc))) if existing else None
-        if hit is None:
-            fresh.append(row)
-            continue
-        changed = _changed(hit[1], merge_props(hit[1], row["props"]))
-        if changed:
-            update.append({"rid": hit[0], "props": changed})
-    if fresh:
-        tx.run(f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) "
-               f"MATCH (b:{end_label} {{id: row.end}}) CREATE (a)-[r:{rel_type}]->(b) SET r = row.props",
-               rows=fresh).consume()
-    if update:
-        tx.run("UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.rid SET r += row.props",
-               rows=update).consume()
-
-
-def _changed(old: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
-    """What ``SET x += …`` needs to turn ``old`` into ``merged``: changed or added properties, and null
-    for any the merge dropped (it keeps them all in practice). A busy channel's 50 sources are then not
-    sent back on every batch."""
-    changed = {key: value for key, value in merged.items() if old.get(key, _ABSENT) != value}
-    changed.update({key: None for key in old if key not in merged})
-    return changed
-
-
-_ABSENT = object()
-
-
-def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """At most WRITE_CHUNK rows each, and at least WRITERS chunks when there is enough to share."""
-    size = max(1, min(WRITE_CHUNK, max(MIN_CHUNK, -(-len(rows) // WRITERS))))
-    return [rows[i:i + size] for i in range(0, len(rows), size)]
-
-
 # Stands for "no value" inside collected columns (collect skips nulls, which would shift the rows).
 _MISSING = "\u0000graphbench:missing"
 
@@ -413,9 +241,15 @@ def _collected(expressions: Sequence[str]) -> str:
 
 
 def _frame(names: Sequence[str], record: dict[str, Any]) -> pd.DataFrame:
-    """The table a ``_collected`` record holds, under these column names, markers back to None."""
-    return pd.DataFrame({name: _without_marker(column) for name, column in zip(names, record["columns"], strict=True)},
-                        columns=list(names))
+    """The table a ``_collected`` record holds, under these column names, markers back to None. Whole
+    numbers with gaps stay whole (``Int64``), as the embedded store types them, not floats."""
+    columns = {name: _without_marker(column) for name, column in zip(names, record["columns"], strict=True)}
+    table = pd.DataFrame(columns, columns=list(names))
+    for name, column in columns.items():
+        if table[name].dtype == "float64" and table[name].isna().any() \
+                and all(type(v) is int for v in column if v is not None):
+            table[name] = pd.array(column, dtype="Int64")
+    return table
 
 
 def _without_marker(column: list[Any]) -> list[Any]:
@@ -429,8 +263,3 @@ def _order(table: pd.DataFrame, fixed: list[str], columns: Sequence[str] | None)
         return table.reindex(columns=fixed + [c for c in columns if c not in fixed])
     rest = [c for c in table.columns if c not in fixed]
     return table[fixed + rest]
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
