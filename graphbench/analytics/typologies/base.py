@@ -9,7 +9,7 @@ currency, first/last time, a 0..1 ``score`` for ranking across kinds and a one-l
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +74,29 @@ def base_currency(index: TransferIndex) -> str:
 
 
 _UNITS: dict[int, tuple[weakref.ref, str]] = {}  # per index, looked up once (a table may be 1M rows)
+_MEMO: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def memo(index: TransferIndex, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per index and key (several detectors share degrees, bursts and blocks)."""
+    held = _MEMO.get(id(index))
+    if held is None or held[0]() is not index:
+        for stale in [k for k, (ref, _) in _MEMO.items() if ref() is None]:
+            del _MEMO[stale]
+        held = (weakref.ref(index), {})
+        _MEMO[id(index)] = held
+    if key not in held[1]:
+        held[1][key] = compute()
+    return held[1][key]
+
+
+def distinct_degrees(index: TransferIndex) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct payees, distinct payers) per node code."""
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        n = len(index.nodes)
+        pairs = np.unique(index.src * n + index.dst)
+        return np.bincount(pairs // n, minlength=n), np.bincount(pairs % n, minlength=n)
+    return memo(index, ("degrees",), compute)
 
 
 def money(index: TransferIndex, amount: float) -> str:

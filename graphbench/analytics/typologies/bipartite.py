@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from graphbench.analytics.trace import TransferIndex
-from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
+from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, memo, money, span_days
 from graphbench.analytics.typologies.params import PatternParams
 
 
@@ -83,30 +83,54 @@ def stacked_blocks(index: TransferIndex, params: PatternParams) -> list[Pattern]
 
 def blocks(index: TransferIndex, params: PatternParams,
            min_members: int) -> list[tuple[list[int], list[int], np.ndarray, float]]:
-    """(payers, payees, transfer positions, density) of every dense payer→payee block."""
-    n = len(index)
+    """(payers, payees, transfer positions, density) of every dense payer→payee block of at least
+    ``min_members`` channels (computed once per index at the smallest size asked for)."""
+    smallest = 2 * params.bipartite_min_side
+    every = memo(index, ("blocks", params), lambda: _blocks(index, params, min(smallest, min_members)))
+    return [b for b in every if len(b[0]) + len(b[1]) >= min_members]
+
+
+def _blocks(index: TransferIndex, params: PatternParams,
+            min_members: int) -> list[tuple[list[int], list[int], np.ndarray, float]]:
+    n, nodes = len(index), len(index.nodes)
+    if n == 0:
+        return []
     half = max(int(params.bipartite_window_days * DAY / 2), 1)
     bucket = index.ts // half  # absolute epoch buckets: other traffic never moves a boundary
-    positions = np.arange(n)
+    # every transfer counts towards a window's degrees (a merchant's shoppers make it a hub)
+    useful = np.flatnonzero(index.src != index.dst)
     # each transfer belongs to windows `bucket - 1` and `bucket` (a window is two half-buckets)
-    rows = pd.DataFrame({"win": np.concatenate([bucket - 1, bucket]), "s": np.tile(index.src, 2),
-                         "d": np.tile(index.dst, 2), "pos": np.tile(positions, 2)})
-    rows = rows[rows["s"] != rows["d"]]
-    pairs = rows.drop_duplicates(["win", "s", "d"])[["win", "s", "d"]]
+    pos = np.tile(useful, 2)
+    win = np.concatenate([bucket[useful] - 1, bucket[useful]])
+    win = win - win.min() if len(win) else win
+    src, dst = index.src[pos], index.dst[pos]
+    key = (win * nodes + src) * nodes + dst
+    pair_key = np.unique(key)
+    p_win, p_src, p_dst = pair_key // (nodes * nodes), (pair_key // nodes) % nodes, pair_key % nodes
+
+    def degree(k: np.ndarray) -> np.ndarray:
+        _, inverse, counts = np.unique(k, return_inverse=True, return_counts=True)
+        return counts[inverse]
+
     cap = params.bipartite_max_degree
-    out_deg = pairs.groupby(["win", "s"])["d"].transform("size")
-    in_deg = pairs.groupby(["win", "d"])["s"].transform("size")
     # a hub's degree counts all its counterparties in the window, before any pruning
-    pairs = pairs[(out_deg >= 2) & (in_deg >= 2) & (out_deg <= cap) & (in_deg <= cap)]
+    out_deg, in_deg = degree(p_win * nodes + p_src), degree(p_win * nodes + p_dst)
+    alive = (out_deg >= 2) & (in_deg >= 2) & (out_deg <= cap) & (in_deg <= cap)
     for _ in range(50):  # prune to the 2-core of the payer→payee graph per window
-        before = len(pairs)
-        out_deg = pairs.groupby(["win", "s"])["d"].transform("size")
-        in_deg = pairs.groupby(["win", "d"])["s"].transform("size")
-        pairs = pairs[(out_deg >= 2) & (in_deg >= 2)]
-        if len(pairs) == before:
+        idx = np.flatnonzero(alive)
+        if not len(idx):
+            return []
+        out_deg = degree(p_win[idx] * nodes + p_src[idx])
+        in_deg = degree(p_win[idx] * nodes + p_dst[idx])
+        drop = idx[(out_deg < 2) | (in_deg < 2)]
+        if not len(drop):
             break
+        alive[drop] = False
+    pairs = pd.DataFrame({"win": p_win[alive], "s": p_src[alive], "d": p_dst[alive]})
     if pairs.empty:
         return []
+    kept = np.isin(key, pair_key[alive])
+    rows = pd.DataFrame({"win": win[kept], "s": src[kept], "d": dst[kept], "pos": pos[kept]})
     legs = rows.merge(pairs, on=["win", "s", "d"])
     found = []
     for win, group in pairs.groupby("win", sort=True):

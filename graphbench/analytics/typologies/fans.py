@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import gammainc
 
 from graphbench.analytics.trace import TransferIndex
-from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
+from graphbench.analytics.typologies.base import DAY, Pattern, distinct_degrees, make_pattern, memo, money, span_days
 from graphbench.analytics.typologies.params import PatternParams
 
 
@@ -30,7 +30,14 @@ class Burst:
 
 def bursts(index: TransferIndex, incoming: bool, k: int, window_days: float, params: PatternParams,
            amount_tolerance: float | None = None) -> list[Burst]:
-    """Non-overlapping windows where >= k distinct one-off counterparties hit one centre in a burst."""
+    """Non-overlapping windows where >= k distinct one-off counterparties hit one centre in a burst
+    (fans and gather-scatter ask for the same ones: computed once per index)."""
+    return memo(index, ("bursts", incoming, k, window_days, params, amount_tolerance),
+                lambda: _bursts(index, incoming, k, window_days, params, amount_tolerance))
+
+
+def _bursts(index: TransferIndex, incoming: bool, k: int, window_days: float, params: PatternParams,
+            amount_tolerance: float | None) -> list[Burst]:
     ptr, order, times = (index.in_ptr, index.in_order, index.in_ts) if incoming else \
         (index.out_ptr, index.out_order, index.out_ts)
     counterpart = index.src if incoming else index.dst
@@ -124,9 +131,8 @@ def bursts(index: TransferIndex, incoming: bool, k: int, window_days: float, par
 def hubs(index: TransferIndex, degree: int, paying: bool) -> np.ndarray:
     """Per node code: True for channels that pay (``paying``) or are paid by more than ``degree``
     distinct others in the whole table."""
-    pairs = np.unique(np.stack([index.src, index.dst], axis=1), axis=0) if len(index) else np.zeros((0, 2), int)
-    side = pairs[:, 0] if paying else pairs[:, 1]
-    return np.bincount(side, minlength=len(index.nodes)) > degree
+    payees, payers = distinct_degrees(index)
+    return (payees if paying else payers) > degree
 
 
 def _best_window(cps: np.ndarray, times: np.ndarray, anchors: np.ndarray, ends: np.ndarray,

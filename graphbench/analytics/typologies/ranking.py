@@ -60,11 +60,9 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
         elif kind == "scatter_gather":
             found[kind] = scatter_gather(index, params)
         elif kind == "stack":
-            # quiet-gap episodes (fresh mules), and fixed windows at two offsets (wide layers of
-            # mules with other traffic); duplicates are merged below by shared transfers
-            found[kind] = [p for offset in (None, 0.0, params.relay_max_span_days / 2)
-                           for p in stacks(index, relay_episodes(index, params, offset), params)]
-            found[kind] += stacked_blocks(index, params)
+            # chains of relays between quiet gaps (fresh mules), and stacked payer→payee blocks
+            # (mules with other traffic); duplicates are merged below by shared transfers
+            found[kind] = stacks(index, relay_episodes(index, params), params) + stacked_blocks(index, params)
         elif kind == "bipartite":
             found[kind] = bipartite(index, params)
         elif kind == "cycle":

@@ -25,9 +25,9 @@ from graphbench.analytics.typologies.params import PatternParams
 
 
 def relay_hops(index: TransferIndex, params: PatternParams) -> tuple[np.ndarray, np.ndarray]:
-    """(into-mule, out-of-mule) transfer position pairs, every pair (no candidate cut beyond 4x)."""
+    """(into-mule, out-of-mule) transfer position pairs (the nearest `max_candidates` ins per out)."""
     return successor_pairs(index, params.relay_hop_days, 1 - params.relay_keep_min, params.relay_keep_max - 1,
-                           4 * params.max_candidates, time_ordered=True, max_pairs=params.max_pairs)
+                           params.max_candidates, time_ordered=True, max_pairs=params.max_pairs)
 
 
 def scatter_gather(index: TransferIndex, params: PatternParams) -> list[Pattern]:
@@ -41,8 +41,11 @@ def scatter_gather(index: TransferIndex, params: PatternParams) -> list[Pattern]
     hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
     hops = hops[(hops["a"] != hops["b"]) & ~hub[hops["a"]] & ~hub[hops["b"]] & ~hub[hops["m"]]]
     k = params.sg_min_intermediaries
-    wide = hops.groupby(["a", "b"])["m"].transform("nunique")
-    hops = hops[wide >= k].sort_values(["a", "b", "t", "pred", "succ"])
+    n = len(index.nodes)
+    ab = hops["a"].to_numpy() * n + hops["b"].to_numpy()
+    abm = np.unique(ab * n + hops["m"].to_numpy())  # (a, b, mule) once each
+    pair, mules = np.unique(abm // n, return_counts=True)
+    hops = hops[np.isin(ab, pair[mules >= k])].sort_values(["a", "b", "t", "pred", "succ"])
     window = params.sg_window_days * DAY
     found = []
     for (a, b), group in hops.groupby(["a", "b"], sort=True):
