@@ -72,7 +72,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     store = open_from(args)
     try:
         summary = asdict(resolve_store(store))
-        getattr(store, "commit", lambda: None)()
+        store.commit()
     finally:
         store.close()
     audit(args, "resolve", {}, json.dumps(summary))
@@ -92,7 +92,7 @@ def cmd_same_as(args: argparse.Namespace) -> int:
     store = open_from(args)
     try:
         (accept_same_as if args.verdict == "accept" else reject_same_as)(store, args.a, args.b)
-        getattr(store, "commit", lambda: None)()
+        store.commit()
     finally:
         store.close()
     document = {"verdict": args.verdict, "a": args.a, "b": args.b}
