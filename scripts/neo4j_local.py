@@ -18,44 +18,40 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
-import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
-NEO4J_VERSION = "5.26.19"  # newest 5.26.x for which an APOC core of the same version is on Central
-APOC_VERSION = "5.26.19"
-GDS_VERSION = "2.13.9"  # the only 2.13.x with all four open GDS artifacts on Central
-GDS_ARTIFACTS = ("proc", "opengds-extension", "open-model-catalog", "open-write-services")
-DEPENDENCY_PLUGIN_VERSION = "3.8.1"
+from neo4j_fetch import (  # noqa: E402 - this script's own folder is on sys.path when it runs
+    AUTH_FILE,
+    CONF_DIR,
+    CONSOLE_LOG,
+    DATA_DIR,
+    ENTRY_POINT,
+    LIB_DIR,
+    LOGS_DIR,
+    NEO4J_HOME,
+    PID_FILE,
+    PLUGINS_DIR,
+    SYSTEM_DB_DIR,
+    USER_LOG,
+    SetupError,
+    fetch,
+    fetch_is_complete,
+    java_executable,
+    running_pid,
+    say,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NEO4J_HOME = REPO_ROOT / ".neo4j"
-LIB_DIR = NEO4J_HOME / "lib"
-PLUGINS_DIR = NEO4J_HOME / "plugins"
-CONF_DIR = NEO4J_HOME / "conf"
-DATA_DIR = NEO4J_HOME / "data"
-LOGS_DIR = NEO4J_HOME / "logs"
-BUILD_DIR = NEO4J_HOME / "build"
-STAMP_FILE = NEO4J_HOME / "fetched.json"
-PID_FILE = NEO4J_HOME / "neo4j.pid"
-CONSOLE_LOG = LOGS_DIR / "console.log"  # JVM output; Neo4j itself logs to neo4j.log when detached
-USER_LOG = LOGS_DIR / "neo4j.log"
-AUTH_FILE = DATA_DIR / "dbms" / "auth.ini"
-SYSTEM_DB_DIR = DATA_DIR / "databases" / "system"
-
+IMPORT_DIR = NEO4J_HOME / "import"  # kept empty by graphbench; only bench_ingest.py writes there
 HOST = "127.0.0.1"
 DEFAULT_PASSWORD = "graphbench-dev"
 START_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 60
-ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 
 # The JVM flags the neo4j launcher would add from its default neo4j.conf; we start java directly.
 JVM_FLAGS = (
@@ -78,14 +74,6 @@ JVM_FLAGS = (
 )
 
 
-class SetupError(Exception):
-    """A problem the user must fix; its text is the one line we print."""
-
-
-def say(message: str) -> None:
-    print(f"neo4j: {message}", flush=True)
-
-
 # ---------------------------------------------------------------- environment
 
 
@@ -103,212 +91,21 @@ def neo4j_password() -> str:
     return password
 
 
-def java_executable() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    candidate = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
-    if not candidate or not Path(candidate).exists():
-        raise SetupError("Java 17 or 21 is missing: install it (e.g. `apt-get install openjdk-17-jre-headless`)")
-    version_text = subprocess.run([candidate, "-version"], capture_output=True, text=True).stderr
-    match = re.search(r'version "(\d+)', version_text)
-    major = int(match.group(1)) if match else 0
-    if major not in (17, 21):
-        raise SetupError(
-            f"Neo4j 5.26 needs Java 17 or 21 but {candidate} is Java {major}: "
-            "install openjdk-17-jre-headless or point JAVA_HOME at a Java 17/21"
-        )
-    return candidate
-
-
-def maven_executable() -> str:
-    mvn = shutil.which("mvn")
-    if not mvn:
-        raise SetupError("Maven is missing: install it (e.g. `apt-get install maven`) to fetch the Neo4j jars")
-    return mvn
-
-
-# ---------------------------------------------------------------- fetch
-
-
-def dependency_xml(group: str, artifact: str, version: str, classifier: str = "") -> str:
-    classifier_xml = f"<classifier>{classifier}</classifier>" if classifier else ""
-    return (
-        f"<dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId>"
-        f"<version>{version}</version>{classifier_xml}</dependency>"
-    )
-
-
-def pom_xml(name: str, dependencies: list[str], managed: list[str]) -> str:
-    managed_xml = (
-        "<dependencyManagement><dependencies>" + "\n".join(managed) + "</dependencies></dependencyManagement>"
-        if managed
-        else ""
-    )
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<!-- Written by scripts/neo4j_local.py; regenerated on every fetch. -->
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>graphbench.local</groupId>
-  <artifactId>{name}</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <build><pluginManagement><plugins><plugin>
-    <groupId>org.apache.maven.plugins</groupId><artifactId>maven-dependency-plugin</artifactId>
-    <version>{DEPENDENCY_PLUGIN_VERSION}</version>
-  </plugin></plugins></pluginManagement></build>
-  {managed_xml}
-  <dependencies>
-{chr(10).join(dependencies)}
-  </dependencies>
-</project>
-"""
-
-
-def parse_dependency_list(path: Path) -> list[dict[str, str]]:
-    """Read `mvn dependency:list -DoutputFile` lines `group:artifact:type[:classifier]:version:scope`."""
-    artifacts = []
-    for line in path.read_text().splitlines():
-        token = line.strip().split(" ")[0]
-        parts = token.split(":")
-        if len(parts) not in (5, 6):
-            continue
-        group, artifact, kind = parts[0], parts[1], parts[2]
-        classifier = parts[3] if len(parts) == 6 else ""
-        version = parts[-2]
-        artifacts.append(
-            {"group": group, "artifact": artifact, "type": kind, "classifier": classifier, "version": version}
-        )
-    return artifacts
-
-
-def jar_file_name(entry: dict[str, str]) -> str:
-    suffix = f"-{entry['classifier']}" if entry["classifier"] else ""
-    return f"{entry['artifact']}-{entry['version']}{suffix}.{entry['type']}"
-
-
-def resolve_into(mvn: str, pom_path: Path, output_dir: Path, list_path: Path) -> list[dict[str, str]]:
-    if output_dir.exists():
-        shutil.rmtree(output_dir)
-    command = [
-        mvn, "-q", "-B", "-f", str(pom_path),
-        "dependency:copy-dependencies", "dependency:list",
-        f"-DoutputDirectory={output_dir}", f"-DoutputFile={list_path}",
-        "-DincludeScope=runtime", "-DexcludeTypes=pom",
-    ]  # fmt: skip
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        tail = "\n".join((completed.stdout + completed.stderr).strip().splitlines()[-15:])
-        raise SetupError(f"Maven could not resolve {pom_path.name}; its last lines:\n{tail}")
-    return parse_dependency_list(list_path)
-
-
-def plugin_coordinates() -> list[tuple[str, str, str, str]]:
-    """(group, artifact, version, classifier) of every plugin we ask Maven for."""
-    # Up to 5.26.5 APOC core shipped a self-contained jar with classifier `core`. From 5.26.12 on only
-    # the thin jar exists, and its pom omits apoc-common (apoc.result.*), without which it fails to load.
-    if tuple(int(part) for part in APOC_VERSION.split(".")) < (5, 26, 12):
-        coordinates = [("org.neo4j.procedure", "apoc-core", APOC_VERSION, "core")]
-    else:
-        coordinates = [
-            ("org.neo4j.procedure", "apoc-core", APOC_VERSION, ""),
-            ("org.neo4j.procedure", "apoc-common", APOC_VERSION, ""),
-        ]
-    return coordinates + [("org.neo4j.gds", name, GDS_VERSION, "") for name in GDS_ARTIFACTS]
-
-
-def class_entries(jar_path: Path) -> set[str]:
-    with zipfile.ZipFile(jar_path) as jar:
-        return {
-            name
-            for name in jar.namelist()
-            if name.endswith(".class") and not name.startswith("META-INF/") and "module-info" not in name
-        }
-
-
-def find_class_clashes(lib_dir: Path, plugins_dir: Path) -> list[str]:
-    """Pairs of jars (server, plugin) that both ship a class: these would shadow each other."""
-    owner_of_class: dict[str, str] = {}
-    for jar_path in sorted(lib_dir.glob("*.jar")):
-        for name in class_entries(jar_path):
-            owner_of_class.setdefault(name, jar_path.name)
-    clashes = set()
-    for jar_path in sorted(plugins_dir.glob("*.jar")):
-        for name in class_entries(jar_path):
-            if name in owner_of_class:
-                clashes.add(f"{owner_of_class[name]} <> {jar_path.name}")
-    return sorted(clashes)
-
-
-def wanted_stamp() -> dict[str, object]:
-    return {"neo4j": NEO4J_VERSION, "plugins_requested": [":".join(c).rstrip(":") for c in plugin_coordinates()]}
-
-
-def fetch_is_complete() -> bool:
-    if not STAMP_FILE.exists():
-        return False
-    try:
-        stamp = json.loads(STAMP_FILE.read_text())
-    except json.JSONDecodeError:
-        return False
-    if any(stamp.get(key) != value for key, value in wanted_stamp().items()):
-        return False
-    expected = [LIB_DIR / name for name in stamp.get("lib", [])] + [PLUGINS_DIR / n for n in stamp.get("plugins", [])]
-    return bool(expected) and all(path.exists() for path in expected)
-
-
-def fetch() -> int:
-    if fetch_is_complete():
-        say(f"jars already fetched (neo4j {NEO4J_VERSION}, apoc {APOC_VERSION}, gds {GDS_VERSION}); nothing to do")
-        return 0
-    java_executable()
-    mvn = maven_executable()
-    if running_pid() is not None:
-        raise SetupError("the server runs from .neo4j/lib and .neo4j/plugins: stop it before fetching other jars")
-    started = time.monotonic()
-    BUILD_DIR.mkdir(parents=True, exist_ok=True)
-
-    server_pom = BUILD_DIR / "server-pom.xml"
-    server_pom.write_text(pom_xml("neo4j-server", [dependency_xml("org.neo4j", "neo4j", NEO4J_VERSION)], []))
-    lib_staging = BUILD_DIR / "lib"
-    server_artifacts = resolve_into(mvn, server_pom, lib_staging, BUILD_DIR / "server-deps.txt")
-
-    # Pin every artifact the server already has to the server's version, so that a plugin's
-    # transitive copy (jackson, slf4j, commons, ...) resolves to the very same jar and can be dropped.
-    managed = [dependency_xml(a["group"], a["artifact"], a["version"], a["classifier"]) for a in server_artifacts]
-    # apoc-common asks for HdrHistogram 2.1.9, GDS for 2.2.2; nearest-wins would pick the older one.
-    managed.append(dependency_xml("org.hdrhistogram", "HdrHistogram", "2.2.2"))
-    plugins_pom = BUILD_DIR / "plugins-pom.xml"
-    plugins_pom.write_text(pom_xml("neo4j-plugins", [dependency_xml(*c) for c in plugin_coordinates()], managed))
-    plugins_staging = BUILD_DIR / "plugins"
-    plugin_artifacts = resolve_into(mvn, plugins_pom, plugins_staging, BUILD_DIR / "plugins-deps.txt")
-
-    server_keys = {(a["group"], a["artifact"]) for a in server_artifacts}
-    for entry in plugin_artifacts:
-        if (entry["group"], entry["artifact"]) in server_keys:
-            (plugins_staging / jar_file_name(entry)).unlink(missing_ok=True)
-
-    for final_dir, staging_dir in ((LIB_DIR, lib_staging), (PLUGINS_DIR, plugins_staging)):
-        if final_dir.exists():
-            shutil.rmtree(final_dir)
-        staging_dir.rename(final_dir)
-
-    clashes = find_class_clashes(LIB_DIR, PLUGINS_DIR)
-    stamp = wanted_stamp() | {
-        "lib": sorted(p.name for p in LIB_DIR.glob("*.jar")),
-        "plugins": sorted(p.name for p in PLUGINS_DIR.glob("*.jar")),
-        "class_clashes": clashes,
-    }
-    STAMP_FILE.write_text(json.dumps(stamp, indent=1) + "\n")
-    seconds = time.monotonic() - started
-    say(
-        f"fetched neo4j {NEO4J_VERSION} ({len(stamp['lib'])} jars), apoc {APOC_VERSION} and gds {GDS_VERSION} "
-        f"({len(stamp['plugins'])} plugin jars) in {seconds:.0f} s"
-    )
-    if clashes:
-        say(f"warning: {len(clashes)} server/plugin jar pairs ship the same classes (listed in {STAMP_FILE})")
-    return 0
-
-
 # ---------------------------------------------------------------- configuration and password
+
+
+# The extensions the server loads (dbms.security.procedures.allowlist): GDS, which graphbench runs
+# (projections, Louvain/Leiden, centralities), and only APOC's version and pure collection, text and map
+# functions. apoc.load.*, apoc.import.*, apoc.export.*, apoc.cypher.*, apoc.periodic.* … are not loaded.
+EXTENSIONS = "gds.*,apoc.version,apoc.coll.*,apoc.text.*,apoc.map.*"
+TRANSACTION_TIMEOUT = "30m"  # a backstop for any runaway transaction; the console sets 30 s itself
+TRANSACTION_MEMORY = "1g"  # one transaction's heap; all of them together stay under 2g
+
+
+def file_import_allowed() -> bool:
+    """LOAD CSV from file:/// URLs is off unless GRAPHBENCH_NEO4J_FILE_IMPORT=1 (the LOAD CSV baseline
+    of benchmarks/bench_ingest.py needs it; graphbench itself never reads the server's files)."""
+    return os.environ.get("GRAPHBENCH_NEO4J_FILE_IMPORT") == "1"
 
 
 def neo4j_conf(port: int) -> str:
@@ -318,7 +115,7 @@ server.directories.logs={LOGS_DIR}
 server.directories.plugins={PLUGINS_DIR}
 server.directories.lib={LIB_DIR}
 server.directories.run={NEO4J_HOME / "run"}
-server.directories.import={NEO4J_HOME / "import"}
+server.directories.import={IMPORT_DIR}
 server.default_listen_address={HOST}
 server.default_advertised_address={HOST}
 server.bolt.enabled=true
@@ -329,8 +126,13 @@ server.http.enabled=false
 server.https.enabled=false
 dbms.usage_report.enabled=false
 dbms.security.auth_enabled=true
-dbms.security.procedures.unrestricted=apoc.*,gds.*
-dbms.security.procedures.allowlist=apoc.*,gds.*
+# What a query can reach besides the graph (docs/security.md): no file URLs for LOAD CSV, only the
+# extensions graphbench uses, and no GDS export folder (gds.graph.export.csv has nowhere to write)
+dbms.security.allow_csv_import_from_file_urls={"true" if file_import_allowed() else "false"}
+dbms.security.procedures.allowlist={EXTENSIONS}
+dbms.security.procedures.unrestricted=gds.*
+db.transaction.timeout={TRANSACTION_TIMEOUT}
+db.memory.transaction.max={TRANSACTION_MEMORY}
 # 24 GiB / 2 cores machine shared with other work: heap 2g..4g, page cache 2g.
 # (The heap flags are passed to java by the script; these lines document them.)
 server.memory.heap.initial_size=2g
@@ -341,7 +143,14 @@ db.tx_log.rotation.retention_policy=2 files
 db.tx_log.rotation.size=64M
 db.logs.query.enabled=OFF
 dbms.routing.enabled=false
-gds.export.location={NEO4J_HOME / "import"}
+"""
+
+
+# APOC 5 reads its own settings from apoc.conf; these are its defaults, written down so nobody turns them on
+APOC_CONF = """# Written by scripts/neo4j_local.py on every start.
+apoc.import.file.enabled=false
+apoc.export.file.enabled=false
+apoc.trigger.enabled=false
 """
 
 
@@ -427,18 +236,6 @@ def last_log_lines(count: int = 30) -> str:
     return "\n".join(lines) or f"(nothing in {LOGS_DIR})"
 
 
-def running_pid() -> int | None:
-    """The pid from the pid file if that process is alive and is our Neo4j."""
-    if not PID_FILE.exists():
-        return None
-    try:
-        pid = int(PID_FILE.read_text().strip())
-        command_line = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (ValueError, OSError):
-        return None
-    return pid if ENTRY_POINT.encode() in command_line else None
-
-
 def wrong_password_sentence(port: int) -> str:
     return (
         f"the server on bolt://{HOST}:{port} refuses NEO4J_PASSWORD: {DATA_DIR} was created with another "
@@ -460,9 +257,10 @@ def start() -> int:
     java = java_executable()
     if not fetch_is_complete():
         fetch()
-    for folder in (CONF_DIR, DATA_DIR, LOGS_DIR, NEO4J_HOME / "run", NEO4J_HOME / "import"):
+    for folder in (CONF_DIR, DATA_DIR, LOGS_DIR, NEO4J_HOME / "run", IMPORT_DIR):
         folder.mkdir(parents=True, exist_ok=True)
     (CONF_DIR / "neo4j.conf").write_text(neo4j_conf(port))
+    (CONF_DIR / "apoc.conf").write_text(APOC_CONF)
 
     if not SYSTEM_DB_DIR.exists():
         if password_matches_auth_file(password) is False:
