@@ -51,8 +51,13 @@ def stacked_blocks(index: TransferIndex, params: PatternParams) -> list[Pattern]
     hop = params.relay_hop_days * DAY
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(items)))
+    paid_by: dict[int, list[int]] = {}  # payer → blocks it pays in
+    for j, (payers_j, _, _) in enumerate(items):
+        for c in payers_j:
+            paid_by.setdefault(c, []).append(j)
     for i, (_, payees_i, _) in enumerate(items):
-        for j, (payers_j, _, _) in enumerate(items):
+        for j in sorted({j for c in payees_i for j in paid_by.get(c, ())}):
+            payers_j = items[j][0]
             shared = len(set(payees_i) & set(payers_j))
             if i != j and shared >= 2 and shared >= 0.5 * len(payers_j) and first[i] <= first[j] <= last[i] + hop:
                 graph.add_edge(i, j)

@@ -81,68 +81,46 @@ class RelayEpisodes:
     in_episode: np.ndarray  # per transfer position: relay episode of its receiver, or -1
 
 
-def relay_episodes(index: TransferIndex, params: PatternParams, window_offset: float | None = None) -> RelayEpisodes:
+def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes:
     """Split each channel's activity at quiet gaps; an episode is a relay when money came in
     first (money in and out in one time step counts as in first), went out within
     `relay_max_span_days`, and keep_min..keep_max of it went out. A channel with no earlier
-    activity simply starts an episode: a fresh mule is not exempt.
-
-    With ``window_offset`` (days), episodes are instead fixed windows of `relay_max_span_days`
-    starting at that offset from the epoch, and a relay must also have >= 2 distinct senders and
-    >= 2 distinct receivers in it: the mules of a stacked bipartite who also shop or pay friends
-    (never quiet) are found that way, while a person's single payment on is not a layer."""
+    activity simply starts an episode: a fresh mule is not exempt; a business hub is never a relay."""
     n = len(index)
     positions = np.arange(n)
-    rows = pd.DataFrame({
-        "node": np.concatenate([index.src, index.dst]),
-        "ts": np.concatenate([index.ts, index.ts]),
-        "out": np.concatenate([index.amount, np.zeros(n)]),
-        "in": np.concatenate([np.zeros(n), index.amount]),
-        "pos": np.concatenate([positions, positions]),
-        "is_out": np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)]),
-    })
-    rows = rows.sort_values(["node", "ts", "is_out", "pos"], kind="stable").reset_index(drop=True)
-    node = rows["node"].to_numpy()
-    ts = rows["ts"].to_numpy()
-    starts = np.ones(len(rows), dtype=bool)
-    if window_offset is None:
-        starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
-    else:
-        span = int(params.relay_max_span_days * DAY)
-        bucket = (ts - int(window_offset * DAY)) // span
-        starts[1:] = (node[1:] != node[:-1]) | (bucket[1:] != bucket[:-1])
-    rows["episode"] = np.cumsum(starts) - 1
-    other = np.concatenate([index.dst, index.src])[rows["pos"].to_numpy() + np.where(rows["is_out"], 0, n)]
-    in_ts = np.where(rows["is_out"], np.iinfo(np.int64).max, ts)
-    out_ts = np.where(rows["is_out"], ts, np.iinfo(np.int64).max)
-    table = (rows.assign(in_ts=in_ts, out_ts=out_ts)
-             .groupby("episode")
-             .agg(node=("node", "first"), first_ts=("ts", "min"), last_ts=("ts", "max"),
-                  in_sum=("in", "sum"), out_sum=("out", "sum"), first_in=("in_ts", "min"),
-                  first_out=("out_ts", "min")))
-    kept = table["out_sum"] / table["in_sum"].where(table["in_sum"] > 0)
+    node = np.concatenate([index.src, index.dst])
+    ts = np.concatenate([index.ts, index.ts])
+    is_out = np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
+    pos = np.concatenate([positions, positions])
+    amount = np.nan_to_num(np.concatenate([index.amount, index.amount]))
+    order = np.lexsort((pos, is_out, ts, node))  # per channel in time, money in before money out
+    node, ts, is_out, pos, amount = node[order], ts[order], is_out[order], pos[order], amount[order]
+    starts = np.ones(len(node), dtype=bool)
+    starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
+    episode = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    big = np.iinfo(np.int64).max
+    in_sum = np.add.reduceat(np.where(is_out, 0.0, amount), first)
+    out_sum = np.add.reduceat(np.where(is_out, amount, 0.0), first)
+    first_in = np.minimum.reduceat(np.where(is_out, big, ts), first)
+    first_out = np.minimum.reduceat(np.where(is_out, ts, big), first)
+    first_ts = ts[first]
+    last_ts = np.maximum.reduceat(ts, first)
+    owner = node[first]
     hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
-    table["relay"] = (~hub[table["node"].to_numpy()] & (table["in_sum"] > 0) & (table["out_sum"] > 0)
-                      & (table["first_in"] <= table["first_out"])
-                      & (table["last_ts"] - table["first_ts"] <= params.relay_max_span_days * DAY)
-                      & kept.between(params.relay_keep_min, params.relay_keep_max))
-    if window_offset is not None:
-        sides = pd.DataFrame({"episode": rows["episode"].to_numpy(), "other": other,
-                              "is_out": rows["is_out"].to_numpy()})
-        sides = sides[sides["episode"].isin(table.index[table["relay"]])]
-        wide = sides.groupby(["episode", "is_out"])["other"].nunique().unstack(fill_value=0)
-        wide = wide.reindex(columns=[False, True], fill_value=0)
-        ok = wide[(wide[False] >= 2) & (wide[True] >= 2)].index
-        table["relay"] = table["relay"] & table.index.isin(ok)
-    relay_of_row = np.where(table["relay"].to_numpy()[rows["episode"].to_numpy()], rows["episode"], -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = out_sum / np.where(in_sum > 0, in_sum, np.nan)
+    relay = (~hub[owner] & (in_sum > 0) & (out_sum > 0) & (first_in <= first_out)
+             & (last_ts - first_ts <= params.relay_max_span_days * DAY)
+             & (kept >= params.relay_keep_min) & (kept <= params.relay_keep_max))
+    table = pd.DataFrame({"node": owner, "first_ts": first_ts, "last_ts": last_ts, "in_sum": in_sum,
+                          "out_sum": out_sum, "relay": relay})
+    relay_of_row = np.where(relay[episode], episode, -1)
     out_episode = np.full(n, -1, dtype=np.int64)
     in_episode = np.full(n, -1, dtype=np.int64)
-    is_out = rows["is_out"].to_numpy()
-    pos = rows["pos"].to_numpy()
     out_episode[pos[is_out]] = relay_of_row[is_out]
     in_episode[pos[~is_out]] = relay_of_row[~is_out]
-    return RelayEpisodes(table=table.drop(columns=["first_in", "first_out"]),
-                         out_episode=out_episode, in_episode=in_episode)
+    return RelayEpisodes(table=table, out_episode=out_episode, in_episode=in_episode)
 
 
 def stacks(index: TransferIndex, relays: RelayEpisodes, params: PatternParams) -> list[Pattern]:
