@@ -240,13 +240,11 @@ def check_plan(query_type: str | None, plan: dict[str, Any] | None) -> None:
         if operator not in READ_OPERATORS:
             shown = "LOAD CSV" if operator == "LoadCSV" else operator
             raise QueryRefused(f"refused: the plan uses {shown}, which the read-only console does not run")
-        if operator == "ProcedureCall":
-            name = re.match(r"\s*([\w.`]+)\s*\(", details or "")
-            if not name or name.group(1).replace("`", "") not in PROCEDURES:
-                _check_call(name.group(1).replace("`", "") if name else "an unnamed procedure", True)
-        for called, _ in called_names(details or ""):
-            if operator != "ProcedureCall" or not details.lstrip().startswith(called):
-                _check_call(called, False)
+        calls = [name for name, _ in called_names(details or "")]
+        if operator == "ProcedureCall":  # its details start with the procedure: "db.labels() :: (label :: STRING)"
+            _check_call(calls.pop(0) if calls else "an unnamed procedure", True)
+        for called in calls:  # every function any operator's expressions call
+            _check_call(called, False)
 
 
 def _operators(plan: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
