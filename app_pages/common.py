@@ -123,9 +123,9 @@ def sidebar_store() -> None:
             bump_version()
         store = get_store()
         if pushes_down(store):
-            st.caption(f"Neo4j at {settings.redact(store.url)} as {settings.neo4j_user()}")
+            st.caption(f"Neo4j at {markdown_text(settings.redact(store.url))} as {markdown_text(settings.neo4j_user())}")
         else:
-            st.caption(f"embedded store · {settings.redact(str(store.url))}")
+            st.caption(f"embedded store · {markdown_text(settings.redact(str(store.url)))}")
 
 
 def show_graph(graph: Any, community: dict[str, int] | None = None, height: int = 560) -> None:

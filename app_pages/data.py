@@ -81,9 +81,9 @@ from loaders.load import read_rejects  # noqa: E402
 
 rejects = read_rejects(REJECTS)
 if rejects.empty:
-    st.caption(f"No rejected rows in {REJECTS}/.")
+    st.caption(f"No rejected rows in {markdown_text(REJECTS)}/.")
 else:
-    st.caption(f"{len(rejects):,} rejected rows in {REJECTS}/ — each with the field and the reason")
+    st.caption(f"{len(rejects):,} rejected rows in {markdown_text(REJECTS)}/ — each with the field and the reason")
     st.dataframe(rejects[["file", "row", "field", "reason", "raw"]], hide_index=True, height=240)
 
 st.subheader("Data quality: optional fields set aside")
@@ -91,9 +91,9 @@ from loaders.load import read_warnings  # noqa: E402
 
 warnings = read_warnings(REJECTS)
 if warnings.empty:
-    st.caption(f"No optional field was set aside in {REJECTS}/.")
+    st.caption(f"No optional field was set aside in {markdown_text(REJECTS)}/.")
 else:
-    st.caption(f"{len(warnings):,} optional fields set aside in {REJECTS}/ — their rows loaded without them")
+    st.caption(f"{len(warnings):,} optional fields set aside in {markdown_text(REJECTS)}/ — their rows loaded without them")
     st.dataframe(warnings[["file", "row", "field", "reason", "value"]], hide_index=True, height=240)
 
 st.subheader("Provenance")
