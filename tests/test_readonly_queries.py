@@ -1,5 +1,7 @@
-"""Nobody changes evidence through the query box: the console runs in READ transactions and refuses
-writes with a message; named-query parameters are bound, so injection strings are just values."""
+"""Nobody changes evidence through the query box: the console refuses anything the server's plan of the
+statement says is not a read (graphbench/store/cypher_console.py), and runs the rest in READ
+transactions; named-query parameters are bound, so injection strings are just values. The attacks on
+the console itself (URL and file loading, other sessions, GDS, floods) are in tests/adversarial/."""
 
 from __future__ import annotations
 
@@ -83,7 +85,7 @@ def test_console_refuses_writes(neo4j_store, tmp_path: Path, cypher: str) -> Non
 
 @pytest.mark.neo4j
 def test_read_transaction_is_the_real_guard(neo4j_store) -> None:
-    # even a write the keyword check would miss is refused by the server in a READ transaction
+    # a second guard under the plan check: a write in a READ transaction is refused by the server
     from neo4j.exceptions import ClientError
 
     with pytest.raises(ClientError):
