@@ -189,6 +189,8 @@ def test_no_page_fetches_or_runs_what_a_listing_holds(app_url, browser_page) -> 
         page.get_by_role("textbox", name="Node id", exact=True).fill(account_id(IMAGE_HANDLE))
         page.get_by_role("textbox", name="Node id", exact=True).press("Enter")
         _idle(page)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "adversarial-data.png"), full_page=True)
         _no_script_ran(page)
 
         _go(page, app_url, "communities", "Communities")
