@@ -132,7 +132,9 @@ def unverified_email(raw: str) -> str | None:
 
 
 def hashtag(raw: str) -> str:
-    value = unicodedata.normalize("NFKC", strip_invisible(raw).strip().lstrip("#").strip()).casefold()
+    """Tag without '#', case-folded; invisibles, compatibility forms and look-alikes folded as for
+    handles (``#pаngolin`` with a Cyrillic а is ``pangolin``)."""
+    value = unicodedata.normalize("NFKC", fold_identifier(strip_invisible(raw).strip().lstrip("#").strip())).casefold()
     if not value or _HANDLE_BAD.search(value):
         raise ValueError(f"hashtag {raw!r} is empty or contains white space")
     return value

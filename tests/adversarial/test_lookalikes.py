@@ -103,6 +103,8 @@ def test_genuine_cyrillic_text_is_not_read_as_latin() -> None:
 
 def test_hashtags_emails_and_channel_ids_drop_invisible_characters() -> None:
     assert normalize.hashtag(f"#pango{ZWJ}lin") == "pangolin"
+    assert normalize.hashtag(f"#p{CYRILLIC_A}ngolin") == "pangolin" and normalize.hashtag("#穿山甲") == "穿山甲"
+    assert normalize.hashtag("#Straße") == "strasse"  # case folding as before
     assert normalize.email(f"sales{ZWSP}@reptile.example") == "sales@reptile.example"
     assert normalize.channel_id("wechat", f"ivory{ZWNJ}_trader") == "ivory_trader"
 
