@@ -228,8 +228,8 @@ def load_file(store: GraphStore, source: Source, rejects_dir: Path, matcher: Any
                 if record.error:
                     raise record.error
                 ctx = RowContext(recorded_path, number, record.sha256, matcher, species_props)
-                if record.note:
-                    ctx.warn("", record.note, "")
+                if record.note:  # the row as read, so the analyst can check its letters
+                    ctx.warn("", record.note, json.dumps(row, ensure_ascii=False)[:300])
                 row = _without_nul(row, required, ctx)
                 batch = parser.parse(row, ctx)
                 if collect is not None:

@@ -94,7 +94,7 @@ def test_one_windows_1252_line_does_not_turn_utf8_handles_into_mojibake(tmp_path
         assert store.node(f"Account:instagram:{handle}") is not None, handle
     assert store.node("Account:instagram:josÃ©.Ã±andÃº") is None
     [warning] = warnings.itertuples()
-    assert int(warning.row) == 3 and "Windows-1252" in warning.reason
+    assert int(warning.row) == 3 and "Windows-1252" in warning.reason and "andré" in warning.value
 
 
 # --- dates invented from today -------------------------------------------------------------
