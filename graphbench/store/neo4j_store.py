@@ -204,7 +204,7 @@ class Neo4jStore(Neo4jWrites):
                 rows = self.read(
                     f"MATCH (n:{check_label(label_of(current))} {{id: $id}})-[r]-(m) WHERE type(r) IN $types "
                     "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, m.id AS other, "
-                    "properties(r) AS p, properties(m) AS mp "
+                    "properties(r) AS p, properties(m) AS mp, elementId(r) AS rid "
                     "ORDER BY other, type, elementId(r)",
                     {"id": current, "types": types})
                 shown = 0
@@ -218,7 +218,8 @@ class Neo4jStore(Neo4jWrites):
                         graph.add_node(other, label=label_of(other), **row["mp"])
                         next_frontier.append(other)
                         shown += 1
-                    graph.add_edge(row["start"], row["end"], type=row["type"], **row["p"])
+                    # keyed by the relationship: met again from its other end, it is not drawn twice
+                    graph.add_edge(row["start"], row["end"], key=row["rid"], type=row["type"], **row["p"])
                 if hidden:
                     graph.nodes[current]["truncated"] = len(hidden)
             frontier = next_frontier
