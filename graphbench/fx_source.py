@@ -6,15 +6,15 @@ line (``--fx-rates FILE``). The I/O side of :mod:`graphbench.analytics.fx`, whic
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from graphbench.analytics.fx import RATE_COLUMNS, FxRates, packaged_rates
 from graphbench.errors import GraphbenchError, InvalidRow
+from graphbench.store.base import GraphStore
 
 
-def store_rates(store: Any) -> pd.DataFrame:
+def store_rates(store: GraphStore) -> pd.DataFrame:
     """The user's rates kept in the store (``currency, per_usd, date``); empty when none were loaded."""
     table = store.nodes("FxRate", columns=RATE_COLUMNS)
     return table.reindex(columns=RATE_COLUMNS)
@@ -42,7 +42,7 @@ def read_rates_file(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
-def rates_in_effect(store: Any | None = None, fx_file: str | Path | None = None) -> FxRates:
+def rates_in_effect(store: GraphStore | None = None, fx_file: str | Path | None = None) -> FxRates:
     """Packaged rates, then the store's FxRate nodes, then ``fx_file``: each replaces the currencies it names."""
     rates = packaged_rates()
     if store is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graphbench.schema import NODE_TYPES, REL_TYPES
+from graphbench.store.base import GraphStore
 from loaders.reader import read_rows
 
 
@@ -23,7 +24,7 @@ class VerifyReport:
         return not self.mismatches
 
 
-def cited_rows(store: Any) -> dict[str, dict[int, set[str]]]:
+def cited_rows(store: GraphStore) -> dict[str, dict[int, set[str]]]:
     """file → row → the SHA-256 values the store records for it."""
     cited: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     tables = [store.nodes(label, ["sources"]) for label in NODE_TYPES]
@@ -38,7 +39,7 @@ def cited_rows(store: Any) -> dict[str, dict[int, set[str]]]:
     return cited
 
 
-def verify_store(store: Any) -> VerifyReport:
+def verify_store(store: GraphStore) -> VerifyReport:
     report = VerifyReport()
     for file, rows in sorted(cited_rows(store).items()):
         path = Path(file)

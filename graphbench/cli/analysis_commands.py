@@ -13,6 +13,7 @@ from typing import Any
 from graphbench.cli.command import Command, audit, emit, open_from
 from graphbench.cli.money_commands import fx_arguments
 from graphbench.errors import GraphbenchError
+from graphbench.store.base import GraphStore, SupportsGds
 
 
 def _communities_arguments(p: argparse.ArgumentParser) -> None:
@@ -82,7 +83,7 @@ def cmd_communities(args: argparse.Namespace) -> int:
     return 0
 
 
-def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
+def _python_communities(store: GraphStore, args: argparse.Namespace) -> dict[str, Any]:
     from graphbench.analysis import Analysis
     from graphbench.analytics.communities import resolution_sweep, summarise_communities
 
@@ -109,7 +110,7 @@ def _python_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
             "modularity": result.modularity, "seconds": result.seconds, "communities": communities}
 
 
-def _gds_communities(store: Any, args: argparse.Namespace) -> dict[str, Any]:
+def _gds_communities(store: GraphStore, args: argparse.Namespace) -> dict[str, Any]:
     from graphbench.store.base import SupportsGds
 
     if not isinstance(store, SupportsGds):
@@ -197,7 +198,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
-def _gds_centrality(store: Any, args: argparse.Namespace) -> int:
+def _gds_centrality(store: SupportsGds, args: argparse.Namespace) -> int:
     from graphbench.analytics import gds
 
     with gds.projected_account_graph(store.run) as graph:

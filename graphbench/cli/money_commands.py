@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphbench.cli.command import Command, audit, emit, open_from, when
 from graphbench.errors import GraphbenchError
+from graphbench.store.base import GraphStore
 
 if TYPE_CHECKING:  # numpy/pandas stay out of `--help`
     from graphbench.analytics.fx import FxRates
@@ -25,7 +26,7 @@ def fx_arguments(p: argparse.ArgumentParser) -> None:
                    help="an fx_rates file (currency, per_usd[, date]) overriding the loaded and packaged ECB rates")
 
 
-def _fx_rates(args: argparse.Namespace, store: Any) -> FxRates:
+def _fx_rates(args: argparse.Namespace, store: GraphStore) -> FxRates:
     from graphbench.fx_source import rates_in_effect
 
     return rates_in_effect(store, args.fx_rates)

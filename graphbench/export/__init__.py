@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from graphbench.errors import GraphbenchError
+from graphbench.store.base import GraphStore
 
 
-def write_export(store: Any, fmt: str, output: str | None) -> dict[str, Any]:
+def write_export(store: GraphStore, fmt: str, output: str | None) -> dict[str, Any]:
     """Write the store in ``fmt`` to ``output`` (stdout for line formats when None)."""
     if fmt == "jsonl":
         from graphbench.export.jsonl import generate_jsonl

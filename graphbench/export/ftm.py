@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graphbench.export.jsonl import table_records
+from graphbench.store.base import GraphStore
 from graphbench.store.tables import read_tables
 from graphbench.viz.safe_text import web_url
 
@@ -34,7 +35,7 @@ def _id(node_id: str) -> str:
     return "gb-" + hashlib.sha1(node_id.encode("utf-8")).hexdigest()
 
 
-def generate_ftm(store: Any) -> Iterator[dict[str, Any]]:
+def generate_ftm(store: GraphStore) -> Iterator[dict[str, Any]]:
     from followthemoney import model
 
     tables = read_tables(store)
@@ -104,7 +105,7 @@ def generate_ftm(store: Any) -> Iterator[dict[str, Any]]:
                          status=r.get("status"))
 
 
-def write_ftm(store: Any, path: str | Path | None) -> dict[str, int]:
+def write_ftm(store: GraphStore, path: str | Path | None) -> dict[str, int]:
     import sys
 
     count = 0

@@ -19,6 +19,7 @@ from networkx.readwrite.gexf import GEXFWriter
 
 from graphbench.export.jsonl import table_records
 from graphbench.schema import NODE_TYPES, REL_TYPES
+from graphbench.store.base import GraphStore
 
 _SKIP = {"sources"}  # provenance lists stay in the JSON Lines export; GraphML keeps file/row/sha256
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -60,7 +61,7 @@ def _value(value: Any) -> Any:
     return _xml_text(str(value))
 
 
-def build_graph(store: Any) -> nx.MultiDiGraph:
+def build_graph(store: GraphStore) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     for label in NODE_TYPES:
         for record in table_records(store.nodes(label)):
@@ -106,7 +107,7 @@ def _uniform_types(graph: nx.MultiDiGraph) -> None:
                     data[key] = target(data[key])
 
 
-def write_graphml(store: Any, path: str | Path) -> dict[str, int]:
+def write_graphml(store: GraphStore, path: str | Path) -> dict[str, int]:
     graph = build_graph(store)
     tokens = nx.MultiDiGraph()  # ids as name tokens; networkx writes an edge's key as its id
     for node, data in graph.nodes(data=True):
@@ -117,7 +118,7 @@ def write_graphml(store: Any, path: str | Path) -> dict[str, int]:
     return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
 
 
-def write_gexf(store: Any, path: str | Path) -> dict[str, int]:
+def write_gexf(store: GraphStore, path: str | Path) -> dict[str, int]:
     graph = build_graph(store)
     writer = GEXFWriter(version=GEXF_VERSION)
     # networkx's 1.3 header names the XSI namespace wrongly ("http://w3.org/…") and gives the graph a

@@ -12,11 +12,11 @@ date_time → Date & Time; for links from_id/to_id → End 1/End 2 Identity.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from graphbench.export.csv_safety import write_csv
 from graphbench.export.jsonl import table_records
 from graphbench.schema import NODE_TYPES, REL_TYPES
+from graphbench.store.base import GraphStore
 
 ENTITY_COLUMNS = ["entity_id", "entity_type", "label", "date_time", "description", "source_file", "source_row",
                   "sha256"]
@@ -24,7 +24,7 @@ LINK_COLUMNS = ["link_id", "from_id", "to_id", "link_type", "label", "date_time"
                 "source_file", "source_row", "sha256"]
 
 
-def _entities(store: Any):
+def _entities(store: GraphStore):
     for label, node_type in NODE_TYPES.items():
         for r in table_records(store.nodes(label)):
             yield {"entity_id": r["id"], "entity_type": label, "label": r.get(node_type.title) or r["id"],
@@ -33,7 +33,7 @@ def _entities(store: Any):
                    "source_file": r.get("source_file"), "source_row": r.get("source_row"), "sha256": r.get("sha256")}
 
 
-def _links(store: Any):
+def _links(store: GraphStore):
     for rel_type in REL_TYPES:
         for n, r in enumerate(table_records(store.relationships(rel_type))):
             label = rel_type.replace("_", " ").lower()
@@ -47,7 +47,7 @@ def _links(store: Any):
                    "source_row": r.get("source_row"), "sha256": r.get("sha256")}
 
 
-def write_i2(store: Any, folder: str | Path) -> dict[str, int]:
+def write_i2(store: GraphStore, folder: str | Path) -> dict[str, int]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return {"entities": write_csv(folder / "entities.csv", ENTITY_COLUMNS, _entities(store)),

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from graphbench.schema import NODE_TYPES, REL_TYPES
+from graphbench.store.base import GraphStore
 
 
 def plain(value: Any) -> Any:
@@ -38,7 +39,7 @@ def table_records(table: pd.DataFrame) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def generate_jsonl(store: Any) -> Iterator[str]:
+def generate_jsonl(store: GraphStore) -> Iterator[str]:
     for label in NODE_TYPES:
         table = store.nodes(label)
         for record in sorted(table_records(table), key=lambda r: r["id"]):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from graphbench.analytics.risk import FLAGGED_SCORE
+from graphbench.store.base import GraphStore
 from graphbench.viz.safe_text import web_url
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def _quote(value: Any) -> str:
     return str(value).replace("\\", "\\\\").replace("'", "\\'")
 
 
-def write_stix(store: Any, path: str | Path, analysis: Analysis | None = None) -> dict[str, int]:
+def write_stix(store: GraphStore, path: str | Path, analysis: Analysis | None = None) -> dict[str, int]:
     """The bundle of ``store``, with the risk scores of ``analysis`` (one of the store's own when None)."""
     from graphbench.analysis import Analysis
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from graphbench.analytics.risk import FLAGGED_SCORE
 from graphbench.export.csv_safety import write_csv
+from graphbench.store.base import GraphStore
 from graphbench.viz.safe_text import web_url
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def takedown_rows(tables: Mapping[str, pd.DataFrame], scores: pd.DataFrame,
     return table.sort_values(["risk_score", "platform", "listing_id"], ascending=[False, True, True])
 
 
-def write_takedown(store: Any, path: str | Path, analysis: Analysis | None = None) -> dict[str, int]:
+def write_takedown(store: GraphStore, path: str | Path, analysis: Analysis | None = None) -> dict[str, int]:
     """The takedown CSV of ``store``, with the risk scores of ``analysis`` (one of the store's own when None)."""
     from graphbench.analysis import Analysis
 

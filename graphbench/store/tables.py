@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import pandas as pd
 
 from graphbench.schema import NODE_TYPES, PROVENANCE_PROPS, REL_TYPES
+from graphbench.store.base import GraphStore
 
 # What most analyses read: every relationship type and the node tables they describe.
 ANALYSIS_TABLES: tuple[str, ...] = (*REL_TYPES, "Account", "Listing", "Species", "PaymentChannel", "Shipment",
                                     "Location")
 
 
-def read_tables(store: Any, names: Iterable[str] = ANALYSIS_TABLES,
+def read_tables(store: GraphStore, names: Iterable[str] = ANALYSIS_TABLES,
                 provenance: bool = True) -> dict[str, pd.DataFrame]:
     """One table per name: node labels through ``store.nodes``, relationship types through
     ``store.relationships``. ``provenance=False`` leaves out the provenance columns (source file, row,
