@@ -113,24 +113,39 @@ def _blocks(index: TransferIndex, params: PatternParams,
     pair_key = np.unique(key)
     p_win, p_src, p_dst = pair_key // (nodes * nodes), (pair_key // nodes) % nodes, pair_key % nodes
 
-    def degree(k: np.ndarray) -> np.ndarray:
-        _, inverse, counts = np.unique(k, return_inverse=True, return_counts=True)
-        return counts[inverse]
+    by_payer = p_win * nodes + p_src  # sorted, as pair_key is
+    by_payee_order = np.argsort(p_win * nodes + p_dst, kind="stable")
+    by_payee = (p_win * nodes + p_dst)[by_payee_order]
+
+    def runs(k: np.ndarray) -> np.ndarray:
+        """For a sorted key, the length of each element's run."""
+        if not len(k):
+            return np.zeros(0, dtype=np.int64)
+        starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
+        counts = np.diff(np.concatenate([starts, [len(k)]]))
+        return np.repeat(counts, counts)
+
+    def degrees(alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out_deg = np.zeros(len(pair_key), dtype=np.int64)
+        in_deg = np.zeros(len(pair_key), dtype=np.int64)
+        idx = np.flatnonzero(alive)
+        out_deg[idx] = runs(by_payer[idx])
+        live = alive[by_payee_order]
+        in_deg[by_payee_order[live]] = runs(by_payee[live])
+        return out_deg, in_deg
 
     cap = params.bipartite_max_degree
     # a hub's degree counts all its counterparties in the window, before any pruning
-    out_deg, in_deg = degree(p_win * nodes + p_src), degree(p_win * nodes + p_dst)
+    out_deg, in_deg = degrees(np.ones(len(pair_key), dtype=bool))
     alive = (out_deg >= 2) & (in_deg >= 2) & (out_deg <= cap) & (in_deg <= cap)
     for _ in range(50):  # prune to the 2-core of the payer→payee graph per window
-        idx = np.flatnonzero(alive)
-        if not len(idx):
+        if not alive.any():
             return []
-        out_deg = degree(p_win[idx] * nodes + p_src[idx])
-        in_deg = degree(p_win[idx] * nodes + p_dst[idx])
-        drop = idx[(out_deg < 2) | (in_deg < 2)]
-        if not len(drop):
+        out_deg, in_deg = degrees(alive)
+        drop = alive & ((out_deg < 2) | (in_deg < 2))
+        if not drop.any():
             break
-        alive[drop] = False
+        alive &= ~drop
     pairs = pd.DataFrame({"win": p_win[alive], "s": p_src[alive], "d": p_dst[alive]})
     if pairs.empty:
         return []

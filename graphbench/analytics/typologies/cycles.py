@@ -85,6 +85,18 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
         params.max_candidates, params.cycle_time_ordered, params.max_pairs)
     notes = [f"cycle: more than {params.max_pairs:,} candidate hops; simultaneous transfers at the "
              "candidate cut were split by position"] if tie_cut else []
+    # parallel copies (same sender, receiver, time and amount: AMLSim pays each hop in several equal
+    # transfers) are one hop to the search and all belong to the ring found; canonical order puts
+    # them side by side
+    n = len(index)
+    copy = np.zeros(n, dtype=bool)
+    copy[1:] = ((index.src[1:] == index.src[:-1]) & (index.dst[1:] == index.dst[:-1])
+                & (index.ts[1:] == index.ts[:-1]) & (index.amount[1:] == index.amount[:-1]))
+    if copy.any():
+        keep = ~copy[pred] & ~copy[succ]
+        pred, succ = pred[keep], succ[keep]
+    run_end = np.append(np.flatnonzero(~copy)[1:], n)  # for each first copy, where its run ends
+    run_of = dict(zip(np.flatnonzero(~copy).tolist(), run_end.tolist(), strict=True)) if copy.any() else {}
     if not len(pred):
         return [], notes, 0
     order = np.lexsort((succ, pred))
@@ -155,6 +167,8 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     if cut_starts:
         notes.append(f"cycle: {cut_starts:,} start transfers reached the per-start budget "
                      f"({params.search_budget:,} steps); cycles through them may be missing")
+    if run_of:
+        rings = [tuple(q for x in ring for q in range(x, run_of[x])) for ring in rings]
     return [_ring_pattern(index, ring) for ring in _laps(index, rings)], notes, work
 
 

@@ -93,7 +93,11 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     is_out = np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
     pos = np.concatenate([positions, positions])
     amount = np.nan_to_num(np.concatenate([index.amount, index.amount]))
-    order = np.lexsort((pos, is_out, ts, node))  # per channel in time, money in before money out
+    # per channel in time, money in before money out at one instant, then by position: one stable
+    # sort of an integer key (positions are in time order, so a dense time rank keeps it)
+    rank = np.concatenate([[0], np.cumsum(np.diff(index.ts) > 0)]) if n else np.zeros(0, dtype=np.int64)
+    rank = np.concatenate([rank, rank])
+    order = np.argsort((node * (int(rank.max(initial=0)) + 1) + rank) * 2 + is_out, kind="stable")
     node, ts, is_out, pos, amount = node[order], ts[order], is_out[order], pos[order], amount[order]
     starts = np.ones(len(node), dtype=bool)
     starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
