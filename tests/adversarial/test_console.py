@@ -211,3 +211,23 @@ def test_refusals_name_what_was_refused(loaded) -> None:
         loaded.cypher_read("MATCH (a) RETURN gds.graph.project('g', a, null) AS g")
     with pytest.raises(QueryRefused, match="change data"):
         loaded.cypher_read("CREATE (n:Owned)")
+
+
+def test_the_server_itself_refuses_file_urls_and_apoc_loading(loaded, listener) -> None:
+    # the layer under the console (scripts/neo4j_local.py's settings): even a statement that got past
+    # every check in the client finds no file URLs and no APOC loaders on the server
+    from neo4j.exceptions import ClientError
+
+    url, counter = listener
+    with pytest.raises(ClientError, match="file URLs|configuration"):
+        loaded.read("LOAD CSV FROM 'file:///accounts.csv' AS row RETURN row")
+    for procedure in ("apoc.load.json", "apoc.load.jsonParams", "apoc.cypher.run", "apoc.export.csv.all"):
+        with pytest.raises(ClientError, match="no procedure"):
+            loaded.read(f"CALL {procedure}($url)", {"url": url})
+    assert counter.hits == 0
+    loaded.run("CALL gds.graph.project('h6_export_probe', 'Account', '*')")
+    try:  # GDS has no export folder to write files to
+        with pytest.raises(ClientError, match="gds.export.location"):
+            loaded.run("CALL gds.graph.export.csv('h6_export_probe', {exportName: 'h6'})")
+    finally:
+        loaded.run("CALL gds.graph.drop('h6_export_probe', false)")
