@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from graphbench.analytics.trace import TransferIndex
-from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, memo, money, span_days
+from graphbench.analytics.typologies.base import DAY, Pattern, distinct_degrees, make_pattern, memo, money, span_days
 from graphbench.analytics.typologies.params import PatternParams
 
 
@@ -72,8 +72,9 @@ def stacked_blocks(index: TransferIndex, params: PatternParams) -> list[Pattern]
         sinks = sorted({c for i in tails for c in items[i][1]})
         if set(sources) & set(sinks):
             continue
-        put_in = float(np.nansum(np.concatenate([index.amount[items[i][2]] for i in heads])))
-        taken = float(np.nansum(np.concatenate([index.amount[items[i][2]] for i in tails])))
+        # overlapping blocks (one layer seen from two windows) share transfers: count each once
+        put_in = float(np.nansum(index.amount[np.unique(np.concatenate([items[i][2] for i in heads]))]))
+        taken = float(np.nansum(index.amount[np.unique(np.concatenate([items[i][2] for i in tails]))]))
         kept = taken / put_in if put_in else 0.0
         if not params.relay_keep_min ** layers <= kept <= params.relay_keep_max:
             continue
@@ -102,8 +103,12 @@ def _blocks(index: TransferIndex, params: PatternParams,
         return []
     half = max(int(params.bipartite_window_days * DAY / 2), 1)
     bucket = index.ts // half  # absolute epoch buckets: other traffic never moves a boundary
-    # every transfer counts towards a window's degrees (a merchant's shoppers make it a hub)
-    useful = np.flatnonzero(index.src != index.dst)
+    # every transfer counts towards a window's degrees (a merchant's shoppers make it a hub there);
+    # business hubs of the whole table (> fan_hub_degree counterparties: merchants paying their
+    # suppliers, payrolls) are no block's members
+    payees_of, payers_of = distinct_degrees(index)
+    hub = (payees_of > params.fan_hub_degree) | (payers_of > params.fan_hub_degree)
+    useful = np.flatnonzero((index.src != index.dst) & ~hub[index.src] & ~hub[index.dst])
     # each transfer belongs to windows `bucket - 1` and `bucket` (a window is two half-buckets)
     pos = np.tile(useful, 2)
     win = np.concatenate([bucket[useful] - 1, bucket[useful]])

@@ -124,7 +124,7 @@ class PatternParams:
     # >= `structuring_min_count` transfers in [threshold * (1 - band), threshold) from one source or
     # to one target, each within `structuring_window_days` of the previous one (US CTR threshold).
     reporting_threshold: float = 10_000.0
-    structuring_band: float = 0.1
+    structuring_band: float = 0.15  # 8,500-9,999: monitoring rules look 10-15 % under the line
     structuring_min_count: int = 3
     structuring_window_days: float = 7.0
 
