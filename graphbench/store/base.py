@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol, runtime_checkable
-
-import networkx as nx
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from graphbench.batch import GraphBatch
+
+if TYPE_CHECKING:  # the port is imported by `graphbench --help`, which must start without pandas
+    import networkx as nx
+    import pandas as pd
 
 
 @runtime_checkable
