@@ -34,7 +34,7 @@ TRANSFER_COLUMNS = TRANSFER_FIELDS[2:]  # after start, end
 
 
 class EmbeddedStore:
-    kind = "embedded"
+    """The embedded store (``file:PATH`` or ``memory:``); no capabilities beyond the port."""
 
     def __init__(self, path: str | None) -> None:
         self.path = Path(path) if path else None

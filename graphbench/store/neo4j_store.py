@@ -20,7 +20,7 @@ from graphbench.store.search import LIST_COLUMNS, SEARCH_COLUMNS
 
 
 class Neo4jStore(Neo4jWrites):
-    kind = "neo4j"
+    """The Neo4j store: the port, and the SupportsCypher / SupportsGds capabilities."""
 
     def __init__(self, url: str, user: str, password: str, database: str | None = None) -> None:
         from neo4j import GraphDatabase
