@@ -126,7 +126,7 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     work, cut_starts, stopped = 0, 0, False
     for first in np.flatnonzero(np.diff(np.asarray(ptr)) > 0).tolist():
         home, t_first = src[first], ts[first]
-        stack = [(first, (first,), (home, dst[first]))]
+        stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(first, (first,), (home, dst[first]))]
         steps = 0
         while stack:
             if steps >= params.search_budget:
@@ -183,12 +183,12 @@ def _laps(index: TransferIndex, rings: list[tuple[int, ...]]) -> list[tuple[int,
     for members in by_nodes.values():
         groups: list[set[int]] = []
         for i in members:
-            ring = set(rings[i])
-            touching = [g for g in groups if g & ring]
+            joined = set(rings[i])
+            touching = [g for g in groups if g & joined]
             for g in touching:
-                ring |= g
+                joined |= g
                 groups.remove(g)
-            groups.append(ring)
+            groups.append(joined)
         merged.extend(tuple(sorted(g)) for g in groups)
     return sorted(merged)
 

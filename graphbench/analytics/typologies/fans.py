@@ -157,7 +157,7 @@ def _best_window(cps: np.ndarray, times: np.ndarray, anchors: np.ndarray, ends: 
         if not ok.any():
             continue
         lam = float(rates[j]) * np.maximum((t - t[0]).astype(np.float64), DAY)
-        chance = _chance(distinct, lam)
+        chance = np.asarray(_chance(distinct, lam))
         # least likely first, then most counterparties, then the longest window
         e = int(np.lexsort((-np.arange(len(t)), -distinct, np.where(ok, chance, np.inf)))[0])
         key = (float(chance[e]), -int(distinct[e]), j, -(j + e + 1), float(lam[e]))

@@ -8,6 +8,7 @@ transfer ids), never by node codes or input order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ FANS = ("fan_in", "fan_out")
 # stack, then the one-centre shapes, the block, structuring, and plain fans last
 PRECEDENCE = ("cycle", "stack", "scatter_gather", "gather_scatter", "bipartite", "structuring", "fan_in", "fan_out")
 
-AccountsOf = Mapping[str, Sequence[str]] | pd.DataFrame
+AccountsOf: TypeAlias = Mapping[str, Sequence[str]] | pd.DataFrame
 
 
 def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] | None = None,
