@@ -129,3 +129,25 @@ def test_two_loads_into_an_empty_neo4j_lose_nothing(neo4j_store, folders, in_a_r
         assert _dangling(store) == []
     finally:
         store.close()
+
+
+@pytest.mark.neo4j
+def test_a_second_writer_into_neo4j_waits_then_stops_and_a_lapsed_lease_is_taken(neo4j_store, folders,
+                                                                                 tmp_path: Path) -> None:
+    from graphbench.store.neo4j_lease import LEASE_LABEL
+
+    def lease(expires: str) -> None:  # another load's lease, as a load on another machine would leave it
+        neo4j_store.run(f"MERGE (l:{LEASE_LABEL} {{id: 'writer'}}) SET l.holder = 'elsewhere:4242:x', l.pid = 4242, "
+                        f"l.host = 'elsewhere', l.expires = {expires}")
+
+    lease("timestamp() + 3600000")
+    run = _load_process(neo4j_store.url, folders[0], tmp_path / "rejects", GRAPHBENCH_LOCK_TIMEOUT="1")
+    code, (_, err) = run.wait(timeout=300), run.communicate()
+    assert code != 0
+    assert f"waiting for the other load into {neo4j_store.url} (pid 4242 on elsewhere)" in err
+    assert "still holds the store" in err and "Traceback" not in err
+    assert neo4j_store.stats()["nodes"]["Account"] == 0
+    lease("timestamp() - 1")  # its holder died a while ago: the lease has lapsed
+    run = _load_process(neo4j_store.url, folders[0], tmp_path / "rejects", GRAPHBENCH_LOCK_TIMEOUT="5")
+    assert run.wait(timeout=300) == 0, run.communicate()[1][-500:]
+    assert neo4j_store.stats()["nodes"]["Account"] > 0
