@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphbench import settings
 from graphbench.errors import StoreUnavailable
-from graphbench.store.base import GraphStore, writer
+from graphbench.store.base import GraphStore, SupportsCypher, SupportsGds, gds_available, pushes_down, writer
 
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
@@ -40,4 +40,4 @@ def open_store(url: str | None = None, configured: bool = False) -> GraphStore:
         f"unknown store URL {settings.redact(url)!r}: use file:PATH, memory:, bolt://HOST:PORT or neo4j://HOST:PORT")
 
 
-__all__ = ["GraphStore", "open_store", "writer"]
+__all__ = ["GraphStore", "SupportsCypher", "SupportsGds", "gds_available", "open_store", "pushes_down", "writer"]
