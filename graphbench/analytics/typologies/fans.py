@@ -100,6 +100,13 @@ def _bursts(index: TransferIndex, incoming: bool, k: int, window_days: float, pa
         for i in anchors.tolist():
             if i < next_free:
                 continue
+            # a stretch whose counterparties are mostly the centre's routine (a payroll run) is
+            # skipped before any window is weighed: the final test below would drop it anyway
+            stretch = np.unique(cps[i:int(ends[a + i] - a)])
+            lo, hi = int(around_lo[a + i] - a), int(around_hi[a + i] - a)
+            if np.isin(stretch, np.concatenate([cps[lo:i], cps[int(ends[a + i] - a):hi]])).mean() >= params.routine_share:
+                next_free = int(ends[a + i] - a)
+                continue
             # the most significant window among the hopeful anchors overlapping this one
             best = _best_window(cps, times[a:b], anchors[(anchors >= i) & (anchors < ends[a + i] - a)],
                                 ends[a:b] - a, expected[a:b] / window, k)
