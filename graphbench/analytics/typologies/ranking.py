@@ -76,11 +76,12 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
     merged = {kind: ps if kind == "cycle" else merge(ps, index, params.merge_overlap) for kind, ps in found.items()}
     # a pattern mostly inside one of a kind that explains more (a bipartite layer or a relay of a
     # stack, a stretch of a cycle, the fan of a scatter-gather) is reported as that one only
-    for rank, kind in enumerate(PRECEDENCE):
-        wider = [p for k in PRECEDENCE[:rank] for p in merged.get(k, [])]
-        if kind in merged and wider:
-            taken = np.unique(np.concatenate([p.positions for p in wider]))
-            merged[kind] = [p for p in merged[kind] if np.isin(p.positions, taken).mean() < params.merge_overlap]
+    taken = np.zeros(len(index), dtype=bool)  # transfers of the kinds already kept
+    for kind in PRECEDENCE:
+        if kind in merged:
+            merged[kind] = [p for p in merged[kind] if taken[p.positions].mean() < params.merge_overlap]
+            for p in merged[kind]:
+                taken[p.positions] = True
     if accounts is not None:
         owners = _owners(accounts)
         for ps in merged.values():
