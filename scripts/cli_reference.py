@@ -23,7 +23,7 @@ Generated from the parser by `scripts/cli_reference.py`; do not edit by hand.
 
 `graphbench --store URL COMMAND …` (`python -m graphbench` is the same command line). Every
 analysis command takes `--json` and then prints one JSON document on stdout (shapes in
-[formats](formats.md) and DESIGN.md). Errors a user can cause print one sentence on stderr and exit
+[formats](formats.md) and [architecture](architecture.md)). Errors a user can cause print one sentence on stderr and exit
 with status 2.
 """
 

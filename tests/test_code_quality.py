@@ -1,4 +1,4 @@
-"""The code stays ruff-clean (the conventions of DESIGN.md), and nothing under graphbench/ imports
+"""The code stays ruff-clean (the conventions of docs/architecture.md), and nothing under graphbench/ imports
 streamlit (the UI is a shell over the library)."""
 
 from __future__ import annotations
