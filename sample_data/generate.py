@@ -1493,7 +1493,7 @@ Larger sets go to the git-ignored `sample_data/big/`, e.g.
 |---|---|---|
 {table}
 
-Files follow the canonical formats of docs/formats.md (UTF-8, `;` inside multi-valued cells). Listings
+Files follow the canonical formats of ../docs/formats.md (UTF-8, `;` inside multi-valued cells). Listings
 are JSON Lines (empty fields are left out of the object); the rest is CSV. Species, synonyms,
 common names and code words come only from `graphbench/data/species.csv` and `keywords.csv`.
 The time window is 2023-01-01 to 2024-06-30 (UTC); captures are from early July 2024.
