@@ -31,6 +31,8 @@ BENCHMARKS: tuple[tuple[str, str, str, bool], ...] = (
     ("app", "App on 1M transfers", "bench_app.py", False),
     ("communities", "Community engines", "bench_communities.py", True),
     ("patterns_amlsim", "Laundering patterns on AMLSim", "bench_patterns_amlsim.py", False),
+    ("typologies", "Laundering typologies beside naive baselines", "bench_typologies.py", False),
+    ("analysis", "One Analysis shared by four reports", "bench_analysis.py", False),
 )
 NEO4J_ONLY = {"soak"}
 
