@@ -113,3 +113,18 @@ def test_a_clique_of_200_channels_stops_within_its_work_budget_and_says_so() -> 
     assert 0 < len(found) <= params.cycle_max_found
     keys = [frozenset(p.tx_ids) for p in found]
     assert len(keys) == len(set(keys))
+
+
+def test_an_unordered_ring_of_equal_parallel_payments_is_found_only_when_order_is_relaxed() -> None:
+    """AMLSim's "unordered" cycle: each member pays the next on its own random day within the run,
+    the same sum at every hop, paid as several equal transfers; a ring with a hop never paid is no
+    cycle in either mode (most AMLSim rings in its 20K sample are like that: docs/typologies.md)."""
+    names = ["u1", "u2", "u3", "u4", "u5"]
+    days = [40.0, 3.0, 27.0, 11.0, 33.0]  # not in ring order
+    hops = [(names[i], names[(i + 1) % 5], 16.09, days[i]) for i in range(5) for _ in range(1 + i % 3)]
+    broken = [(f"v{i}", f"v{(i + 1) % 5}", 23.5, days[i]) for i in range(5) if i != 2]
+    table = rows(hops + broken)
+    assert cycles_of(table) == []  # time-respecting by default
+    found = cycles_of(table, cycle_time_ordered=False, cycle_max_hop_days=60, cycle_window_days=60)
+    assert [set(p.members) for p in found] == [{pc(n) for n in names}]
+    assert sorted(found[0].tx_ids) == [f"T{i:04d}" for i in range(len(hops))]  # every parallel copy
