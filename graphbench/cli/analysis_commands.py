@@ -205,7 +205,6 @@ def _gds_centrality(store: SupportsGds, args: argparse.Namespace) -> int:
         nodes = graph["nodes"]
         sampling = args.pivots if nodes > 5_000 else None
         table = gds.centrality(store.run, graph["name"], sampling_size=sampling, seed=args.seed)
-    store.close()
     table = table.head(args.top) if args.top else table
     document = {"betweenness": {"method": "gds_sampled" if sampling else "gds_exact", "pivots": sampling or nodes},
                 "nodes": json.loads(table.to_json(orient="records"))}
