@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from graphbench.errors import StoreBusy
+from graphbench.errors import GraphbenchError, StoreBusy
 from graphbench.store.writer_lock import POLL_SECONDS, lock_timeout, tell
 
 LEASE_LABEL = "GraphbenchWriter"
@@ -79,7 +79,14 @@ class WriterLease:
         if self._stop is not None and self._renewer is not None:
             self._stop.set()
             self._renewer.join()
-        self.run(_GIVE_BACK, {"me": self.me})
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            self.run(_GIVE_BACK, {"me": self.me})
+        except (DriverError, Neo4jError, OSError, GraphbenchError):
+            # the server went away (often the very error being raised): the lease lapses by itself
+            # within LEASE_SECONDS, and this must not replace that error's one sentence with a traceback
+            pass
 
     def _take(self) -> bool:
         from neo4j.exceptions import ConstraintError

@@ -151,3 +151,24 @@ def test_a_second_writer_into_neo4j_waits_then_stops_and_a_lapsed_lease_is_taken
     run = _load_process(neo4j_store.url, folders[0], tmp_path / "rejects", GRAPHBENCH_LOCK_TIMEOUT="5")
     assert run.wait(timeout=300) == 0, run.communicate()[1][-500:]
     assert neo4j_store.stats()["nodes"]["Account"] > 0
+
+
+def test_a_lease_given_back_to_a_server_that_went_away_does_not_mask_the_error() -> None:
+    """A load whose server stops mid-write must end in the store's one sentence: giving the lease back
+    fails too (the server is gone), and that failure must not replace the sentence with a traceback."""
+    from neo4j.exceptions import ServiceUnavailable
+
+    from graphbench.store.neo4j_lease import WriterLease
+
+    calls: list[str] = []
+
+    def run(cypher: str, params: dict) -> list[dict]:
+        calls.append(cypher)
+        if len(calls) > 1:
+            raise ServiceUnavailable("Couldn't connect to 127.0.0.1:7687")
+        return [{"holder": params["me"]}]
+
+    lease = WriterLease(run, "bolt://127.0.0.1:7687", notify=lambda _: None)
+    lease.acquire(timeout=1)
+    lease.release()  # the give-back meets the stopped server and is dropped
+    assert len(calls) == 2 and "holder = null" in calls[1]
