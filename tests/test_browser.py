@@ -4,38 +4,17 @@ leave the machine."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_app import ARGS, ARTIFACTS, CHROMIUM, ROOT, require_chromium, served_app
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("GRAPHBENCH_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is required (Debian package 'chromium') but missing")
-        pytest.skip("chromium is not installed")
+    require_chromium()
     from graphbench.store import open_store
     from loaders.load import load_dir
 
@@ -43,32 +22,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
     store = open_store(f"file:{folder / 'ws'}")
     load_dir(store, ROOT / "sample_data", rejects_dir=folder / "rejects")
     store.close()
-    port = _free_port()
-    env = {**os.environ, "GRAPHBENCH_STORE": f"file:{folder / 'ws'}", "GRAPHBENCH_REJECTS": str(folder / "rejects"),
-           "GRAPHBENCH_AUDIT_LOG": str(folder / "audit.jsonl")}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                               "--server.port", str(port), "--server.address", "127.0.0.1",
-                               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                               "--server.fileWatcherType", "none"],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("the app did not start: " + server.stdout.read().decode()[-2000:])
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # Streamlit sometimes ignores SIGTERM while a session is open
-        server.kill()
-        server.wait(timeout=20)
+    with served_app(folder) as url:
+        yield url
 
 
 @pytest.fixture

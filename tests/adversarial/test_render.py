@@ -8,40 +8,16 @@ planted text must be shown as the text it is (screenshots in test-artifacts/adve
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_app import ARGS, ARTIFACTS, CHROMIUM, ROOT, require_chromium, served_app
 from planted_payloads import EVIL_HOST, IMAGE_HANDLE, PLAIN_HANDLE, SCRIPT_HANDLE, WECHAT, account_id, write_planted
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 pytestmark = pytest.mark.browser
 JOINER = "\u2060"  # markdown_text's invisible autolink breaker: not part of what a person reads
-
-
-def _chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("GRAPHBENCH_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is required (Debian package 'chromium') but missing")
-        pytest.skip("chromium is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,41 +34,17 @@ def planted(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app_url(planted):
-    _chromium()
+    require_chromium()
     folder, store = planted
-    port = _free_port()
-    env = {**os.environ, "GRAPHBENCH_STORE": f"file:{folder / 'ws'}", "GRAPHBENCH_REJECTS": str(folder / "rejects"),
-           "GRAPHBENCH_AUDIT_LOG": str(folder / "audit.jsonl")}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                               "--server.port", str(port), "--server.address", "127.0.0.1",
-                               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                               "--server.fileWatcherType", "none"],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("the app did not start: " + server.stdout.read().decode()[-2000:])
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=20)
+    with served_app(folder) as url:
+        yield url
 
 
 @pytest.fixture
 def browser_page():
     """A page whose every request outside the allowed origin is recorded and aborted (so a failing test
     leaks nothing either). ``allowed(url)`` decides; the list of refused URLs is asserted empty."""
-    _chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)

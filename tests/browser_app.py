@@ -1,0 +1,70 @@
+"""What the browser tests share: Debian's Chromium and its flags, and the app served by a real
+Streamlit process on a free local port over one workspace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("GRAPHBENCH_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (Debian package 'chromium') but missing")
+        pytest.skip("chromium is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served_app(folder: Path) -> Iterator[str]:
+    """The app on ``folder/ws`` (rejects in ``folder/rejects``, audit log in ``folder``), its URL while
+    the block runs; the server is stopped afterwards."""
+    port = free_port()
+    env = {**os.environ, "GRAPHBENCH_STORE": f"file:{folder / 'ws'}", "GRAPHBENCH_REJECTS": str(folder / "rejects"),
+           "GRAPHBENCH_AUDIT_LOG": str(folder / "audit.jsonl")}
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                               "--server.port", str(port), "--server.address", "127.0.0.1",
+                               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                               "--server.fileWatcherType", "none"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the app did not start: " + server.stdout.read().decode()[-2000:])
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # Streamlit sometimes ignores SIGTERM while a session is open
+            server.kill()
+            server.wait(timeout=20)
