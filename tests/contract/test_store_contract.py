@@ -69,9 +69,7 @@ def contract_batch() -> GraphBatch:
     return batch
 
 
-@pytest.fixture(params=["memory", "file", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
-    """A store of each kind holding the contract graph, committed."""
+def _contract_store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
     if request.param == "neo4j":
         opened: GraphStore = request.getfixturevalue("neo4j_store")
     else:
@@ -79,6 +77,18 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
     opened.upsert(contract_batch())
     opened.commit()
     return opened
+
+
+@pytest.fixture(params=["memory", "file", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
+    """A store of each kind holding the contract graph, committed."""
+    return _contract_store(request, tmp_path)
+
+
+@pytest.fixture(params=["file", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def persisted_store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
+    """The stores another process can open (``memory:`` lives in one process only)."""
+    return _contract_store(request, tmp_path)
 
 
 @pytest.fixture
@@ -255,9 +265,8 @@ def test_set_rel_property_and_delete_derived(store: GraphStore) -> None:
     assert store.relationships("SAME_AS").empty and store.stats()["relationships"]["LINKS_TO"] == 12
 
 
-def test_commit_makes_writes_visible_to_a_new_reader(store: GraphStore) -> None:
-    if store.url == "memory:":
-        pytest.skip("a memory: store has no other reader")
+def test_commit_makes_writes_visible_to_a_new_reader(persisted_store: GraphStore) -> None:
+    store = persisted_store
     batch = GraphBatch()
     batch.add_node("Hashtag:fresh", {"tag": "fresh"}, provenance("contract.csv", 999, "f" * 64, SEEN))
     with store.write_lock():
