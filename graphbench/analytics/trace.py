@@ -348,12 +348,16 @@ def _result(index: TransferIndex, asked: list[str], channels: list[str], directi
     if len(table):
         # per currency as written (sent, received) and in the base currency (sent_base, received_base);
         # never one sum over several currencies
-        sent = table.groupby(["from", "currency"], dropna=False).agg(
+        # a missing currency grouped as "" (None beside codes cannot be ordered, so the outer join
+        # would leave a node's rows in arbitrary order) and given back as None
+        by = table.assign(currency=table["currency"].fillna(""))
+        sent = by.groupby(["from", "currency"]).agg(
             sent=("amount_orig", "sum"), sent_base=("amount", "sum"), n_sent=("amount", "size"))
-        received = table.groupby(["to", "currency"], dropna=False).agg(
+        received = by.groupby(["to", "currency"]).agg(
             received=("amount_orig", "sum"), received_base=("amount", "sum"), n_received=("amount", "size"))
         sent.index.names = received.index.names = ["node", "currency"]
         totals = sent.join(received, how="outer").fillna(0).reset_index()
+        totals["currency"] = [code or None for code in totals["currency"]]
         totals[["n_sent", "n_received"]] = totals[["n_sent", "n_received"]].astype(int)
         unconverted = totals["currency"].isin(list(index.fx.unknown) if index.fx else [])
         totals.loc[unconverted, ["sent_base", "received_base"]] = np.nan  # no rate: no base amount
