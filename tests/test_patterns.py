@@ -114,9 +114,10 @@ def plant_look_alikes(world: World) -> None:
     # just-under-threshold payments, but one a month
     for month in range(6):
         world.pay("monthly_rent_payer", "landlord", 9500, 30 * month + 5)
-    # a ring whose hops run backwards in time (money cannot go round)
+    # a ring whose hops run backwards in time (money cannot go round), each keeping a 3 % cut (the
+    # very same sum at every hop would be a one-sum ring, reported in any time order: rings.py)
     for i in range(4):
-        world.pay(f"backring{i}", f"backring{(i + 1) % 4}", 4000, 70 - i)
+        world.pay(f"backring{i}", f"backring{(i + 1) % 4}", 4000 * 0.97 ** i, 70 - i)
     # a ring where every hop doubles the sum
     for i in range(4):
         world.pay(f"growring{i}", f"growring{(i + 1) % 4}", 1000 * 2 ** i, 150 + i)

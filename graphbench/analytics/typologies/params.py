@@ -125,6 +125,20 @@ class PatternParams:
     # successor pairs held in memory at most (~16 bytes each); past it ties are cut by position
     max_pairs: int = 8_000_000
 
+    # --- cycle: rings of one sum (rings.py) ------------------------------------------------------
+    # The very same amount (currency and cents as written) passed along >= 3 hops through distinct
+    # channels, in any time order, closed or open (AMLSim's "unordered" rings, whose unpaid hops leave
+    # chains of equal sums). 3 hops: 2 are one pass-through (an escrow paying out a price). Exact
+    # cents are the evidence, so the window is long (half a year, one investigation period) and an
+    # amount is skipped when chance alone would chain it: m distinct hops of that amount among n
+    # channels give about m**3 / n**2 chance chains of 3 hops, and above 0.01 (one in a hundred
+    # amounts) the amount is a price or a round sum that everyone pays, not a ring.
+    one_sum_rings: bool = True
+    ring_min_hops: int = 3
+    ring_window_days: float = 183.0
+    ring_chance_limit: float = 0.01
+    ring_work_budget: int = 500_000  # DFS steps over all one-sum groups (~0.5 s of Python)
+
     # --- structuring ----------------------------------------------------------------------------
     # >= `structuring_min_count` transfers in [threshold * (1 - band), threshold) from one source or
     # to one target, each within `structuring_window_days` of the previous one (US CTR threshold).

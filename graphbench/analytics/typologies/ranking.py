@@ -20,6 +20,7 @@ from graphbench.analytics.typologies.cycles import cycles
 from graphbench.analytics.typologies.fans import fans, gather_scatter
 from graphbench.analytics.typologies.params import PatternParams
 from graphbench.analytics.typologies.relays import relay_episodes, scatter_gather, stacks
+from graphbench.analytics.typologies.rings import one_sum_rings
 from graphbench.analytics.typologies.structuring import structuring
 
 KINDS = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter", "stack", "bipartite", "structuring")
@@ -69,6 +70,10 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
         elif kind == "cycle":
             found[kind], cycle_notes, work["cycle"] = cycles(index, params)
             notes.extend(cycle_notes)
+            if params.one_sum_rings:
+                rings, ring_notes = one_sum_rings(index, params)
+                found[kind] += _not_covered(rings, found[kind], len(index), params.merge_overlap)
+                notes.extend(ring_notes)
         elif kind == "structuring":
             found[kind] = structuring(index, params)
     # cycles are already merged by shared transfers over one channel set; merging across channel
@@ -92,6 +97,15 @@ def find_patterns(transfers: pd.DataFrame | TransferIndex, kinds: Sequence[str] 
     else:
         ranked = [p for kind in wanted for p in sorted(merged[kind], key=rank_key)]
     return PatternList(ranked, complete=not notes, notes=notes, work=work)
+
+
+def _not_covered(extra: list[Pattern], kept: list[Pattern], n: int, overlap: float) -> list[Pattern]:
+    """``extra`` patterns less than ``overlap`` inside the transfers of ``kept`` (a one-sum ring that
+    is also a time-respecting cycle is reported once, as the cycle)."""
+    taken = np.zeros(n, dtype=bool)
+    for p in kept:
+        taken[p.positions] = True
+    return [p for p in extra if taken[p.positions].mean() < overlap]
 
 
 def rank_key(p: Pattern) -> tuple:
