@@ -14,7 +14,9 @@ Artefacts (each a lazy, cached attribute or method):
                        ``tables`` were read yet)
 ``fx_rates``           the exchange rates in effect (packaged ECB, overridden by the store's FxRate nodes)
 ``transfer_index``     :class:`~graphbench.analytics.trace.TransferIndex`, amounts in ``base_currency``
-``patterns``           every laundering pattern (``graphbench patterns``, default parameters)
+                       (``transfer_index_in(base)`` for another base: one index per base, one table read)
+``patterns``           every laundering pattern (``graphbench patterns``, default parameters);
+                       ``patterns_in(base)`` compares amounts in another base, as ``patterns --base-currency``
 ``shipment_routes``    :func:`graphbench.analytics.routes.shipment_routes`, country level
                        (``shipments_at(level)`` for city level)
 ``risk``               :func:`graphbench.analytics.risk.score_accounts` over the whole store
@@ -165,16 +167,27 @@ class Analysis:
 
     @property
     def transfer_index(self) -> TransferIndex:
+        return self.transfer_index_in(self.base_currency)
+
+    def transfer_index_in(self, base_currency: str) -> TransferIndex:
+        """The transfer index with amounts in ``base_currency`` (cached per base; the table is read once)."""
         from graphbench.analytics.trace import TransferIndex
 
-        return self._once("transfer_index",
-                          lambda: TransferIndex.from_frame(self.transfers, self.base_currency, self.fx_rates))
+        base = base_currency.upper()
+        return self._once(("transfer_index", base),
+                          lambda: TransferIndex.from_frame(self.transfers, base, self.fx_rates))
 
     @property
     def patterns(self) -> list[Pattern]:
+        return self.patterns_in(self.base_currency)
+
+    def patterns_in(self, base_currency: str) -> list[Pattern]:
+        """Every pattern with amounts compared in ``base_currency`` (what ``patterns --base-currency``
+        finds; cached per base, so the default base's list is the one risk and the report use)."""
         from graphbench.analytics.patterns import find_patterns
 
-        return self._once("patterns", lambda: find_patterns(self.transfer_index))
+        base = base_currency.upper()
+        return self._once(("patterns", base), lambda: find_patterns(self.transfer_index_in(base)))
 
     @property
     def shipment_routes(self) -> pd.DataFrame:
