@@ -194,12 +194,15 @@ def predict_links(tables: Mapping[str, pd.DataFrame], method: str = "adamic_adar
     found = pd.DataFrame({"a": account_names[rows], "b": account_names[cols], "score": values})
     found = found[found["score"] > 0]
     found = _not_yet_linked(found, tables)
+    candidates = len(found)  # before the cut, so a caller can say what it left out
     found = found.sort_values(["score", "a", "b"], ascending=[False, True, True]).head(top)
     rarity = pd.Series(degree, index=identifier_names)
     by_account = uses.groupby("account")["identifier"].agg(set)
     found["shared"] = [sorted(by_account[a] & by_account[b] & set(rarity.index[usable]),
                               key=lambda z: (rarity[z], z)) for a, b in zip(found["a"], found["b"], strict=True)]
-    return found.reset_index(drop=True)[columns]
+    result = found.reset_index(drop=True)[columns]
+    result.attrs["candidates"] = candidates
+    return result
 
 
 def _not_yet_linked(pairs: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -6,7 +6,17 @@ import argparse
 import json
 import sys
 
-from graphbench.cli.command import Command, audit, emit, open_from, parse_params
+from graphbench.cli.command import (
+    Command,
+    all_argument,
+    audit,
+    emit,
+    left_out,
+    open_from,
+    parse_params,
+    require_existing,
+    shown,
+)
 
 EXPORT_FORMATS = ("jsonl", "graphml", "gexf", "i2", "ftm", "stix", "takedown")
 
@@ -89,16 +99,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     def human() -> None:
         print(f"checked {report.checked:,} cited source rows: {report.matched:,} match, "
               f"{len(report.mismatches):,} differ, {len(report.missing_files)} files missing")
-        for item in report.mismatches[:50]:
+        mismatches = shown(report.mismatches, 50, args)
+        for item in mismatches:
             print(f"  MISMATCH {item['file']} row {item['row']}")
         for file in report.missing_files:
             print(f"  missing  {file}")
+        left_out(len(mismatches), len(report.mismatches), "mismatches")
     emit(args, {**asdict(report), "ok": report.ok}, human)
     return 0 if report.ok else 1
 
 
 def _app_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1",
+                   help="where to listen; beyond 127.0.0.1 only with sign-in configured (OIDC or local accounts)")
+
+
+def _verify_arguments(p: argparse.ArgumentParser) -> None:
+    all_argument(p)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -106,10 +124,14 @@ def cmd_app(args: argparse.Namespace) -> int:
     import subprocess
     from pathlib import Path
 
+    from graphbench.auth.signin import auth_section, check_listen, default_secrets_files
+
+    check_listen(args.address, auth_section(default_secrets_files()))  # the app checks again as it serves
+    require_existing(args.store)  # the app on a mistyped folder would show an empty graph
     app = Path(__file__).resolve().parents[2] / "app.py"  # graphbench/cli/ → the repository root
     env = {**os.environ, "GRAPHBENCH_STORE": args.store or os.environ.get("GRAPHBENCH_STORE", "file:./workspace")}
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.port", str(args.port)]
+           "--browser.gatherUsageStats", "false", "--server.port", str(args.port), "--server.address", args.address]
     return subprocess.call(cmd, env=env)
 
 
@@ -118,6 +140,6 @@ COMMANDS = (
     Command("export", "export the graph", cmd_export, _export_arguments),
     Command("query", "run a named query (`graphbench query list` shows them)", cmd_query, _query_arguments),
     Command("verify", "recompute the SHA-256 of every cited source row still on disk; exit 1 on a mismatch",
-            cmd_verify),
+            cmd_verify, _verify_arguments),
     Command("app", "start the Streamlit workbench", cmd_app, _app_arguments),
 )

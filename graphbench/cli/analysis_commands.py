@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from graphbench.cli.command import Command, audit, emit, open_from
+from graphbench.cli.command import Command, all_argument, audit, emit, left_out, open_from, shown
 from graphbench.cli.money_commands import fx_arguments
 from graphbench.errors import GraphbenchError
 from graphbench.store.base import GraphStore, SupportsGds
@@ -24,6 +24,7 @@ def _communities_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--min-size", type=int, default=1, help="list only communities of at least this many accounts")
     p.add_argument("--sweep", action="store_true", help="print a resolution sweep instead")
+    all_argument(p)
 
 
 def _centrality_arguments(p: argparse.ArgumentParser) -> None:
@@ -32,6 +33,7 @@ def _centrality_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--python", action="store_true", help="on Neo4j, pull the account graph and compute in Python "
                                                           "instead of in GDS")
+    all_argument(p)
 
 
 def _links_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,17 +42,20 @@ def _links_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, default=3, help="how many shortest paths")
     p.add_argument("--max-hops", type=int, default=6)
     p.add_argument("--suggest", action="store_true", help="suggest likely same-operator / associate accounts")
-    p.add_argument("--top", type=int, default=20)
+    p.add_argument("--top", type=int, default=20, help="with --suggest: the N strongest suggestions")
+    all_argument(p)
 
 
 def _risk_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--account", help="explain one account")
+    p.add_argument("--all", action="store_true", help="every account, in the table and in --json (overrides --top)")
     fx_arguments(p)  # the pattern indicators compare amounts
 
 
 def _trends_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recent-days", type=int, default=60)
+    all_argument(p)
 
 
 def cmd_communities(args: argparse.Namespace) -> int:
@@ -75,10 +80,12 @@ def cmd_communities(args: argparse.Namespace) -> int:
             return
         print(f"engine {document['engine']}, modularity {document['modularity']:.4f}, "
               f"{len(document['communities'])} communities")
-        for c in document["communities"][:40]:
+        communities = shown(document["communities"], 40, args)
+        for c in communities:
             extra = ", ".join(c.get("species", [])[:3])
             key = c.get("key_members") or c["members"]
             print(f"  #{c['id']:<4} {c['size']:>4} accounts  key: {', '.join(key[:3])}  {extra}")
+        left_out(len(communities), len(document["communities"]), "communities")
     emit(args, document, human)
     return 0
 
@@ -136,7 +143,7 @@ def cmd_centrality(args: argparse.Namespace) -> int:
     finally:
         store.close()
     result = centrality_table(graph, pivots=args.pivots, seed=args.seed)
-    table = result.table.head(args.top) if args.top else result.table
+    table = result.table.head(args.top) if args.top and not args.all else result.table
     broker_table = brokers(graph, communities.labels, result.table, top=20)
     document = {
         "betweenness": {"method": result.betweenness_method, "pivots": result.pivots,
@@ -151,7 +158,10 @@ def cmd_centrality(args: argparse.Namespace) -> int:
     def human() -> None:
         print(f"betweenness {result.betweenness_method} ({result.pivots} sources, "
               f"median relative error {result.relative_error:.1%})")
-        print(table.head(args.top or 25)[["id", "degree", "betweenness", "pagerank"]].to_string(index=False))
+        rows = result.table if args.all else table.head(args.top or 25)
+        print(rows[["id", "degree", "betweenness", "pagerank"]].to_string(index=False))
+        left_out(len(rows), len(result.table), "accounts",
+                 "--top N or --all for more" if args.top else "--all or --json for the rest")
     emit(args, document, human)
     return 0
 
@@ -171,8 +181,10 @@ def cmd_links(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.suggest:
-        found = links.predict_links(tables, top=args.top, accounts=[args.source] if args.source else None)
-        document: dict[str, Any] = {"suggestions": json.loads(found.to_json(orient="records"))}
+        found = links.predict_links(tables, top=None if args.all else args.top,
+                                    accounts=[args.source] if args.source else None)
+        document: dict[str, Any] = {"suggestions": json.loads(found.to_json(orient="records")),
+                                    "candidates": int(found.attrs.get("candidates", len(found)))}
     else:
         graph = links.entity_graph(tables)
         paths = links.k_shortest_paths(graph, args.source, args.target, k=args.k, max_hops=args.max_hops)
@@ -187,6 +199,8 @@ def cmd_links(args: argparse.Namespace) -> int:
         if "suggestions" in document:
             for row in document["suggestions"]:
                 print(f"{row['score']:.2f}  {row['a']}  ~  {row['b']}   via {', '.join(row['shared'][:3])}")
+            left_out(len(document["suggestions"]), document["candidates"], "suggested pairs",
+                     "--top N or --all for more")
             return
         if not document["paths"]:
             print(f"no path within {args.max_hops} hops")
@@ -204,12 +218,18 @@ def _gds_centrality(store: SupportsGds, args: argparse.Namespace) -> int:
     with gds.projected_account_graph(store.run) as graph:
         nodes = graph["nodes"]
         sampling = args.pivots if nodes > 5_000 else None
-        table = gds.centrality(store.run, graph["name"], sampling_size=sampling, seed=args.seed)
-    table = table.head(args.top) if args.top else table
+        everyone = gds.centrality(store.run, graph["name"], sampling_size=sampling, seed=args.seed)
+    table = everyone.head(args.top) if args.top and not args.all else everyone
     document = {"betweenness": {"method": "gds_sampled" if sampling else "gds_exact", "pivots": sampling or nodes},
                 "nodes": json.loads(table.to_json(orient="records"))}
     audit(args, "centrality", {"engine": "gds", "top": args.top}, json.dumps(document, default=str))
-    emit(args, document, lambda: print(table.head(args.top or 25).to_string(index=False)))
+
+    def human() -> None:
+        rows = table if args.all else table.head(args.top or 25)
+        print(rows.to_string(index=False))
+        left_out(len(rows), len(everyone), "accounts",
+                 "--top N or --all for more" if args.top else "--all or --json for the rest")
+    emit(args, document, human)
     return 0
 
 
@@ -228,7 +248,8 @@ def cmd_risk(args: argparse.Namespace) -> int:
         document: dict[str, Any] = {"id": args.account, "score": min(100.0, sum(i.points for i in indicators)),
                                     "indicators": [i.__dict__ for i in indicators]}
     else:
-        document = {"accounts": json.loads(scores.head(args.top).to_json(orient="records"))}
+        rows = scores if args.all else scores.head(args.top)
+        document = {"accounts": json.loads(rows.to_json(orient="records")), "total": len(scores)}
     audit(args, "risk", {"top": args.top, "account": args.account}, json.dumps(document, default=str))
 
     def human() -> None:
@@ -239,6 +260,7 @@ def cmd_risk(args: argparse.Namespace) -> int:
             return
         for row in document["accounts"]:
             print(f"{row['score']:>6.1f}  {row['id']:<45} {', '.join(row['indicators'])}")
+        left_out(len(document["accounts"]), document["total"], "accounts", "--top N or --all for more")
     emit(args, document, human)
     return 0
 
@@ -269,8 +291,10 @@ def cmd_trends(args: argparse.Namespace) -> int:
     def human() -> None:
         for key in ("emerging_hashtags", "emerging_keywords", "emerging_species", "consumer_hubs"):
             print(key.replace("_", " "))
-            for row in document[key][:10]:
+            rows = shown(document[key], 10, args)
+            for row in rows:
                 print("  " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "senders"))
+            left_out(len(rows), len(document[key]), key.replace("_", " "))
     emit(args, document, human)
     return 0
 

@@ -46,10 +46,45 @@ def emit(args: argparse.Namespace, document: Any, human: Callable[[], None]) -> 
         human()
 
 
-def open_from(args: argparse.Namespace) -> Any:
+def open_from(args: argparse.Namespace, create: bool = False) -> Any:
+    """The store of ``--store`` (or GRAPHBENCH_STORE). A ``file:`` folder that does not exist is an
+    error unless ``create`` (only ``load`` creates a store): a typo must not read as an empty graph."""
     from graphbench.store import open_store
 
+    if not create:
+        require_existing(args.store)
     return open_store(args.store, configured=True)  # the operator's --store is configuration, as GRAPHBENCH_STORE
+
+
+def require_existing(url: str | None) -> None:
+    """One sentence when ``url`` (default: GRAPHBENCH_STORE) is a ``file:`` store whose folder is missing."""
+    from pathlib import Path
+
+    from graphbench import settings
+
+    url = url or settings.store_url()
+    if not url.startswith("file:") or not url[len("file:"):]:
+        return  # memory:, servers, and 'file:' alone (open_store names that one)
+    folder = Path(url[len("file:"):])
+    if not folder.is_dir():
+        raise GraphbenchError(f"there is no store at {url} (no folder {folder}); check the path, or create it "
+                              f"with `graphbench --store {url} load DIR`")
+
+
+def all_argument(p: argparse.ArgumentParser) -> None:
+    """``--all``: print every row of a list the human output would cut."""
+    p.add_argument("--all", action="store_true", help="print every row instead of the first ones")
+
+
+def shown(rows: Sequence[Any], limit: int, args: argparse.Namespace) -> Sequence[Any]:
+    """The rows the human output prints: the first ``limit``, or all of them with ``--all``."""
+    return rows if getattr(args, "all", False) else rows[:limit]
+
+
+def left_out(shown_count: int, total: int, noun: str, rest: str = "--all or --json for the rest") -> None:
+    """Say what a cut list left out ("40 of 110 communities; --all or --json for the rest"), never silently."""
+    if shown_count < total:
+        print(f"{shown_count:,} of {total:,} {noun}; {rest}")
 
 
 def audit(args: argparse.Namespace, action: str, params: dict[str, Any], output: str | bytes | None) -> None:

@@ -22,7 +22,7 @@ def _load_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_load(args: argparse.Namespace) -> int:
     from loaders.load import load_dir
 
-    store = open_from(args)
+    store = open_from(args, create=True)  # the one command that may create a store
     try:
         progress = None if args.json or args.quiet else _progress_bar()
         report = load_dir(store, args.directory, mapping=args.mapping, rejects_dir=args.rejects,

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from graphbench.cli.command import Command, audit, emit, open_from, when
+from graphbench.cli.command import Command, all_argument, audit, emit, left_out, open_from, shown, when
 from graphbench.errors import GraphbenchError
 from graphbench.store.base import GraphStore
 
@@ -41,6 +41,7 @@ def _trace_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tolerance", type=float, default=None,
                    help="amount tolerance per hop, e.g. 0.2 = within ±20%% of the incoming amount (in the base currency)")
     p.add_argument("--max-transfers", type=int, default=10_000)
+    all_argument(p)
     fx_arguments(p)
 
 
@@ -70,14 +71,20 @@ def cmd_trace(args: argparse.Namespace) -> int:
           json.dumps(document))
 
     def human() -> None:
-        print(f"{len(document['transfers'])} transfers from {document['first_ts']} to {document['last_ts']}; "
-              f"money ends at {len(document['sinks'])} channels")
-        for t in document["transfers"][:60]:
+        ends = f"money ends at {len(document['sinks'])} channels"
+        if document["open_ends"]:  # the hop limit stopped these, the money goes on
+            ends += f" and goes on past {args.hops} hops from {len(document['open_ends'])} more (--hops for further)"
+        print(f"{len(document['transfers'])} transfers from {document['first_ts']} to {document['last_ts']}; {ends}")
+        if document["truncated"]:
+            print(f"stopped at --max-transfers {args.max_transfers:,}; raise it to follow the rest")
+        transfers = shown(document["transfers"], 60, args)
+        for t in transfers:
             base = "no rate" if t["amount"] != t["amount"] else f"≈ {t['amount']:,.2f} {args.base_currency}"  # NaN
             print(f"  hop {t['hop']}  {t['ts']}  {t['from']} → {t['to']}  {t['amount_orig']:,.2f} "
                   f"{t.get('currency') or ''}  ({base})")
         for note in _notes(document.get("fx")):
             print(f"  note: {note}")
+        left_out(len(transfers), len(document["transfers"]), "transfers")
     emit(args, document, human)
     return 0
 
@@ -85,6 +92,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def _patterns_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", action="append", choices=PATTERN_KINDS, help="only this kind (repeatable)")
     p.add_argument("--top", type=int, default=None, help="only the N strongest patterns, ranked across kinds")
+    all_argument(p)
     fx_arguments(p)
 
 
@@ -125,7 +133,8 @@ def cmd_patterns(args: argparse.Namespace) -> int:
 
         counts = Counter(p["kind"] for p in document["patterns"])
         print(", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "no patterns")
-        for p in document["patterns"][:60]:
+        patterns = shown(document["patterns"], 60, args)
+        for p in patterns:
             print(f"  {p['kind']:<15} {len(p['members']):>3} members  {p['amount']:>12,.2f} {args.base_currency}  "
                   f"{p['first_ts']} → {p['last_ts']}")
             print(f"    {p['reason']}")
@@ -133,6 +142,7 @@ def cmd_patterns(args: argparse.Namespace) -> int:
             print(f"  stopped early: {note}")
         for note in _notes(document.get("fx")):
             print(f"  note: {note}")
+        left_out(len(patterns), len(document["patterns"]), "patterns")
     emit(args, document, human)
     return 0
 
