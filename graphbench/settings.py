@@ -127,3 +127,18 @@ def audit_log() -> Path:
 
 def user_name() -> str:
     return os.environ.get("GRAPHBENCH_USER") or os.environ.get("USER") or "unknown"
+
+
+def users_file() -> Path:
+    """The accounts file of ``graphbench users`` (graphbench.auth.accounts)."""
+    return Path(os.environ.get("GRAPHBENCH_USERS", "users.json"))
+
+
+def oidc_default_role() -> str | None:
+    """The role of an OpenID Connect identity the accounts file does not list; unset: such an identity is refused."""
+    return os.environ.get("GRAPHBENCH_OIDC_DEFAULT_ROLE") or None
+
+
+def local_role() -> str:
+    """The role of the machine's own operator when no sign-in is configured (the app then serves 127.0.0.1 only)."""
+    return os.environ.get("GRAPHBENCH_ROLE") or "admin"

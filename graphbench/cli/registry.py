@@ -8,10 +8,17 @@ knows every command.
 
 from __future__ import annotations
 
-from graphbench.cli import admin_commands, analysis_commands, load_commands, money_commands, report_commands
+from graphbench.cli import (
+    admin_commands,
+    analysis_commands,
+    load_commands,
+    money_commands,
+    report_commands,
+    user_commands,
+)
 from graphbench.cli.command import Command
 
-GROUPS = (load_commands, admin_commands, analysis_commands, money_commands, report_commands)
+GROUPS = (load_commands, admin_commands, analysis_commands, money_commands, report_commands, user_commands)
 
 
 def _index() -> dict[str, Command]:
