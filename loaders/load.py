@@ -170,15 +170,20 @@ def canonical_rows(source: Source) -> Iterator[CanonicalRow]:
 
 def load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Mapping | None = None,
              rejects_dir: str | Path = "rejects", progress: Progress | None = None,
-             resolve: bool = True) -> LoadReport:
+             resolve: bool = True, recorded_as: dict[str, str] | None = None) -> LoadReport:
     """Load every recognised file of ``directory``; then recompute cross-posts and SAME_AS. The store's one
-    writer is held throughout: a second load into it waits for this one (or stops with one sentence)."""
+    writer is held throughout: a second load into it waits for this one (or stops with one sentence).
+
+    ``recorded_as``: file name → what provenance records as its source file (an upload copied to a
+    scratch folder is recorded by the name its owner gave it, not by the scratch path); by default
+    the file's resolved path."""
     with store.write_lock():
-        return _load_dir(store, directory, mapping, rejects_dir, progress, resolve)
+        return _load_dir(store, directory, mapping, rejects_dir, progress, resolve, recorded_as or {})
 
 
 def _load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Mapping | None,
-              rejects_dir: str | Path, progress: Progress | None, resolve: bool) -> LoadReport:
+              rejects_dir: str | Path, progress: Progress | None, resolve: bool,
+              recorded_as: dict[str, str]) -> LoadReport:
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = Mapping.load(mapping)
     sources = find_sources(Path(directory), mapping)
@@ -194,7 +199,8 @@ def _load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Ma
         if source.kind == "listings" and matcher is None:
             matcher, species_props = build_matcher(extra_species, extra_keywords)
         file_report = load_file(store, source, Path(rejects_dir), matcher, species_props, progress,
-                                collect={"species": extra_species, "keywords": extra_keywords}.get(source.kind))
+                                collect={"species": extra_species, "keywords": extra_keywords}.get(source.kind),
+                                recorded_as=recorded_as.get(source.path.name))
         report.files.append(file_report)
     store.commit()
     if resolve:
@@ -205,7 +211,7 @@ def _load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Ma
 
 def load_file(store: GraphStore, source: Source, rejects_dir: Path, matcher: Any,
               species_props: dict[str, dict[str, Any]], progress: Progress | None = None,
-              collect: list[dict[str, Any]] | None = None) -> FileReport:
+              collect: list[dict[str, Any]] | None = None, recorded_as: str | None = None) -> FileReport:
     parser = PARSERS[source.kind]
     name = source.path.name
     report = FileReport(file=name, kind=source.kind)
@@ -218,7 +224,7 @@ def load_file(store: GraphStore, source: Source, rejects_dir: Path, matcher: Any
         _write_table(rejects_dir, f"{name}.warnings.csv", WARNING_COLUMNS, [])
         return report
     expected = _count_lines(source.path)
-    recorded_path = str(source.path.resolve())
+    recorded_path = recorded_as or str(source.path.resolve())
     required = tuple(getattr(parser, "REQUIRED", ()))
     with writer(store, WRITE_BATCH) as out:
         for record in canonical_rows(source):
