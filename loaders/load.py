@@ -178,7 +178,11 @@ def load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Map
     scratch folder is recorded by the name its owner gave it, not by the scratch path); by default
     the file's resolved path."""
     with store.write_lock():
-        return _load_dir(store, directory, mapping, rejects_dir, progress, resolve, recorded_as or {})
+        report = _load_dir(store, directory, mapping, rejects_dir, progress, resolve, recorded_as or {})
+    from graphbench.alerts import after_load
+
+    after_load(store)  # watchlists and takedowns: what this load brought becomes alerts (issue 17)
+    return report
 
 
 def _load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Mapping | None,

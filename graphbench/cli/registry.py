@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from graphbench.cli import (
     admin_commands,
+    alert_commands,
     analysis_commands,
     load_commands,
     money_commands,
@@ -18,7 +19,8 @@ from graphbench.cli import (
 )
 from graphbench.cli.command import Command
 
-GROUPS = (load_commands, admin_commands, analysis_commands, money_commands, report_commands, user_commands)
+GROUPS = (load_commands, admin_commands, analysis_commands, money_commands, report_commands, user_commands,
+          alert_commands)
 
 
 def _index() -> dict[str, Command]:
