@@ -6,7 +6,8 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, show_graph, whole_graph_agreed
+from app_pages.canvas import canvas_event, graph_canvas
+from app_pages.common import analysis, get_store, whole_graph_agreed
 from graphbench.schema import NODE_TYPES, PROVENANCE_PROPS, REL_TYPES
 from graphbench.viz.safe_text import markdown_text
 
@@ -16,6 +17,8 @@ state = st.session_state
 state.setdefault("explore_focus", None)
 state.setdefault("explore_pinned", [])
 state.setdefault("explore_hidden", [])
+state.setdefault("explore_expanded", {})  # node id → neighbour cap: what double-click / Expand added to the canvas
+state.setdefault("explore_selected", None)
 
 query = st.text_input("Search: handle, phone, wallet, hashtag, species, tracking number, words in listings",
                       placeholder="e.g. python, +8491, 0xad1f, JD0001")
@@ -47,7 +50,13 @@ if not state["explore_focus"]:
     st.stop()
 
 center = state["explore_focus"]
+if state.get("explore_expanded_for") != center:  # a new focus starts a new canvas
+    state["explore_expanded_for"], state["explore_expanded"], state["explore_selected"] = center, {}, None
+    state["explore_selection"] = []
 graph = store.neighbourhood(center, hops=hops, limit=cap, rel_types=rel_types)
+# what was expanded stays on the canvas: each expansion adds the node's neighbours to what is drawn
+for expanded, limit in state["explore_expanded"].items():
+    graph = nx.compose(graph, store.neighbourhood(expanded, hops=1, limit=limit, rel_types=rel_types))
 for pinned in state["explore_pinned"]:
     if pinned not in graph:
         graph = nx.compose(graph, store.neighbourhood(pinned, hops=1, limit=30, rel_types=rel_types))
@@ -72,8 +81,8 @@ def on_platform(data: dict) -> bool:
 
 
 keep = [n for n, d in graph.nodes(data=True)
-        if n == center or (d.get("label") in labels and n not in state["explore_hidden"] and in_window(d)
-                           and on_platform(d))]
+        if n == center or n in state["explore_expanded"]
+        or (d.get("label") in labels and n not in state["explore_hidden"] and in_window(d) and on_platform(d))]
 view = graph.subgraph(keep).copy()
 # an "N more" placeholder for nodes whose neighbours the cap cut
 for node, data in list(view.nodes(data=True)):
@@ -89,11 +98,43 @@ with left:
     membership = (state.get("communities") or {}).get("membership")
     if membership:
         st.caption("Accounts coloured by community (from the Communities page).")
-    show_graph(view, community=membership)
+    current = analysis()
+    risk = None
+    if current.has("risk"):  # only once scored: opening Explore never starts a whole-graph analysis
+        scores = dict(zip(current.risk["id"], current.risk["score"], strict=True))
+        risk = {n: scores.get(n, 0.0) for n, d in view.nodes(data=True) if d.get("label") == "Account"}
+    picked = state["explore_selected"] if state["explore_selected"] in view else center
+    selection = [n for n in state.get("explore_selection") or [picked] if n in view]
+    value = graph_canvas(view, key="explore_canvas", color_by="community" if membership else "label",
+                         community=membership, risk=risk, selected=selection, pinned=state["explore_pinned"],
+                         hidden=state["explore_hidden"], height=620)
+    event = canvas_event(value, "explore_canvas")
+    if event:
+        if event["event"] in ("pin", "hide"):
+            state["explore_pinned"], state["explore_hidden"] = list(event["pinned"]), list(event["hidden"])
+        if event["event"] == "show_all":
+            state["explore_hidden"] = []
+        state["explore_selection"] = list(event["selected"])
+        if event["selected"] and event.get("node") in event["selected"]:
+            state["explore_selected"] = event["node"]  # the node clicked, else the first of a lasso
+        elif event["selected"]:
+            state["explore_selected"] = event["selected"][0]
+        if event["event"] == "expand" and event.get("node"):
+            target = str(event["node"])
+            if target.startswith("More:"):  # the "N more" placeholder: the same node, with more room
+                target = target[len("More:"):]
+            state["explore_selected"] = target
+            state["explore_expanded"][target] = min(2000, 2 * state["explore_expanded"].get(target, cap))
+            st.rerun()
+        if event["event"] in ("hide", "show_all"):
+            st.rerun()
+    st.caption("Click a node to read it; double-click (or Expand) adds its neighbours; shift-drag draws a lasso; "
+               "drag a node to pin it. See docs/canvas.md.")
 with right:
     st.subheader("Details")
     selectable = sorted(n for n in view.nodes if not str(n).startswith("More:"))
-    selected = st.selectbox("Node", selectable, index=selectable.index(center) if center in selectable else 0)
+    chosen = state["explore_selected"] if state["explore_selected"] in selectable else center
+    selected = st.selectbox("Node", selectable, index=selectable.index(chosen) if chosen in selectable else 0)
     node = store.node(selected) or {}
     properties = [{"property": k, "value": str(v)} for k, v in node.items()
                   if k not in PROVENANCE_PROPS and v is not None and str(v) not in ("", "nan", "[]")]
@@ -102,19 +143,20 @@ with right:
         st.dataframe(pd.DataFrame([{"property": k, "value": str(node.get(k))} for k in PROVENANCE_PROPS if k != "sources"]
                                   + [{"property": "source", "value": s} for s in node.get("sources") or []]),
                      hide_index=True, width="stretch")
-    buttons = st.columns(3)
-    if buttons[0].button("Expand"):
-        state["explore_focus"] = selected
+    if st.button("Expand onto the canvas", help="adds this node's neighbours to what is drawn (same as a double-click)"):
+        state["explore_selected"] = selected
+        state["explore_expanded"][selected] = min(2000, 2 * state["explore_expanded"].get(selected, cap // 2))
         st.rerun()
-    if buttons[1].button("Pin"):
+    buttons = st.columns(2)
+    if buttons[0].button("Pin", width="stretch"):
         state["explore_pinned"] = sorted(set(state["explore_pinned"]) | {selected})
-    if buttons[2].button("Hide"):
+    if buttons[1].button("Hide", width="stretch"):
         state["explore_hidden"] = sorted(set(state["explore_hidden"]) | {selected})
     if state["explore_pinned"] or state["explore_hidden"]:
         st.caption(f"pinned: {markdown_text(', '.join(state['explore_pinned'])) or '—'}; "
                    f"hidden: {len(state['explore_hidden'])}")
         if st.button("Clear pins and hidden"):
-            state["explore_pinned"], state["explore_hidden"] = [], []
+            state["explore_pinned"], state["explore_hidden"], state["explore_expanded"] = [], [], {}
             st.rerun()
     if selected.startswith("Account:") and whole_graph_agreed("Risk scoring", "every account, listing and "
                                                               "transfer", "risk"):

@@ -1,0 +1,447 @@
+// graphbench's graph canvas: a two-way Streamlit component on sigma.js (WebGL) + graphology.
+// Python sends a compact, column-wise payload (graphbench.viz.canvas.canvas_payload); the canvas sends
+// back {selected, pinned, hidden, event, node, seq} on a click, a double-click (expand), a lasso, pin
+// or hide. Data changes are applied as a diff, so nodes already on screen keep their place.
+
+import { MultiDirectedGraph } from "graphology";
+import Sigma from "sigma";
+import FA2Layout from "graphology-layout-forceatlas2/worker";
+import forceAtlas2 from "graphology-layout-forceatlas2";
+import { toBlob } from "@sigma/export-image";
+import { Streamlit } from "./streamlit.js";
+import { installLabelGuard } from "./labels.js";
+import { amountTotals, nodeCategory, nodeSizes } from "./colours.js";
+import { viewToSVG } from "./svg.js";
+import { buildUI } from "./ui.js";
+
+const state = {
+  selected: new Set(), pinned: new Set(), hidden: new Set(), labelBoxes: [], seq: 0,
+  colorBy: "label", sizeBy: "degree", density: 1, window: [null, null], legend: [],
+  firstFrameMs: null, renders: 0, lastExport: null, lastSent: null, dataKey: null, optionsKey: null,
+  // a new id each time the frame loads, so Python can tell a fresh canvas's seq 1 from an old one's
+  session: Math.random().toString(36).slice(2),
+};
+window.__gbCanvas = state; // read by the browser tests and the benchmark
+// where a node is drawn, in the frame's CSS pixels (the tests click there), and the renderer itself
+window.__gbCanvasAPI = {
+  position(node) {
+    const d = renderer.getNodeDisplayData(node);
+    if (!d || d.hidden) return null;
+    const p = renderer.framedGraphToViewport(d);
+    const r = ui.stage.getBoundingClientRect();
+    return { x: p.x + r.left, y: p.y + r.top, size: renderer.scaleSize(d.size) };
+  },
+  layoutRunning: () => Boolean(layout && layout.isRunning()) || Boolean(layoutTimer),
+  stopLayout: () => stopLayout(),
+  renderer: () => renderer,
+  nodes: () => graph.nodes(),
+};
+
+const graph = new MultiDirectedGraph();
+let renderer = null;
+let layout = null;
+let layoutTimer = null;
+let labelColours = {};
+let communityNames = {};
+let timeRange = null; // [min, max] epoch seconds over nodes and edges, or null
+let hiddenNow = new Set(); // hidden by the analyst or by the time window: what the reducers read
+const ui = buildUI({
+  onColour: (rule) => { state.colorBy = rule; recolour(); },
+  onSize: (rule) => { state.sizeBy = rule; nodeSizes(graph, rule); refresh(); },
+  onDensity: (value) => { state.density = value; if (renderer) renderer.setSetting("labelDensity", value); },
+  onWindow: (from, to) => { state.window = [from, to]; applyFilters(); },
+  onPin: () => pinSelected(), onHide: () => hideSelected(), onShowAll: () => showAll(),
+  onExpand: () => { const [node] = state.selected; if (node) send("expand", node); },
+  onLayout: () => (layout && layout.isRunning() ? stopLayout() : startLayout(4000)),
+  onFit: () => renderer && renderer.getCamera().animatedReset({ duration: 300 }),
+  onPNG: () => exportPNG(), onSVG: () => exportSVG(),
+});
+
+// ---- talking to Python ----------------------------------------------------------------------------
+
+function send(event, node = null) {
+  state.seq += 1;
+  const value = { selected: [...state.selected].sort(), pinned: [...state.pinned].sort(), hidden: [...state.hidden].sort(),
+    event, node, seq: `${state.session}:${state.seq}` };
+  state.lastSent = value;
+  Streamlit.setComponentValue(value);
+}
+
+Streamlit.onRender((args) => {
+  const payload = args.payload;
+  if (!payload) return;
+  const started = performance.now();
+  if (payload.key !== state.dataKey) applyData(payload);
+  const optionsKey = JSON.stringify(payload.options);
+  if (optionsKey !== state.optionsKey) applyOptions(payload.options || {});
+  state.optionsKey = optionsKey;
+  state.lastApplyMs = performance.now() - started;
+});
+Streamlit.setComponentReady();
+// the toolbar wraps on a narrow column: tell Streamlit the frame's real height
+new ResizeObserver(() => Streamlit.setFrameHeight(ui.totalHeight())).observe(document.getElementById("root"));
+
+// ---- data -----------------------------------------------------------------------------------------
+
+function hashedPosition(id, spread) {
+  // a position from the id alone, so a first layout does not depend on row order
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  const a = ((h >>> 0) % 100000) / 100000 * Math.PI * 2;
+  const r = Math.sqrt((((h >>> 16) ^ h) >>> 0) % 100000 / 100000) * spread;
+  return { x: Math.cos(a) * r, y: Math.sin(a) * r };
+}
+
+function applyData(payload) {
+  const n = payload.nodes, e = payload.edges;
+  const ids = n.id;
+  const incoming = new Set(ids);
+  const existed = new Set(graph.nodes());
+  labelColours = payload.options?.label_colours || labelColours;
+  communityNames = payload.options?.community_names || {};
+  graph.clearEdges();
+  for (const node of existed) if (!incoming.has(node)) graph.dropNode(node);
+  const given = Array.isArray(n.x) && Array.isArray(n.y);
+  const fresh = [];
+  for (let i = 0; i < ids.length; i++) {
+    const attrs = { label: n.caption[i], nlabel: n.labels[n.label[i]], community: n.community ? n.community[i] : null,
+      risk: n.risk ? n.risk[i] : null, followers: n.followers ? n.followers[i] : null, ts: n.ts ? n.ts[i] : null };
+    if (given && n.x[i] !== null) Object.assign(attrs, { x: n.x[i], y: n.y[i] });
+    if (graph.hasNode(ids[i])) graph.mergeNodeAttributes(ids[i], attrs);
+    else {
+      graph.addNode(ids[i], { x: 0, y: 0, size: 5, ...attrs });
+      if (!(given && n.x[i] !== null)) fresh.push(ids[i]);
+    }
+  }
+  const types = e.types || [];
+  const currencies = e.currencies || [];
+  for (let i = 0; i < e.source.length; i++) {
+    const amount = e.amount ? e.amount[i] : null;
+    const currency = e.currency && e.currency[i] !== null ? currencies[e.currency[i]] : null;
+    const ts = e.ts ? e.ts[i] : null;
+    graph.addEdge(ids[e.source[i]], ids[e.target[i]], { etype: types[e.type[i]] || "", amount, currency, ts,
+      caption: edgeCaption(types[e.type[i]], amount, currency, ts), size: 1, color: "#b8c2cc" });
+  }
+  placeFresh(fresh, existed);
+  amountTotals(graph);
+  nodeSizes(graph, state.sizeBy);
+  timeRange = computeTimeRange();
+  ui.setTimeRange(timeRange);
+  if (!timeRange) state.window = [null, null];
+  state.dataKey = payload.key;
+  for (const set of [state.selected, state.pinned, state.hidden]) for (const node of [...set]) if (!graph.hasNode(node)) set.delete(node);
+  if (!renderer) createRenderer(payload);
+  recolour();
+  const layoutMode = payload.options?.layout || "auto";
+  if (fresh.length && layoutMode !== "none") {
+    // keep what was on screen where it was: only the newcomers move at first, then all settle briefly
+    startLayout(graph.order > 5000 ? 8000 : 2500, existed.size ? existed : null);
+  }
+}
+
+function placeFresh(fresh, existed) {
+  const spread = Math.max(10, Math.sqrt(graph.order) * 8);
+  for (const node of fresh) {
+    let anchor = null;
+    graph.forEachNeighbor(node, (other) => { if (!anchor && existed.has(other)) anchor = other; });
+    if (anchor) {
+      const a = graph.getNodeAttributes(anchor);
+      const j = hashedPosition(node, spread / 10);
+      graph.mergeNodeAttributes(node, { x: a.x + j.x, y: a.y + j.y });
+    } else graph.mergeNodeAttributes(node, hashedPosition(node, spread));
+  }
+}
+
+function edgeCaption(type, amount, currency, ts) {
+  const parts = [];
+  if (amount !== null && amount !== undefined) parts.push(`${amount.toLocaleString("en", { maximumFractionDigits: 2 })}${currency ? " " + currency : ""}`);
+  if (ts !== null && ts !== undefined) parts.push(new Date(ts * 1000).toISOString().slice(0, 10));
+  return parts.join(" · "); // the relationship type alone is in the tooltip: as a caption on every edge it is clutter
+}
+
+function computeTimeRange() {
+  let lo = Infinity, hi = -Infinity;
+  graph.forEachNode((_, a) => { if (a.ts !== null && a.ts !== undefined) { lo = Math.min(lo, a.ts); hi = Math.max(hi, a.ts); } });
+  graph.forEachEdge((_, a) => { if (a.ts !== null && a.ts !== undefined) { lo = Math.min(lo, a.ts); hi = Math.max(hi, a.ts); } });
+  return lo <= hi ? [lo, hi] : null;
+}
+
+function applyOptions(options) {
+  if (options.color_by) { state.colorBy = options.color_by; ui.setColour(options.color_by); }
+  if (options.size_by) { state.sizeBy = options.size_by; ui.setSize(options.size_by); nodeSizes(graph, state.sizeBy); }
+  if (options.label_density !== undefined) {
+    state.density = options.label_density; ui.setDensity(options.label_density);
+    renderer.setSetting("labelDensity", options.label_density);
+  }
+  for (const [name, set] of [["selected", state.selected], ["pinned", state.pinned], ["hidden", state.hidden]]) {
+    if (!Array.isArray(options[name])) continue;
+    set.clear();
+    for (const node of options[name]) if (graph.hasNode(node)) set.add(node);
+  }
+  for (const node of state.pinned) graph.setNodeAttribute(node, "fixed", true);
+  if (options.height) { ui.setHeight(options.height); Streamlit.setFrameHeight(ui.totalHeight()); }
+  recolour();
+}
+
+// ---- drawing --------------------------------------------------------------------------------------
+
+function createRenderer(payload) {
+  const many = payload.edges.source.length;
+  try {
+    renderer = makeSigma(many);
+  } catch (error) {
+    ui.stage.textContent = `This browser cannot draw the canvas (WebGL is off or missing): ${error.message}`;
+    throw error;
+  }
+  state.defaultDrawLabel = installLabelGuard(renderer, state);
+  finishRenderer();
+}
+
+function makeSigma(many) {
+  return new Sigma(graph, ui.stage, {
+    allowInvalidContainer: true,
+    labelFont: "Arial, sans-serif", labelSize: 12, labelWeight: "normal",
+    labelDensity: state.density, labelGridCellSize: 100, labelRenderedSizeThreshold: 5,
+    defaultEdgeType: many > 20000 ? "line" : "arrow",
+    enableEdgeEvents: many <= 20000,
+    hideEdgesOnMove: many > 50000,
+    renderEdgeLabels: false, edgeLabelSize: 10, edgeLabelFont: "Arial, sans-serif",
+    zIndex: true,
+    nodeReducer: (node, data) => {
+      const res = { ...data };
+      if (hiddenNow.has(node)) res.hidden = true;
+      if (state.selected.has(node)) { res.highlighted = true; res.forceLabel = true; res.zIndex = 2; }
+      if (state.pinned.has(node)) { res.forceLabel = true; res.label = `◆ ${data.label}`; res.zIndex = 1; }
+      return res;
+    },
+    edgeReducer: (edge, data) => {
+      const res = { ...data, label: data.caption || null };
+      if (hiddenNow.size && (hiddenNow.has(graph.source(edge)) || hiddenNow.has(graph.target(edge)))) res.hidden = true;
+      else if (!inWindow(data.ts)) res.hidden = true;
+      return res;
+    },
+  });
+}
+
+function finishRenderer() {
+  renderer.setSetting("defaultDrawNodeLabel", state.defaultDrawLabel);
+  renderer.on("afterRender", () => {
+    state.renders += 1;
+    if (state.firstFrameMs === null) state.firstFrameMs = performance.now();
+  });
+  // edge captions (amounts, dates) once zoomed in far enough for them to be read, or on small graphs
+  renderer.getCamera().on("updated", (cam) => {
+    const want = cam.ratio < 0.35 || graph.size <= 150;
+    if (renderer.getSetting("renderEdgeLabels") !== want) renderer.setSetting("renderEdgeLabels", want);
+  });
+  renderer.setSetting("renderEdgeLabels", graph.size <= 150);
+  bindEvents();
+  Streamlit.setFrameHeight(ui.totalHeight());
+}
+
+function refresh() {
+  if (renderer) renderer.refresh();
+}
+
+function inWindow(ts) {
+  if (ts === null || ts === undefined) return true;
+  const [from, to] = state.window;
+  return (from === null || ts >= from) && (to === null || ts <= to);
+}
+
+function applyFilters() {
+  hiddenNow = new Set(state.hidden);
+  if (state.window[0] !== null || state.window[1] !== null) {
+    graph.forEachNode((node, a) => { if (!inWindow(a.ts)) hiddenNow.add(node); });
+  }
+  updateLegend();
+  refresh();
+}
+
+function recolour() {
+  graph.forEachNode((node, attrs) => {
+    const [name, colour] = nodeCategory(state.colorBy, attrs, labelColours, communityNames);
+    graph.mergeNodeAttributes(node, { color: colour, category: name });
+  });
+  applyFilters();
+}
+
+function updateLegend() {
+  // only what is drawn: visible nodes, counted per category
+  const counts = new Map();
+  graph.forEachNode((node, a) => {
+    if (hiddenNow.has(node)) return;
+    const [name, colour, order] = nodeCategory(state.colorBy, a, labelColours, communityNames);
+    const item = counts.get(name) || { name, colour, order, count: 0 };
+    item.count += 1;
+    counts.set(name, item);
+  });
+  state.legend = [...counts.values()].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.name < b.name ? -1 : 1));
+  let edges = 0;
+  graph.forEachEdge((edge, a, s, t) => { if (!hiddenNow.has(s) && !hiddenNow.has(t) && inWindow(a.ts)) edges += 1; });
+  ui.setLegend(state.legend);
+  ui.setStatus(`${graph.order - hiddenNow.size} of ${graph.order} nodes, ${edges} of ${graph.size} edges drawn`
+    + (state.selected.size ? ` · ${state.selected.size} selected` : ""));
+}
+
+// ---- interaction ----------------------------------------------------------------------------------
+
+function select(nodes, additive) {
+  if (!additive) state.selected.clear();
+  for (const node of nodes) state.selected.add(node);
+  updateLegend();
+  refresh();
+}
+
+function pinSelected() {
+  const all = [...state.selected].every((n) => state.pinned.has(n));
+  for (const node of state.selected) {
+    if (all) { state.pinned.delete(node); graph.removeNodeAttribute(node, "fixed"); } else { state.pinned.add(node); graph.setNodeAttribute(node, "fixed", true); }
+  }
+  refresh();
+  send("pin", [...state.selected][0] || null);
+}
+
+function hideSelected() {
+  for (const node of state.selected) state.hidden.add(node);
+  state.selected.clear();
+  applyFilters();
+  send("hide");
+}
+
+function showAll() {
+  state.hidden.clear();
+  applyFilters();
+  send("show_all");
+}
+
+function bindEvents() {
+  let dragged = null;
+  let moved = false;
+  renderer.on("clickNode", ({ node, event }) => {
+    if (moved) return;
+    const additive = event.original.ctrlKey || event.original.metaKey;
+    if (additive && state.selected.has(node)) state.selected.delete(node);
+    else select([node], additive);
+    updateLegend();
+    refresh();
+    send("select", node);
+  });
+  renderer.on("doubleClickNode", ({ node, preventSigmaDefault }) => {
+    preventSigmaDefault(); // no zoom: a double-click asks Python for the node's neighbours
+    select([node], false);
+    send("expand", node);
+  });
+  renderer.on("clickStage", () => {
+    if (!state.selected.size) return;
+    state.selected.clear();
+    updateLegend();
+    refresh();
+    send("select");
+  });
+  renderer.on("doubleClickStage", ({ preventSigmaDefault }) => preventSigmaDefault());
+  // dragging a node moves it and pins it there (the layout leaves it alone)
+  renderer.on("downNode", ({ node }) => { dragged = node; moved = false; });
+  renderer.getMouseCaptor().on("mousemovebody", (e) => {
+    if (!dragged) return;
+    moved = true;
+    const p = renderer.viewportToGraph(e);
+    graph.mergeNodeAttributes(dragged, { x: p.x, y: p.y, fixed: true });
+    state.pinned.add(dragged);
+    e.preventSigmaDefault();
+    e.original.preventDefault();
+    e.original.stopPropagation();
+  });
+  renderer.getMouseCaptor().on("mouseup", () => {
+    if (dragged && moved) send("pin", dragged);
+    dragged = null;
+    setTimeout(() => { moved = false; }, 0);
+  });
+  renderer.on("enterEdge", ({ edge }) => ui.showTip(edgeTip(edge)));
+  renderer.on("leaveEdge", () => ui.showTip(null));
+  renderer.on("enterNode", ({ node }) => ui.showTip(node));
+  renderer.on("leaveNode", () => ui.showTip(null));
+  ui.onLasso((polygon) => {
+    const inside = [];
+    graph.forEachNode((node) => {
+      if (hiddenNow.has(node)) return;
+      const p = renderer.graphToViewport(renderer.getNodeDisplayData(node));
+      if (pointInPolygon(p.x, p.y, polygon)) inside.push(node);
+    });
+    select(inside, true);
+    send("lasso");
+  });
+  window.addEventListener("keydown", (e) => {
+    if (e.target && ["INPUT", "SELECT"].includes(e.target.tagName)) return;
+    if (e.key === "Escape") { state.selected.clear(); updateLegend(); refresh(); send("select"); }
+    if (e.key === "p") pinSelected();
+    if (e.key === "h") hideSelected();
+    if (e.key === "e" && state.selected.size) send("expand", [...state.selected][0]);
+  });
+}
+
+function edgeTip(edge) {
+  const a = graph.getEdgeAttributes(edge);
+  return `${graph.source(edge)} —${a.etype}→ ${graph.target(edge)}${a.caption ? " · " + a.caption : ""}`;
+}
+
+function pointInPolygon(x, y, poly) {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+// ---- layout ---------------------------------------------------------------------------------------
+
+function startLayout(ms, holdStill = null) {
+  stopLayout();
+  if (graph.order < 2) return;
+  if (holdStill) for (const node of holdStill) if (graph.hasNode(node)) graph.setNodeAttribute(node, "fixed", true);
+  const settings = forceAtlas2.inferSettings(graph);
+  settings.barnesHutOptimize = graph.order > 1000;
+  layout = new FA2Layout(graph, { settings });
+  layout.start();
+  ui.setLayoutRunning(true);
+  const release = () => {
+    if (holdStill) for (const node of holdStill) if (graph.hasNode(node) && !state.pinned.has(node)) graph.removeNodeAttribute(node, "fixed");
+  };
+  layoutTimer = setTimeout(() => {
+    stopLayout();
+    release();
+    if (holdStill) startLayout(Math.min(ms, 1500)); // then a short settle with everything free
+  }, holdStill ? Math.min(ms, 1200) : ms);
+}
+
+function stopLayout() {
+  if (layoutTimer) clearTimeout(layoutTimer);
+  layoutTimer = null;
+  if (layout) { layout.kill(); layout = null; }
+  ui.setLayoutRunning(false);
+}
+
+// ---- export ---------------------------------------------------------------------------------------
+
+function download(blob, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+async function exportPNG() {
+  const blob = await toBlob(renderer, { format: "png", backgroundColor: "#ffffff" });
+  state.lastExport = { format: "png", bytes: blob.size, type: blob.type };
+  download(blob, "graph.png");
+}
+
+function exportSVG() {
+  const text = viewToSVG(renderer, state, state.legend);
+  const blob = new Blob([text], { type: "image/svg+xml" });
+  state.lastExport = { format: "svg", bytes: blob.size, type: blob.type, nodes: (text.match(/<circle/g) || []).length };
+  download(blob, "graph.svg");
+}
