@@ -35,6 +35,7 @@ def _params_for(store, name: str) -> list[dict[str, str]]:
         "channel_type_flows": [{}],
         "daily_amounts": [{}],
         "transfers_by_id": [{"ids": ";".join(tx_ids[:3] + ["nope"])}, {"ids": tx_ids}],
+        "channel_holders": [{"ids": ";".join(channels[:5] + ["PaymentChannel:paypal:nobody"])}, {"ids": channels}],
     }[name]
 
 

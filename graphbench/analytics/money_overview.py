@@ -13,17 +13,20 @@ base-currency figures are made here from those rows at each day's rate
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from graphbench.analytics import popularity
 from graphbench.analytics.flows import FLOW_COLUMNS, channel_type_of, largest_first
 from graphbench.analytics.fx import FxRates, packaged_rates, to_base
-from graphbench.analytics.trace import factorize_ids
+from graphbench.analytics.trace import TraceResult, factorize_ids
 
 BUSIEST_COLUMNS = ["channel", "transfers"]
+HOLDER_COLUMNS = ["channel", "accounts"]  # the named query channel_holders
 DAY_COLUMNS = ["day", "amount"]  # the page's timeline: base-currency amount per day
 DAY_CURRENCY_COLUMNS = ["day", "currency", "amount", "count"]  # the named query daily_amounts
 FLOW_DAY_COLUMNS = ["source", "target", "currency", "day", "amount", "count"]  # the named query channel_type_flows
@@ -153,3 +156,99 @@ def transfers_with_ids(transfers: pd.DataFrame, tx_ids: Sequence[str]) -> pd.Dat
     wanted = list(dict.fromkeys(str(t) for t in tx_ids))
     hit = transfers[transfers["tx_id"].isin(wanted)]
     return hit.sort_values(["ts", "tx_id", "start", "end"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def holders_in(channels: Sequence[str] | pd.Series, tables: Mapping[str, pd.DataFrame],
+               wanted: Sequence[str]) -> pd.DataFrame:
+    """``HOLDER_COLUMNS`` for the ``wanted`` channels that exist (``channels``): how many distinct
+    accounts use each (USES) or posted a listing that accepts it (POSTED + ACCEPTS), as the account
+    graph counts a shared channel (:func:`graphbench.analytics.projection.channel_owners`)."""
+    from graphbench.analytics.projection import channel_owners
+
+    present = sorted(set(map(str, wanted)) & set(map(str, channels)))
+    owners = channel_owners(tables)
+    counts = owners[owners["channel"].isin(present)].groupby("channel")["account"].nunique()
+    return pd.DataFrame({"channel": present, "accounts": [int(counts.get(c, 0)) for c in present]},
+                        columns=HOLDER_COLUMNS)
+
+
+def start_choices(busiest: pd.DataFrame, holders: Mapping[str, int]) -> pd.DataFrame:
+    """The busiest payers as a pick list: ``channel, transfers, accounts, popular`` in the busiest order.
+    ``popular``: more accounts hold it than the popularity rule allows a tie
+    (:func:`graphbench.analytics.popularity.is_popular`, kind ``channel``): an escrow, an exchange's
+    deposit address. Assumption: a channel no account is known to hold counts 0 (transactions-only data
+    has no popular channel by this rule)."""
+    table = busiest.reindex(columns=BUSIEST_COLUMNS).reset_index(drop=True)
+    accounts = [int(holders.get(str(c), 0)) for c in table["channel"]]
+    return table.assign(accounts=accounts, popular=[popularity.is_popular("channel", n) for n in accounts])
+
+
+def popular_among(holders: Mapping[str, int]) -> dict[str, int]:
+    """The popular channels among these (channel → accounts holding it), by the one popularity rule."""
+    return {c: n for c, n in sorted(holders.items()) if popularity.is_popular("channel", n)}
+
+
+def default_start(choices: pd.DataFrame) -> str | None:
+    """The busiest payer that is not popular (a trace from an escrow follows every customer's money at
+    once); None when every choice is popular or there is none."""
+    calm = choices[~choices["popular"].astype(bool)]
+    return str(calm["channel"].iloc[0]) if len(calm) else None
+
+
+def choice_label(row: Mapping[str, object]) -> str:
+    """How a pick list shows a channel: its id, its payments out and, for a popular one, why it is marked."""
+    text = f"{row['channel']}  ·  {int(row['transfers']):,} payments out"  # type: ignore[call-overload]
+    if row.get("popular"):
+        text += f"  ·  POPULAR: held by {int(row['accounts']):,} accounts (escrow / exchange?)"  # type: ignore[call-overload]
+    return text
+
+
+END_COLUMNS = ["channel", "end", "hop", "currency", "amount", "amount_base", "transfers"]
+
+
+def trace_ends(result: TraceResult) -> pd.DataFrame:
+    """Where a trail ends, one row per (channel, currency): ``end`` is ``sink`` (out: no onward transfer
+    within the window and tolerance; in: no earlier incoming one, where the money came from) or ``open
+    end`` (the hop limit cut the trail and the money goes on). ``amount`` is what the trail brought there
+    as written, ``amount_base`` in the base currency (NaN: no rate); never one sum over currencies."""
+    kinds = {**{c: "sink" for c in result.sinks}, **{c: "open end" for c in result.open_ends}}
+    if not kinds or result.totals.empty:
+        return pd.DataFrame(columns=END_COLUMNS)
+    side = ("received", "received_base", "n_received") if result.direction == "out" else ("sent", "sent_base", "n_sent")
+    rows = result.totals[result.totals["node"].isin(list(kinds))]
+    table = pd.DataFrame({"channel": rows["node"], "end": rows["node"].map(kinds), "hop": rows["first_hop"],
+                          "currency": rows["currency"], "amount": rows[side[0]], "amount_base": rows[side[1]],
+                          "transfers": rows[side[2]].astype(int)})
+    table = table[table["transfers"] > 0]
+    return (table.sort_values(["end", "amount_base", "channel"], ascending=[False, False, True], kind="stable",
+                              na_position="last").reset_index(drop=True)[END_COLUMNS])
+
+
+_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+
+
+def trace_window(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """The trace window from what an analyst typed (ISO dates or date-times; blank: open), as UTC stamps.
+    A bare date in ``until`` means the whole of that day (``2024-03-01`` → ``2024-03-01T23:59:59Z``).
+    A value that is not a date, or a window that ends before it starts, is one sentence naming the field
+    (:class:`~graphbench.errors.GraphbenchError`)."""
+    from graphbench import normalize
+    from graphbench.errors import GraphbenchError
+
+    bounds: list[str | None] = []
+    for field_name, text in (("Since", since), ("Until", until)):
+        text = (text or "").strip()
+        if not text:
+            bounds.append(None)
+            continue
+        try:
+            stamp = normalize.timestamp(text)
+        except ValueError:
+            raise GraphbenchError(f"{field_name}: {text[:40]!r} is not a date; write it as 2024-03-01 or "
+                                  "2024-03-01T14:30:00Z") from None
+        if field_name == "Until" and _DATE_ONLY.fullmatch(text):
+            stamp = stamp[:10] + "T23:59:59Z"
+        bounds.append(stamp)
+    if bounds[0] and bounds[1] and bounds[1] < bounds[0]:
+        raise GraphbenchError(f"Until ({bounds[1]}) is before Since ({bounds[0]}): no transfer can be in that window")
+    return bounds[0], bounds[1]

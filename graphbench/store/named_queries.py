@@ -209,6 +209,12 @@ def _transfers_by_id(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any
     return _records(money_overview.transfers_with_ids(table, p["ids"])[list(TRANSFER_FIELDS)], [])
 
 
+def _channel_holders(store: GraphStore, p: dict[str, Any]) -> list[dict[str, Any]]:
+    return _records(money_overview.holders_in(store.nodes("PaymentChannel", columns=["id"])["id"],
+                                              {t: store.relationships(t, columns=[]) for t in ("USES", "POSTED", "ACCEPTS")},
+                                              p["ids"]), ["channel"])
+
+
 _TWINS: dict[str, Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]]] = {
     "neighbourhood": _neighbourhood,
     "shared_identifiers": _shared_identifiers,
@@ -221,4 +227,5 @@ _TWINS: dict[str, Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]]] 
     "channel_type_flows": _channel_type_flows,
     "daily_amounts": _daily_amounts,
     "transfers_by_id": _transfers_by_id,
+    "channel_holders": _channel_holders,
 }

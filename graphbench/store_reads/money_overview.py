@@ -15,6 +15,7 @@ from graphbench.analytics.money_overview import (
     BUSIEST_COLUMNS,
     DAY_CURRENCY_COLUMNS,
     FLOW_DAY_COLUMNS,
+    HOLDER_COLUMNS,
     Overview,
     as_series,
     assemble,
@@ -22,11 +23,12 @@ from graphbench.analytics.money_overview import (
     flows_in_base,
     overview_of,
 )
+from graphbench.errors import GraphbenchError
 from graphbench.schema import TRANSFER_FIELDS
 from graphbench.store.base import GraphStore, SupportsCypher
 
-__all__ = ["Overview", "busiest_payers", "channel_type_flows", "daily_amounts", "overview", "transfer_table",
-           "transfers_by_id"]
+__all__ = ["Overview", "busiest_payers", "channel_holders", "channel_type_flows", "check_start", "daily_amounts", "overview",
+           "transfer_table", "transfers_by_id"]
 
 
 def transfer_table(store: GraphStore) -> pd.DataFrame:
@@ -74,3 +76,38 @@ def transfers_by_id(store: GraphStore, tx_ids: Sequence[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=list(TRANSFER_FIELDS))
     rows = store.run_named("transfers_by_id", {"ids": [str(t) for t in tx_ids]})
     return pd.DataFrame(rows, columns=list(TRANSFER_FIELDS))
+
+
+def channel_holders(store: GraphStore, channels: Sequence[str]) -> dict[str, int]:
+    """How many accounts hold each of these channels (use it or accept it in a listing), for the
+    popularity rule; a channel not in the store is left out. Reads only these channels' neighbours."""
+    if not channels:
+        return {}
+    rows = pd.DataFrame(store.run_named("channel_holders", {"ids": [str(c) for c in channels]}), columns=HOLDER_COLUMNS)
+    return {str(c): int(n) for c, n in zip(rows["channel"], rows["accounts"], strict=True)}
+
+
+TRACE_LABELS = ("Account", "PaymentChannel")
+
+
+def check_start(store: GraphStore, text: str) -> str:
+    """The node id a trace starts from, or one sentence (:class:`GraphbenchError`): "no such node" (with
+    up to five ids whose text matches, e.g. ``tropic.world`` → ``Account:tiktok:tropic.world``), or a node
+    that is not an Account or PaymentChannel. Whether money moved is the trace's to say, not this."""
+    node_id = (text or "").strip()
+    if not node_id:
+        raise GraphbenchError("type an Account or PaymentChannel id to trace from")
+    found = store.node(node_id) if len(node_id) <= 1000 else None
+    if found is None:
+        hint = ""
+        words = node_id.split(":")[-1].strip()
+        if 2 <= len(words) <= 200:
+            hits = store.search(words, labels=list(TRACE_LABELS), limit=5)
+            if len(hits):
+                hint = "; did you mean " + ", ".join(str(i) for i in hits["id"]) + "?"
+        raise GraphbenchError(f"no such node {node_id[:80]!r} in the store (ids look like Account:platform:handle "
+                              f"or PaymentChannel:type:id){hint}")
+    label = found.get("label")
+    if label not in TRACE_LABELS:
+        raise GraphbenchError(f"{node_id[:80]!r} is a {label}: a trace starts from an Account or a PaymentChannel")
+    return node_id

@@ -229,6 +229,7 @@ def _named_cases() -> dict[str, list[dict[str, Any]]]:
         "channel_type_flows": [{}],
         "daily_amounts": [{}],
         "transfers_by_id": [{"ids": "T3;T1;T1;nope"}, {"ids": ["T5"]}],
+        "channel_holders": [{"ids": [P1, P3, "PaymentChannel:paypal:nobody"]}],
     }
 
 
