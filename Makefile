@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 STORE ?= file:./workspace
 PORT ?= 8501
 
-.PHONY: install run sample test test-fast neo4j neo4j-stop browser bench lint clean
+.PHONY: install run sample test test-fast neo4j neo4j-stop browser bench lint clean canvas
 
 install: $(STAMP)
 
@@ -51,6 +51,11 @@ browser:
 
 bench: install neo4j
 	@status=0; $(PY) benchmarks/run_all.py || status=$$?; $(MAKE) --no-print-directory neo4j-stop; exit $$status
+
+# The graph canvas's JavaScript bundle (graphbench/viz/canvas/bundle/, committed): npm ci + esbuild. Only
+# needed after editing frontend/canvas/; tests/test_canvas_bundle.py says when the bundle is stale.
+canvas:
+	cd frontend/canvas && npm ci --no-audit --no-fund && npm run build
 
 lint: install
 	$(VENV)/bin/ruff check graphbench loaders tests benchmarks app.py

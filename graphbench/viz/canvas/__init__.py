@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import networkx as nx
 import pandas as pd
 
 from graphbench.viz.canvas.bundle_hash import BUNDLE_DIR, bundle_is_current
-from graphbench.viz.canvas.captions import caption, event_time
+from graphbench.viz.canvas.captions import caption, event_time, event_times
 
 __all__ = ["BUNDLE_DIR", "LABEL_COLOURS", "bundle_is_current", "canvas_payload", "caption", "event_time",
            "frames_from_networkx"]
@@ -47,20 +46,29 @@ def frames_from_networkx(graph: nx.Graph) -> tuple[list[dict[str, Any]], list[di
     return nodes, edges
 
 
-def _rows(table: pd.DataFrame | Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+def _frame(table: pd.DataFrame | Iterable[Mapping[str, Any]] | None) -> pd.DataFrame:
     if table is None:
-        return []
+        return pd.DataFrame()
     if isinstance(table, pd.DataFrame):
-        return table.to_dict("records")
-    return [dict(row) for row in table]
+        return table.reset_index(drop=True)
+    return pd.DataFrame.from_records([dict(row) for row in table])
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype="object")
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    values = pd.to_numeric(series, errors="coerce").astype("float64")
+    return values.where(values.abs() != float("inf"))
+
+
+def _listed(series: pd.Series, digits: int | None = None) -> list[Any] | None:
+    """JSON-ready values (None for missing); None for a column with no value at all."""
+    if series.isna().all():
         return None
-    return number if math.isfinite(number) else None
+    values = series.round(digits) if digits is not None else series
+    return [None if pd.isna(v) else (int(v) if float(v).is_integer() and digits is None else float(v)) for v in values]
 
 
 def canvas_payload(nodes: pd.DataFrame | Iterable[Mapping[str, Any]],
@@ -74,81 +82,83 @@ def canvas_payload(nodes: pd.DataFrame | Iterable[Mapping[str, Any]],
 
     Node rows need ``id``; ``label`` (else the id's prefix), a caption (else :func:`caption`), and
     ``community``, ``risk``, ``followers``, a time (see :func:`event_time`), ``x``/``y`` are optional,
-    and ``community`` / ``risk`` / ``positions`` mappings by id override them. Edge rows need
-    ``source`` and ``target``; ``type``, ``amount``, ``currency`` and ``ts`` are optional. An edge
-    whose end is not among the nodes is left out and counted in ``dropped_edges``. Nodes are sorted
-    by id and edges by their ends, so the payload does not depend on row order. ``layout="none"``
-    keeps the given (or hashed) positions instead of running ForceAtlas2 in the browser.
+    and ``community`` / ``risk`` / ``positions`` mappings by id override them. A node id given twice
+    is drawn once, with its first row. Edge rows need ``source`` and ``target``; ``type``, ``amount``,
+    ``currency`` and ``ts`` are optional. An edge whose end is not among the nodes is left out and
+    counted in ``dropped_edges``. Nodes are sorted by id and edges by their ends, so the payload does
+    not depend on row order. ``layout="none"`` keeps the given (or hashed) positions instead of
+    running ForceAtlas2 in the browser.
     """
     if color_by not in COLOUR_RULES:
         raise ValueError(f"color_by must be one of {', '.join(COLOUR_RULES)}, not {color_by!r}")
     if size_by not in SIZE_RULES:
         raise ValueError(f"size_by must be one of {', '.join(SIZE_RULES)}, not {size_by!r}")
-    by_id: dict[str, dict[str, Any]] = {}
-    for row in _rows(nodes):
-        node_id = str(row.get("id") or "")
-        if node_id and node_id not in by_id:
-            by_id[node_id] = row
-    ids = sorted(by_id)
-    position = {node_id: i for i, node_id in enumerate(ids)}
-    labels: list[str] = []
-    label_index: dict[str, int] = {}
-    cols: dict[str, list[Any]] = {k: [] for k in ("caption", "label", "community", "risk", "followers", "ts", "x", "y")}
-    for node_id in ids:
-        row = by_id[node_id]
-        label = str(row.get("label") or node_id.split(":", 1)[0])
-        if label not in label_index:
-            label_index[label] = len(labels)
-            labels.append(label)
-        cols["label"].append(label_index[label])
-        cols["caption"].append(str(row.get("caption") or caption(node_id, row)))
-        group = community.get(node_id) if community is not None else row.get("community")
-        cols["community"].append(int(group) if _number(group) is not None else None)
-        cols["risk"].append(_number(risk.get(node_id) if risk is not None else row.get("risk")))
-        cols["followers"].append(_number(row.get("followers")))
-        cols["ts"].append(event_time(row))
-        xy = positions.get(node_id) if positions is not None else (row.get("x"), row.get("y"))
-        x, y = (_number(xy[0]), _number(xy[1])) if xy is not None else (None, None)
-        cols["x"].append(None if x is None or y is None else round(x, 3))
-        cols["y"].append(None if x is None or y is None else round(y, 3))
-    node_section: dict[str, Any] = {"id": ids, "labels": labels, **cols}
-    for optional in ("community", "risk", "followers", "ts", "x", "y"):
-        if all(v is None for v in node_section[optional]):
-            node_section[optional] = None
+    nf = _frame(nodes)
+    if "id" not in nf.columns:
+        raise ValueError("the canvas's nodes need an 'id' column")
+    nf = nf[nf["id"].notna()].assign(id=lambda f: f["id"].astype(str))
+    nf = nf[nf["id"] != ""].drop_duplicates("id", keep="first").sort_values("id", kind="stable").reset_index(drop=True)
+    ids: list[str] = nf["id"].tolist()
+    prefix = nf["id"].str.split(":", n=1).str[0]
+    given_label = _column(nf, "label")
+    label = given_label.where(given_label.notna() & (given_label.astype(str) != ""), prefix).astype(str)
+    label_codes, label_names = pd.factorize(label, sort=True)
+    captions = _column(nf, "caption")
+    fields = [c for c in _CAPTION_FIELDS if c in nf.columns]
+    records = nf[fields].to_dict("records") if fields else [{} for _ in ids]
+    caption_list = [str(c) if isinstance(c, str) and c else caption(i, {**r, "label": lab})
+                    for i, c, r, lab in zip(ids, captions, records, label, strict=True)]
+    groups = nf["id"].map(community) if community is not None else _column(nf, "community")
+    scores = nf["id"].map(risk) if risk is not None else _column(nf, "risk")
+    if positions is not None:
+        xs = nf["id"].map(lambda i: positions[i][0] if i in positions else None)
+        ys = nf["id"].map(lambda i: positions[i][1] if i in positions else None)
+    else:
+        xs, ys = _column(nf, "x"), _column(nf, "y")
+    xs, ys = _numbers(xs), _numbers(ys)
+    placed = xs.notna() & ys.notna()
+    node_section: dict[str, Any] = {
+        "id": ids, "labels": [str(x) for x in label_names], "label": label_codes.tolist(), "caption": caption_list,
+        "community": _listed(_numbers(groups).round()), "risk": _listed(_numbers(scores), 2),
+        "followers": _listed(_numbers(_column(nf, "followers"))), "ts": _listed(event_times(nf), 3),
+        "x": _listed(xs.where(placed), 3), "y": _listed(ys.where(placed), 3)}
 
-    edge_rows = []
-    dropped = 0
-    for row in _rows(edges):
-        s, t = str(row.get("source")), str(row.get("target"))
-        if s not in position or t not in position:
-            dropped += 1
-            continue
-        ts = event_time({"ts": row.get("ts")})
-        edge_rows.append((position[s], position[t], str(row.get("type") or ""), _number(row.get("amount")),
-                          str(row["currency"]) if row.get("currency") not in (None, "") and not pd.isna(row.get("currency")) else None,
-                          ts))
-    edge_rows.sort(key=lambda e: (e[0], e[1], e[2], e[5] if e[5] is not None else -math.inf,
-                                  e[3] if e[3] is not None else -math.inf, e[4] or ""))
-    types = sorted({e[2] for e in edge_rows})
-    currencies = sorted({e[4] for e in edge_rows if e[4] is not None})
-    type_index = {t: i for i, t in enumerate(types)}
-    currency_index = {c: i for i, c in enumerate(currencies)}
+    ef = _frame(edges)
+    position = pd.Series(range(len(ids)), index=pd.Index(ids), dtype="int64")
+    if len(ef) and {"source", "target"} <= set(ef.columns):
+        ef = ef.assign(s=ef["source"].astype(str).map(position), t=ef["target"].astype(str).map(position))
+    else:
+        ef = pd.DataFrame({"s": pd.Series(dtype="float64"), "t": pd.Series(dtype="float64")}).reindex(range(len(ef)))
+    kept = ef["s"].notna() & ef["t"].notna()
+    dropped = int((~kept).sum())
+    ef = ef[kept]
+    currency = _column(ef, "currency")
+    currency = currency.where(currency.notna() & (currency.astype(str) != ""), None)
+    ef = ef.assign(s=ef["s"].astype("int64"), t=ef["t"].astype("int64"),
+                   type_=_column(ef, "type").fillna("").astype(str), amount_=_numbers(_column(ef, "amount")),
+                   currency_=currency.astype("string"), ts_=event_times(ef[["ts"]] if "ts" in ef.columns else ef.iloc[:, :0]))
+    ef = ef.sort_values(["s", "t", "type_", "ts_", "amount_", "currency_"], na_position="first", kind="stable")
+    type_codes, types = pd.factorize(ef["type_"], sort=True)
+    currency_codes, currencies = pd.factorize(ef["currency_"], sort=True)
     edge_section: dict[str, Any] = {
-        "source": [e[0] for e in edge_rows], "target": [e[1] for e in edge_rows], "types": types,
-        "type": [type_index[e[2]] for e in edge_rows], "currencies": currencies,
-        "amount": [e[3] for e in edge_rows] if any(e[3] is not None for e in edge_rows) else None,
-        "currency": [currency_index[e[4]] if e[4] is not None else None for e in edge_rows] if currencies else None,
-        "ts": [e[5] for e in edge_rows] if any(e[5] is not None for e in edge_rows) else None,
-    }
+        "source": ef["s"].tolist(), "target": ef["t"].tolist(), "types": [str(x) for x in types],
+        "type": type_codes.tolist(), "currencies": [str(x) for x in currencies],
+        "amount": _listed(ef["amount_"], 2),
+        "currency": [None if c < 0 else int(c) for c in currency_codes] if len(currencies) else None,
+        "ts": _listed(ef["ts_"], 3)}
     data = {"nodes": node_section, "edges": edge_section}
     key = hashlib.sha1(json.dumps(data, separators=(",", ":"), default=str).encode()).hexdigest()
+    known = set(ids)
     options = {"color_by": color_by, "size_by": size_by, "label_density": float(label_density), "height": int(height),
                "label_colours": LABEL_COLOURS, "layout": layout,
                "community_names": {str(k): str(v) for k, v in (community_names or {}).items()},
-               "selected": sorted(n for n in selected if n in position),
-               "pinned": sorted(n for n in pinned if n in position),
-               "hidden": sorted(n for n in hidden if n in position)}
+               "selected": sorted(n for n in selected if n in known),
+               "pinned": sorted(n for n in pinned if n in known),
+               "hidden": sorted(n for n in hidden if n in known)}
     return {"key": key, **data, "options": options, "dropped_edges": dropped}
+
+
+_CAPTION_FIELDS = ("platform", "handle", "title", "tag")
 
 
 def bundle_path() -> Path:
