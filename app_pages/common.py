@@ -144,3 +144,47 @@ def risk_scores() -> pd.DataFrame:
         return current.risk
     with st.spinner("Scoring accounts…"):
         return current.risk
+
+
+# -- who is signed in, and what their role may do (issue 17; the rights are graphbench/auth/permissions.py) --
+
+
+def identity() -> dict[str, str]:
+    """The signed-in user of this session: ``{"name", "role", "method"}``. Without sign-in configured it is
+    the machine's operator (GRAPHBENCH_USER / the OS user, role GRAPHBENCH_ROLE, default admin), since the
+    app then serves 127.0.0.1 only. With sign-in configured and nobody signed in, the page stops here."""
+    from app_pages.signin import current_identity
+
+    return current_identity()
+
+
+def allowed(action: str) -> bool:
+    """Whether this session's role may do ``action`` (graphbench.auth.permissions: the one table)."""
+    from graphbench.auth import allowed as role_allows
+
+    return role_allows(identity()["role"], action)
+
+
+def require(action: str) -> None:
+    """Stop the page with one sentence unless this session's role may do ``action``."""
+    if not allowed(action):
+        from graphbench.auth.permissions import PERMISSIONS
+
+        roles = " or ".join(sorted(PERMISSIONS.get(action, {"admin"})))
+        st.warning(f"Your role ({identity()['role']}) may not {action.replace('_', ' ')} here; "
+                   f"it needs the {roles} role.")
+        st.stop()
+
+
+def audit_event(action: str, params: dict[str, Any] | None = None, output: bytes | str | None = None,
+                once: bool = False) -> None:
+    """One audit entry for what this session did, naming its user (audit.acting_as is set per run).
+    ``once``: not again while the same action has the same parameters (a page reruns on every click, and a
+    search typed once is one search, however often the page redraws it)."""
+    from graphbench import audit
+
+    key = f"_audited_{action}"
+    if once and st.session_state.get(key) == params:
+        return
+    st.session_state[key] = params
+    audit.record(action, store_url(), params, output)

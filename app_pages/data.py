@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import bump_version, get_store, store_url
+from app_pages.common import allowed, audit_event, bump_version, get_store, store_url
 from graphbench import audit
 from graphbench.errors import GraphbenchError
 from graphbench.schema import PROVENANCE_PROPS
@@ -25,6 +25,9 @@ store = get_store()
 def run_load(folder: Path, mapping: Path | None = None) -> None:
     from loaders.load import load_dir
 
+    if not allowed("load"):  # loads are the admins' (issue 17: graphbench/auth/permissions.py)
+        st.warning("Loading data needs the admin role.")
+        return
     bar = st.progress(0.0, text="loading…")
 
     def progress(name: str, done: int, expected: int) -> None:
@@ -37,6 +40,7 @@ def run_load(folder: Path, mapping: Path | None = None) -> None:
         st.error(markdown_text(exc))  # a load error quotes the file's own values
         return
     bar.empty()
+    audit_event("load", {"files": str(folder), "rows": report.rows, "rejected": report.rejected})
     bump_version()
     st.success(f"loaded {sum(f.loaded for f in report.files):,} rows, rejected {report.rejected:,}, "
                f"{report.warnings:,} optional fields set aside")
@@ -46,7 +50,7 @@ def run_load(folder: Path, mapping: Path | None = None) -> None:
 left, right = st.columns(2)
 with left:
     st.subheader("Load")
-    if st.button("Load the sample data", type="primary"):
+    if st.button("Load the sample data", type="primary", disabled=not allowed("load")):
         run_load(SAMPLE)
     uploads = st.file_uploader("…or upload exports (CSV / JSON Lines, named accounts*, listings*, …)",
                                accept_multiple_files=True, type=["csv", "jsonl", "ndjson", "json"])

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.canvas import canvas_event, graph_canvas
-from app_pages.common import analysis, get_store, whole_graph_agreed
+from app_pages.common import allowed, analysis, audit_event, get_store, whole_graph_agreed
 from graphbench.schema import NODE_TYPES, PROVENANCE_PROPS, REL_TYPES
 from graphbench.viz.safe_text import markdown_text
 
@@ -24,6 +24,7 @@ query = st.text_input("Search: handle, phone, wallet, hashtag, species, tracking
                       placeholder="e.g. python, +8491, 0xad1f, JD0001")
 if query:
     found = store.search(query, limit=50)
+    audit_event("search", {"text": query, "results": len(found)}, once=True)
     if found.empty:
         st.info("Nothing found.")
     else:
@@ -136,13 +137,16 @@ with right:
     chosen = state["explore_selected"] if state["explore_selected"] in selectable else center
     selected = st.selectbox("Node", selectable, index=selectable.index(chosen) if chosen in selectable else 0)
     node = store.node(selected) or {}
+    audit_event("open_node", {"id": selected}, once=True)
     properties = [{"property": k, "value": str(v)} for k, v in node.items()
                   if k not in PROVENANCE_PROPS and v is not None and str(v) not in ("", "nan", "[]")]
     st.dataframe(pd.DataFrame(properties), hide_index=True, width="stretch")
-    with st.expander("Provenance"):
-        st.dataframe(pd.DataFrame([{"property": k, "value": str(node.get(k))} for k in PROVENANCE_PROPS if k != "sources"]
-                                  + [{"property": "source", "value": s} for s in node.get("sources") or []]),
-                     hide_index=True, width="stretch")
+    if allowed("provenance"):  # viewers see no provenance (issue 17: graphbench/auth/permissions.py)
+        with st.expander("Provenance"):
+            st.dataframe(pd.DataFrame([{"property": k, "value": str(node.get(k))} for k in PROVENANCE_PROPS
+                                       if k != "sources"]
+                                      + [{"property": "source", "value": s} for s in node.get("sources") or []]),
+                         hide_index=True, width="stretch")
     if st.button("Expand onto the canvas", help="adds this node's neighbours to what is drawn (same as a double-click)"):
         state["explore_selected"] = selected
         state["explore_expanded"][selected] = min(2000, 2 * state["explore_expanded"].get(selected, cap // 2))

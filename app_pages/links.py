@@ -6,7 +6,17 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import bump_version, data_version, get_store, show_graph, store_url, tables, whole_graph_agreed
+from app_pages.common import (
+    allowed,
+    audit_event,
+    bump_version,
+    data_version,
+    get_store,
+    show_graph,
+    store_url,
+    tables,
+    whole_graph_agreed,
+)
 from graphbench.viz.safe_text import markdown_text
 
 st.title("Links")
@@ -64,12 +74,15 @@ else:
     from graphbench.resolve import accept_same_as, reject_same_as
 
     start, end = pick.split(" ~ ")
-    if buttons[0].button("Accept"):
+    judge = allowed("verdict")  # analysts and admins (issue 17: graphbench/auth/permissions.py)
+    if buttons[0].button("Accept", disabled=not judge):
+        audit_event("verdict", {"link": "SAME_AS", "start": start, "end": end, "status": "accepted"})
         accept_same_as(store, start, end)
         store.commit()
         bump_version()
         st.success("accepted")
-    if buttons[1].button("Reject"):
+    if buttons[1].button("Reject", disabled=not judge):
+        audit_event("verdict", {"link": "SAME_AS", "start": start, "end": end, "status": "rejected"})
         reject_same_as(store, start, end)
         store.commit()
         bump_version()

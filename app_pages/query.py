@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import get_store, store_url
+from app_pages.common import allowed, get_store, store_url
 from graphbench import audit
 from graphbench.errors import GraphbenchError
 from graphbench.store.base import SupportsCypher
@@ -37,7 +37,9 @@ with st.expander("Cypher of this query"):
     st.code(query.cypher, language="cypher")
 
 st.subheader("Cypher console (read-only)")
-if not isinstance(store, SupportsCypher):
+if not allowed("console"):  # viewers have no console (issue 17: graphbench/auth/permissions.py)
+    st.caption("The Cypher console is for the analyst and admin roles; the named queries above are open to all.")
+elif not isinstance(store, SupportsCypher):
     st.caption("The console needs a Neo4j store (bolt://… or neo4j://…); the embedded store answers the named "
                "queries above.")
 else:

@@ -78,3 +78,4 @@ def neo4j_store(neo4j_session_store):
 def _audit_log_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep each test's audit entries out of the working tree."""
     monkeypatch.setenv("GRAPHBENCH_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("GRAPHBENCH_USERS", str(tmp_path / "users.json"))  # no sign-in unless a test adds accounts

@@ -35,7 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "verdict": _ANALYST,      # accept / reject a SAME_AS link
     "case_edit": _ANALYST,    # create a case, pin, annotate, set status and assignee
     "watchlist_edit": _ANALYST,
-    "alert_triage": _ANALYST,  # an alert's status and assignee
+    "alert_triage": _ANALYST,  # an alert's status and assignee, a rescan
+    "takedown": _ANALYST,     # recording that listings were reported for takedown
     "load": _ADMIN,           # uploads and loads
     "users": _ADMIN,
     "delete": _ADMIN,         # deleting a case, a watchlist or an alert
