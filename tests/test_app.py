@@ -281,7 +281,8 @@ def test_money_on_neo4j_reads_only_what_it_shows(neo4j_store, monkeypatch: pytes
     at.switch_page("app_pages/money.py")
     at.run()
     no_errors(at)
-    assert at.text_input[0].value == "PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001"  # the busiest payer
+    # the busiest payer that is not popular: the marketplace escrow (213 accounts) pays out most but is never the default
+    assert at.text_input[0].value == "PaymentChannel:iban:BR7433373639153727032574012EB"
     at.text_input[0].set_value(cycle["members"][0])
     next(b for b in at.button if b.label == "Trace").click().run()
     no_errors(at)
