@@ -78,23 +78,43 @@ _MEMO: dict[int, tuple[weakref.ref, dict]] = {}
 
 
 def memo(index: TransferIndex, key: tuple, compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per index and key (several detectors share degrees, bursts and blocks)."""
+    """``compute()`` once per index and key (several detectors share degrees, hops, bursts and
+    blocks). What is held goes with the index (a 1M-transfer index holds arrays of that size)."""
     held = _MEMO.get(id(index))
     if held is None or held[0]() is not index:
         for stale in [k for k, (ref, _) in _MEMO.items() if ref() is None]:
             del _MEMO[stale]
         held = (weakref.ref(index), {})
         _MEMO[id(index)] = held
+        weakref.finalize(index, _forget, id(index), held[0])
     if key not in held[1]:
         held[1][key] = compute()
     return held[1][key]
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    held = _MEMO.get(key)
+    if held is not None and held[0] is ref:
+        del _MEMO[key]
+
+
+def unique_ints(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for an integer array, by one sort: numpy 2's hashing unique is about
+    100x slower on a million keys spread over a wide range (pair and window keys)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def distinct_degrees(index: TransferIndex) -> tuple[np.ndarray, np.ndarray]:
     """(distinct payees, distinct payers) per node code."""
     def compute() -> tuple[np.ndarray, np.ndarray]:
         n = len(index.nodes)
-        pairs = np.unique(index.src * n + index.dst)
+        pairs = unique_ints(index.src * n + index.dst)
         return np.bincount(pairs // n, minlength=n), np.bincount(pairs % n, minlength=n)
     return memo(index, ("degrees",), compute)
 

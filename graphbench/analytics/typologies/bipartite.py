@@ -17,7 +17,16 @@ import numpy as np
 import pandas as pd
 
 from graphbench.analytics.trace import TransferIndex
-from graphbench.analytics.typologies.base import DAY, Pattern, distinct_degrees, make_pattern, memo, money, span_days
+from graphbench.analytics.typologies.base import (
+    DAY,
+    Pattern,
+    distinct_degrees,
+    make_pattern,
+    memo,
+    money,
+    span_days,
+    unique_ints,
+)
 from graphbench.analytics.typologies.params import PatternParams
 
 
@@ -115,11 +124,13 @@ def _blocks(index: TransferIndex, params: PatternParams,
     win = win - win.min() if len(win) else win
     src, dst = index.src[pos], index.dst[pos]
     key = (win * nodes + src) * nodes + dst
-    pair_key = np.unique(key)
+    pair_key = unique_ints(key)
     p_win, p_src, p_dst = pair_key // (nodes * nodes), (pair_key // nodes) % nodes, pair_key % nodes
 
     by_payer = p_win * nodes + p_src  # sorted, as pair_key is
-    by_payee_order = np.argsort(p_win * nodes + p_dst, kind="stable")
+    # by (window, payee), then payer (the order a stable sort of (window, payee) gives, as pairs are
+    # by payer there): one key per pair, so a plain sort does it
+    by_payee_order = np.argsort((p_win * nodes + p_dst) * nodes + p_src)
     by_payee = (p_win * nodes + p_dst)[by_payee_order]
 
     def runs(k: np.ndarray) -> np.ndarray:

@@ -59,38 +59,49 @@ def _bursts(index: TransferIndex, incoming: bool, k: int, window_days: float, pa
     firsts = np.searchsorted(key, key, side="left")
     ends = np.searchsorted(key, key + window, side="right")
     counts = ends - firsts
+    # only a window that starts a time step and holds >= k transfers can pass (distinct
+    # counterparts <= transfers): everything below is computed at those anchors alone, the rest
+    # of a steady hub's transfers cost nothing (values elsewhere are never read)
+    anchor = np.flatnonzero((firsts == np.arange(len(key))) & (counts >= k))
+    a_key, a_counts = key[anchor], counts[anchor]
     # the centre's own rate in the `baseline` days either side of the window (local, so a channel
     # whose business grows or has seasons is compared with its own recent past); near the ends of
     # the data only part of the baseline exists: divide by the part that does
-    around_lo = np.searchsorted(key, key - baseline, side="left")
-    around_hi = np.searchsorted(key, key + window + baseline, side="right")
+    around_lo = np.zeros(len(key), dtype=np.int64)
+    around_hi = np.zeros(len(key), dtype=np.int64)
+    around_lo[anchor] = np.searchsorted(key, a_key - baseline, side="left")
+    around_hi[anchor] = np.searchsorted(key, a_key + window + baseline, side="right")
     # near the ends of the channel's own observed life only part of the baseline exists: divide by
     # the part that does (its own life, not the table's span, so unrelated traffic elsewhere in
     # time changes nothing)
     sizes = np.diff(ptr)
-    life_lo = np.repeat(times[ptr[:-1][sizes > 0]], sizes[sizes > 0]).astype(np.int64)
-    life_hi = np.repeat(times[ptr[1:][sizes > 0] - 1], sizes[sizes > 0]).astype(np.int64)
-    anchor_ts = times.astype(np.int64)
+    own = centers[anchor]
+    life_lo = times[ptr[:-1][own]].astype(np.int64)
+    life_hi = times[ptr[1:][own] - 1].astype(np.int64)
+    anchor_ts = times[anchor].astype(np.int64)
     covered = (np.minimum(anchor_ts + window + baseline, life_hi) - np.maximum(anchor_ts - baseline, life_lo)
                - window)
-    expected = (around_hi - around_lo - counts) * window / np.maximum(covered, window)
+    a_expected = (around_hi[anchor] - around_lo[anchor] - a_counts) * window / np.maximum(covered, window)
     # a local baseline of 0 on a channel that does trade, just not in these weeks, is noise: its
     # whole-life rate outside the window is the floor (a fresh channel's is 0 too)
-    total = np.repeat(sizes, sizes)
-    expected = np.maximum(expected, (total - counts) * window / np.maximum(life_hi - life_lo - window, window))
-    # a window's distinct counterparts <= its transfers: anchors that cannot pass are dropped here,
-    # vectorised, so steady hubs cost no Python loop
+    total = sizes[own]
+    a_expected = np.maximum(a_expected, (total - a_counts) * window / np.maximum(life_hi - life_lo - window, window))
+    expected = np.zeros(len(key))
+    expected[anchor] = a_expected
     # the tests below use the rate over the burst's own span s (at least a day). Vectorised bound:
     # for s in (s_i, s_i+1] of the grid 1, 2, 4, … days, the count is at most the count over s_i+1
     # and the expected count at least the rate times s_i; an anchor no grid step can pass is dropped
-    rate = expected / window
-    hopeful = np.zeros(len(key), dtype=bool)
+    # (the Poisson tail only where the cheap tests pass and no earlier step passed already)
+    rate = a_expected / window
+    a_hopeful = np.zeros(len(anchor), dtype=bool)
     spans = [DAY * 2 ** i for i in range(8) if DAY * 2 ** i < window] + [window]
     for low, high in zip([DAY, *spans[:-1]], spans, strict=True):
-        upto = np.searchsorted(key, key + high, side="right") - firsts
+        upto = np.searchsorted(key, a_key + high, side="right") - firsts[anchor]
         lam = rate * low
-        hopeful |= (upto >= k) & (upto >= params.burst_factor * lam) & (_chance(upto, lam) <= params.burst_p_value)
-    hopeful &= firsts == np.arange(len(key))
+        ask = np.flatnonzero(~a_hopeful & (upto >= k) & (upto >= params.burst_factor * lam))
+        a_hopeful[ask] = _chance(upto[ask], lam[ask]) <= params.burst_p_value
+    hopeful = np.zeros(len(key), dtype=bool)
+    hopeful[anchor[a_hopeful]] = True
     found: list[Burst] = []
     for c in np.unique(centers[hopeful]).tolist():
         a, b = int(ptr[c]), int(ptr[c + 1])

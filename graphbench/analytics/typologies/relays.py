@@ -19,8 +19,8 @@ import pandas as pd
 
 from graphbench.analytics.trace import TransferIndex
 from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
-from graphbench.analytics.typologies.cycles import successor_pairs
 from graphbench.analytics.typologies.fans import hubs
+from graphbench.analytics.typologies.hops import successor_pairs
 from graphbench.analytics.typologies.params import PatternParams
 
 
@@ -87,29 +87,43 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     `relay_max_span_days`, and keep_min..keep_max of it went out. A channel with no earlier
     activity simply starts an episode: a fresh mule is not exempt; a business hub is never a relay."""
     n = len(index)
-    positions = np.arange(n)
-    node = np.concatenate([index.src, index.dst])
-    ts = np.concatenate([index.ts, index.ts])
-    is_out = np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
-    pos = np.concatenate([positions, positions])
-    amount = np.nan_to_num(np.concatenate([index.amount, index.amount]))
-    # per channel in time, money in before money out at one instant, then by position: one stable
-    # sort of an integer key (positions are in time order, so a dense time rank keeps it)
-    rank = np.concatenate([[0], np.cumsum(np.diff(index.ts) > 0)]) if n else np.zeros(0, dtype=np.int64)
-    rank = np.concatenate([rank, rank])
-    order = np.argsort((node * (int(rank.max(initial=0)) + 1) + rank) * 2 + is_out, kind="stable")
-    node, ts, is_out, pos, amount = node[order], ts[order], is_out[order], pos[order], amount[order]
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        table = pd.DataFrame({"node": empty, "first_ts": empty, "last_ts": empty, "in_sum": np.zeros(0),
+                              "out_sum": np.zeros(0), "relay": np.zeros(0, dtype=bool)})
+        return RelayEpisodes(table=table, out_episode=empty, in_episode=empty.copy())
+    # every transfer twice, as money out of its sender and into its receiver, per channel in time,
+    # money in before money out at one instant, then by position. in_order and out_order are
+    # already per channel in position (so time) order: merged by one sorted search each instead
+    # of sorting 2n keys (a dense time rank stands for the time step)
+    rank = np.concatenate([[0], np.cumsum(np.diff(index.ts) > 0)])
+    steps = int(rank[-1]) + 1
+    in_key = index.dst[index.in_order] * steps + rank[index.in_order]  # sorted
+    out_key = index.src[index.out_order] * steps + rank[index.out_order]  # sorted
+    where_in = np.arange(n) + np.searchsorted(out_key, in_key, side="left")
+    where_out = np.arange(n) + np.searchsorted(in_key, out_key, side="right")
+    node = np.empty(2 * n, dtype=index.src.dtype)
+    node[where_in], node[where_out] = index.dst[index.in_order], index.src[index.out_order]
+    pos = np.empty(2 * n, dtype=np.int64)
+    pos[where_in], pos[where_out] = index.in_order, index.out_order
+    is_out = np.zeros(2 * n, dtype=bool)
+    is_out[where_out] = True
+    ts = index.ts[pos]
+    amount = np.nan_to_num(index.amount[pos])
     starts = np.ones(len(node), dtype=bool)
     starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
     episode = np.cumsum(starts) - 1
     first = np.flatnonzero(starts)
     big = np.iinfo(np.int64).max
+    # the sums as np.add.reduceat makes them (its summation order, zeros included), so a share at a
+    # bound falls on the same side; times are non-decreasing inside an episode, so its first and
+    # last times and its first money in and out are read off, not reduced
     in_sum = np.add.reduceat(np.where(is_out, 0.0, amount), first)
     out_sum = np.add.reduceat(np.where(is_out, amount, 0.0), first)
-    first_in = np.minimum.reduceat(np.where(is_out, big, ts), first)
-    first_out = np.minimum.reduceat(np.where(is_out, ts, big), first)
+    first_in = _first_where(~is_out, ts, episode, len(first), big)
+    first_out = _first_where(is_out, ts, episode, len(first), big)
     first_ts = ts[first]
-    last_ts = np.maximum.reduceat(ts, first)
+    last_ts = ts[np.append(first[1:], len(ts)) - 1]
     owner = node[first]
     hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -118,13 +132,33 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
              & (last_ts - first_ts <= params.relay_max_span_days * DAY)
              & (kept >= params.relay_keep_min) & (kept <= params.relay_keep_max))
     table = pd.DataFrame({"node": owner, "first_ts": first_ts, "last_ts": last_ts, "in_sum": in_sum,
-                          "out_sum": out_sum, "relay": relay})
+                          "out_sum": out_sum, "relay": relay}, copy=False)  # not stacked into blocks
     relay_of_row = np.where(relay[episode], episode, -1)
-    out_episode = np.full(n, -1, dtype=np.int64)
-    in_episode = np.full(n, -1, dtype=np.int64)
-    out_episode[pos[is_out]] = relay_of_row[is_out]
-    in_episode[pos[~is_out]] = relay_of_row[~is_out]
+    out_episode = relay_of_row[where_out]
+    in_episode = relay_of_row[where_in]
+    # where_out / where_in are in out_order / in_order: back to table positions
+    out_episode = _at_positions(out_episode, index.out_order)
+    in_episode = _at_positions(in_episode, index.in_order)
     return RelayEpisodes(table=table, out_episode=out_episode, in_episode=in_episode)
+
+
+def _first_where(mask: np.ndarray, values: np.ndarray, episode: np.ndarray, episodes: int,
+                 missing: int) -> np.ndarray:
+    """Per episode, ``values`` at its first row where ``mask`` holds (``missing`` if none)."""
+    rows = np.flatnonzero(mask)
+    of = episode[rows]
+    head = np.ones(len(rows), dtype=bool)
+    head[1:] = of[1:] != of[:-1]
+    out = np.full(episodes, missing, dtype=np.int64)
+    out[of[head]] = values[rows[head]]
+    return out
+
+
+def _at_positions(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``values`` given in ``order`` (a permutation of positions), by position."""
+    out = np.empty_like(values)
+    out[order] = values
+    return out
 
 
 def stacks(index: TransferIndex, relays: RelayEpisodes, params: PatternParams) -> list[Pattern]:

@@ -1,0 +1,85 @@
+"""Successor hops: pairs of transfers where money that arrived at a channel may leave it again.
+
+The same pairs as ``cycles.successor_pairs_cut`` (same arguments, same arrays in the same order),
+found faster: the time windows are searched with the queries in (channel, time) order, which
+``searchsorted`` answers about 10x faster than queries in table order on a million transfers,
+and the candidates inside the windows, which depend only on the time bounds, are computed once
+per index and shared by the callers that ask for different amount bounds (cycles, relays).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from graphbench.analytics.trace import TransferIndex
+from graphbench.analytics.typologies.base import DAY, memo
+
+
+def successor_pairs(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
+                    max_candidates: int, time_ordered: bool = True,
+                    max_pairs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(pred, succ) transfer positions where money arriving by ``pred`` may leave by ``succ``: same
+    channel, ``succ`` at the same time or at most ``max_gap_days`` later (either side if not
+    time-ordered), amount(succ) / amount(pred) in [1 - decay, 1 + growth]. At most about
+    ``max_candidates`` predecessors per transfer, the nearest in time (a time step at the edge of
+    the cut is kept whole, so no tie-break decides)."""
+    pred, succ, _ = successor_pairs_cut(index, max_gap_days, decay, growth, max_candidates, time_ordered,
+                                        max_pairs)
+    return pred, succ
+
+
+def successor_pairs_cut(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
+                        max_candidates: int, time_ordered: bool = True,
+                        max_pairs: int | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """:func:`successor_pairs` and whether ``max_pairs`` forced ties at the cut to be split by position."""
+    pred, succ, ratio, cut = memo(index, ("hop candidates", int(max_gap_days * DAY), max_candidates,
+                                          time_ordered, max_pairs),
+                                  lambda: _candidates(index, max_gap_days, max_candidates, time_ordered, max_pairs))
+    keep = (ratio >= 1 - decay) & (ratio <= 1 + growth) & (pred != succ)
+    return pred[keep], succ[keep], cut
+
+
+def _candidates(index: TransferIndex, max_gap_days: float, max_candidates: int, time_ordered: bool,
+                max_pairs: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Every (pred, succ) inside the time bounds, amount(succ) / amount(pred), and the cut flag."""
+    n = len(index)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), False
+    gap = int(max_gap_days * DAY)
+    t0 = int(index.ts.min())
+    scale = int(index.ts.max()) - t0 + 2 * gap + 1
+    in_key = index.dst[index.in_order] * scale + (index.in_ts - t0 + gap)
+    # the queries in (sender, time) order: out_order is that order, so every search below is a
+    # sorted one; the bounds go back to table positions at the end
+    base = index.src[index.out_order] * scale + (index.out_ts - t0 + gap)
+    lo = np.searchsorted(in_key, base - gap, side="left")
+    hi = np.searchsorted(in_key, base + (gap if not time_ordered else 0), side="right")
+    strict_lo, strict_hi = lo, hi
+    if time_ordered:
+        over = hi - lo > max_candidates
+        edge = in_key[np.clip(hi - max_candidates, 0, len(in_key) - 1)]
+        strict_lo = np.where(over, hi - max_candidates, lo)
+        lo = np.where(over, np.searchsorted(in_key, edge, side="left"), lo)
+    else:  # nearest in time on both sides
+        half = max(max_candidates // 2, 1)
+        mid = np.searchsorted(in_key, base, side="left")
+        left = np.maximum(lo, mid - half)
+        right = np.minimum(hi, mid + half)
+        strict_lo, strict_hi = left, right
+        lo = np.where(left > lo, np.searchsorted(in_key, in_key[np.clip(left, 0, len(in_key) - 1)], "left"), lo)
+        hi = np.where(right < hi, np.searchsorted(in_key, in_key[np.clip(right - 1, 0, len(in_key) - 1)],
+                                                  "right"), hi)
+    cut = False
+    if max_pairs is not None and int(np.maximum(hi - lo, 0).sum()) > max_pairs:
+        lo, hi, cut = strict_lo, strict_hi, True
+    at = np.empty(n, dtype=np.int64)  # back to table positions: succ comes out in position order
+    at[index.out_order] = np.arange(n)
+    lo, hi = lo[at], hi[at]
+    counts = np.maximum(hi - lo, 0)
+    succ = np.repeat(np.arange(n), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    pred = index.in_order[np.repeat(lo, counts) + offsets]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = index.amount[succ] / index.amount[pred]
+    return pred, succ, ratio, cut
