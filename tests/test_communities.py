@@ -179,10 +179,13 @@ def test_summaries_describe_each_ring(rings):
         ring = truth[summary.key_members[0]]
         assert summary.size == RING_SIZE
         assert summary.species == [f"Species:Species {ring}"]
-        assert summary.payment_channels[:2] == ["PaymentChannel:escrow:market",
-                                                f"PaymentChannel:paypal:ring{ring}@pay.example"]
+        # the marketplace escrow every ring pays is popular (issue 14): never a ring's first channel, kept apart
+        assert summary.payment_channels[0] == f"PaymentChannel:paypal:ring{ring}@pay.example"
+        assert "PaymentChannel:escrow:market" not in summary.payment_channels
+        assert "PaymentChannel:escrow:market" in summary.popular
         assert f"PaymentChannel:wechat:w{ring}" in summary.payment_channels
-        assert set(summary.hashtags) == {"Hashtag:pets", f"Hashtag:ring{ring}"}
+        assert summary.hashtags == [f"Hashtag:ring{ring}"]  # #pets, which all 100 accounts use, is popular
+        assert set(summary.popular) == {"PaymentChannel:escrow:market", "Hashtag:pets"}
         assert summary.platforms == ["facebook", "instagram"]
         assert summary.countries == [f"C{ring % 4}"]
         assert summary.brokers == []  # no ties outside without noise links

@@ -181,10 +181,13 @@ class CommunitySummary:
     internal_weight: float
     external_weight: float
     species: list[str] = field(default_factory=list)  # most mentioned first
-    payment_channels: list[str] = field(default_factory=list)
+    payment_channels: list[str] = field(default_factory=list)  # popular ones (an escrow) never among them
     platforms: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
-    hashtags: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)  # popular ones (#reptiles) never among them
+    # channels and hashtags the members use that too many accounts share to say anything about this
+    # network (graphbench.analytics.popularity): shown apart, marked, never as its channel
+    popular: list[str] = field(default_factory=list)
 
 
 def summarise_communities(result: CommunityResult, graph: AccountGraph, tables: Mapping[str, pd.DataFrame],
@@ -220,7 +223,7 @@ def summarise_communities(result: CommunityResult, graph: AccountGraph, tables: 
             external_weight=float(external_strength[members].sum()),
             species=values("species"), payment_channels=values("channel"),
             platforms=_platforms([str(ids[i]) for i in members], top),
-            countries=values("country"), hashtags=values("hashtag"),
+            countries=values("country"), hashtags=values("hashtag"), popular=values("popular"),
         ))
     return summaries
 
@@ -271,7 +274,20 @@ def _account_attributes(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def _ranked_attributes(attributes: pd.DataFrame, membership: Mapping[Hashable, int],
                        top: int) -> dict[tuple[int, str], list[str]]:
-    """(community, kind) → its ``top`` most frequent values (ties alphabetical)."""
+    """(community, kind) → its ``top`` most frequent values (ties alphabetical).
+
+    A channel or hashtag used by more accounts of the whole store than the popularity rule allows
+    (an escrow, a switchboard, ``#reptiles``) is ranked under kind ``popular`` instead: it says nothing
+    about who works together, so it is never a network's first channel."""
+    from graphbench.analytics.popularity import max_accounts
+
+    users = attributes.dropna(subset=["value"]).groupby(["kind", "value"])["account"].nunique()
+    popular = {(kind, value) for (kind, value), n in users.items()
+               if kind in ("channel", "hashtag") and n > max_accounts(str(kind))}
+    if popular:
+        mark = [(k, v) in popular for k, v in zip(attributes["kind"], attributes["value"], strict=True)]
+        attributes = attributes.assign(kind=attributes["kind"].where(~pd.Series(mark, index=attributes.index),
+                                                                     "popular"))
     community = attributes["account"].map(membership)
     rows = attributes.assign(community=community).dropna(subset=["community", "value"])
     counts = rows.groupby(["community", "kind", "value"]).size().reset_index(name="n")

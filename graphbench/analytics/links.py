@@ -2,8 +2,9 @@
 
 Paths run on the full heterogeneous graph (accounts, listings, identifiers, shipments, places) built by
 :func:`entity_graph` as an undirected networkx graph, so keep it bounded (a neighbourhood, a community,
-or a small store). Hubs — nodes with more than ``hub_degree`` neighbours, like a popular hashtag, a
-courier or a country — may start or end a path but not carry one, or every path would run through them.
+or a small store). Hubs — nodes with more than ``hub_degree`` neighbours, like a popular hashtag — and
+every place and courier (``NEVER_CARRY``: two sellers in one country, or sending by one courier, are not
+connected by it, however small the data) may start or end a path but not carry one.
 
 Link prediction scores account pairs on the account–identifier bipartite graph (phones, e-mails,
 payment channels, hashtags): Adamic–Adar Σ 1/ln d(z) or resource allocation Σ 1/d(z) over the
@@ -25,6 +26,7 @@ from scipy import sparse
 from graphbench.analytics.projection import account_identifiers
 
 HUB_DEGREE = 200
+NEVER_CARRY = frozenset({"Location", "Shipper"})  # labels that never sit inside a path (countries, couriers)
 MAX_HOPS = 6
 # Identifiers used by more accounts than this say nothing about who works with whom.
 MAX_IDENTIFIER_DEGREE = 200
@@ -101,7 +103,7 @@ def k_shortest_paths(graph: nx.Graph, a: str, b: str, k: int = 5, max_hops: int 
 
 
 def _without_hubs(graph: nx.Graph, keep: set[str], hub_degree: int) -> nx.Graph:
-    hubs = {n for n, d in graph.degree if d > hub_degree} - keep
+    hubs = {n for n, d in graph.degree if d > hub_degree or str(n).split(":", 1)[0] in NEVER_CARRY} - keep
     return nx.restricted_view(graph, hubs, []) if hubs else graph
 
 

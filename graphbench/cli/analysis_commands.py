@@ -29,7 +29,12 @@ def _communities_arguments(p: argparse.ArgumentParser) -> None:
 
 def _centrality_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=0, help="only the N highest by betweenness (default: all)")
-    p.add_argument("--pivots", type=int, default=512, help="betweenness sample size on graphs over 5,000 accounts")
+    p.add_argument("--pivots", type=int, default=None,
+                   help="on graphs over 5,000 accounts, use the pivot estimator with this many sources instead of "
+                        "the bounded one (no guarantee; GDS: its sampling size, default 512)")
+    p.add_argument("--epsilon", type=float, default=0.005,
+                   help="bounded betweenness: every figure within this of the exact one (sharpened once for the top 20)")
+    p.add_argument("--delta", type=float, default=0.1, help="bounded betweenness: chance the bound fails")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--python", action="store_true", help="on Neo4j, pull the account graph and compute in Python "
                                                           "instead of in GDS")
@@ -142,12 +147,12 @@ def cmd_centrality(args: argparse.Namespace) -> int:
         communities = analysis.communities(seed=args.seed)
     finally:
         store.close()
-    result = centrality_table(graph, pivots=args.pivots, seed=args.seed)
+    result = centrality_table(graph, pivots=args.pivots, seed=args.seed, epsilon=args.epsilon, delta=args.delta)
     table = result.table.head(args.top) if args.top and not args.all else result.table
     broker_table = brokers(graph, communities.labels, result.table, top=20)
     document = {
         "betweenness": {"method": result.betweenness_method, "pivots": result.pivots,
-                        "relative_error": result.relative_error},
+                        "relative_error": result.relative_error, "epsilon": result.epsilon, "delta": result.delta},
         "nodes": [{"id": r.id, "degree": int(r.degree), "weighted_degree": float(r.weighted_degree),
                    "betweenness": float(r.betweenness), "betweenness_stderr": float(r.betweenness_stderr),
                    "pagerank": float(r.pagerank)} for r in table.itertuples(index=False)],
@@ -156,8 +161,14 @@ def cmd_centrality(args: argparse.Namespace) -> int:
     audit(args, "centrality", {"top": args.top, "pivots": args.pivots}, json.dumps(document, default=str))
 
     def human() -> None:
-        print(f"betweenness {result.betweenness_method} ({result.pivots} sources, "
-              f"median relative error {result.relative_error:.1%})")
+        if result.epsilon is not None:
+            stated = "no bound" if result.relative_error is None else f"at most {result.relative_error:.1%}"
+            print(f"betweenness {result.betweenness_method} ({result.pivots:,} node pairs): every figure within "
+                  f"{result.epsilon:g} of the exact one with probability {1 - result.delta:.0%}; "
+                  f"relative error of the top 20 {stated}")
+        else:
+            print(f"betweenness {result.betweenness_method} ({result.pivots} sources, "
+                  f"median relative error {result.relative_error:.1%})")
         rows = result.table if args.all else table.head(args.top or 25)
         print(rows[["id", "degree", "betweenness", "pagerank"]].to_string(index=False))
         left_out(len(rows), len(result.table), "accounts",
@@ -177,6 +188,10 @@ def cmd_links(args: argparse.Namespace) -> int:
         raise GraphbenchError("links needs --from A --to B, or --suggest [--from ACCOUNT]")
     store = open_from(args)
     try:
+        for node in (args.source, args.target):  # "no such node" is not "no path"
+            if node and store.node(node) is None:
+                raise GraphbenchError(f"no node {node!r} in the store (ids name their label, such as "
+                                      "Account:instagram:reptile.house)")
         tables = read_tables(store, REL_TYPES, provenance=False)
     finally:
         store.close()
@@ -217,7 +232,7 @@ def _gds_centrality(store: SupportsGds, args: argparse.Namespace) -> int:
 
     with gds.projected_account_graph(store.run) as graph:
         nodes = graph["nodes"]
-        sampling = args.pivots if nodes > 5_000 else None
+        sampling = (args.pivots or 512) if nodes > 5_000 else None
         everyone = gds.centrality(store.run, graph["name"], sampling_size=sampling, seed=args.seed)
     table = everyone.head(args.top) if args.top and not args.all else everyone
     document = {"betweenness": {"method": "gds_sampled" if sampling else "gds_exact", "pivots": sampling or nodes},

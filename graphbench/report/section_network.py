@@ -128,7 +128,7 @@ def compute_network(view: ReportView) -> NetworkFacts:
     rows = [{"community": s.community, "accounts": s.size, "flagged": int(flagged_per.get(s.community, 0)),
              "platforms": "; ".join(s.platforms), "key members": "; ".join(m.split(":", 1)[1] for m in s.key_members[:4]),
              "species": "; ".join(x.removeprefix("Species:") for x in s.species[:3]),
-             "channels": "; ".join(x.removeprefix("PaymentChannel:") for x in s.payment_channels[:2])}
+             "channels": _channels(s)}
             for s in summaries]
     table = pd.DataFrame(rows, columns=["community", "accounts", "flagged", "platforms", "key members", "species",
                                         "channels"])
@@ -136,6 +136,16 @@ def compute_network(view: ReportView) -> NetworkFacts:
     # the picture: the riskiest accounts, at most 300, so the flagged ones first
     return NetworkFacts(table, [m for s in summaries[:5] for m in s.key_members[:2]],
                         in_scope[:charts.MAX_NETWORK_NODES], risk_of, view)
+
+
+def _channels(summary: Any) -> str:
+    """A network's own channels first; a popular one (an escrow every buyer pays) only when it has no
+    other, and marked so: it says nothing about who works together."""
+    own = [x.removeprefix("PaymentChannel:") for x in summary.payment_channels[:2]]
+    if own:
+        return "; ".join(own)
+    shared = [x.removeprefix("PaymentChannel:") for x in summary.popular if x.startswith("PaymentChannel:")]
+    return "; ".join(f"{x} (popular: shared by many accounts)" for x in shared[:1])
 
 
 def render_network(f: NetworkFacts) -> Section:
