@@ -129,14 +129,15 @@ class PatternParams:
     # The very same amount (currency and cents as written) passed along >= 3 hops through distinct
     # channels, in any time order, closed or open (AMLSim's "unordered" rings, whose unpaid hops leave
     # chains of equal sums). 3 hops: 2 are one pass-through (an escrow paying out a price). Exact
-    # cents are the evidence, so the window is long (half a year, one investigation period) and an
-    # amount is skipped when chance alone would chain it: m distinct hops of that amount among n
-    # channels give about m**3 / n**2 chance chains of 3 hops, and above 0.01 (one in a hundred
-    # amounts) the amount is a price or a round sum that everyone pays, not a ring.
+    # cents are the evidence, so the window is long (half a year, one investigation period). A chain
+    # is kept when chance would give less than `ring_chance_limit` chains as tight in the whole
+    # table (N transfers times, per relay, its payments times the amount's share of all transfers:
+    # see rings.py); 1 means "fewer than one expected": a common amount or a busy relay (a
+    # merchant, a payroll) fails it.
     one_sum_rings: bool = True
     ring_min_hops: int = 3
     ring_window_days: float = 183.0
-    ring_chance_limit: float = 0.01
+    ring_chance_limit: float = 1.0
     ring_work_budget: int = 500_000  # DFS steps over all one-sum groups (~0.5 s of Python)
 
     # --- structuring ----------------------------------------------------------------------------

@@ -9,11 +9,16 @@ as written) linking >= ``ring_min_hops`` hops through distinct channels within `
 
 Why exact sums and not a band: a band of even 0.5 % lets the ordinary traffic of every channel
 chain by chance (a channel with six payments in and six out has ~36 chances per band), while
-the same cents passed on by three hands is rare unless the amount itself is common. That is the
-one assumption, and it is checked per amount: an amount whose distinct hops (sender, receiver)
-number m among n channels would form about m**3 / n**2 chains of 3 hops by chance; an amount
-where that exceeds ``ring_chance_limit`` (a price, a round 100.00 that everyone pays) is not
-evidence and is skipped. Longer chains are rarer still (m * (m / n) ** (L - 1) falls with L).
+the same cents passed on by three hands is rare unless the amount is common or the hands are
+busy. That is checked per chain, as the number of such chains chance alone would give in the
+table: a transfer of an amount that makes up a share f of all N transfers continues through a
+relay that pays k transfers in all with chance about k * f, so a chain through relays of
+k1, k2, ... payments is expected N * (k1 f) * (k2 f) * ... times by chance. A chain is reported
+when that is below ``ring_chance_limit`` (1: less than one such chain expected in the whole table).
+A price or a round 100.00 that everyone pays has a large f; a merchant or a payroll relaying it
+has a large k; either makes the chain what chance gives. Amounts whose distinct hops number m
+among n channels with m * (m / n) ** 2 above the same limit are skipped before the search (by the
+same reasoning with every channel equally busy), which keeps the search small.
 
 Not covered here: a ring that changes currency or keeps a cut per hop (``cycles.py`` finds those
 when time-respecting), and 2-hop returns (a refund or settling up; ``cycles.py`` rules on those).
@@ -38,10 +43,12 @@ def one_sum_rings(index: TransferIndex, params: PatternParams) -> tuple[list[Pat
     if hops is None:
         return [], []
     window = int(params.ring_window_days * DAY)
+    sends = np.bincount(index.src, minlength=len(index.nodes))  # transfers each channel pays, in all
     found: list[Pattern] = []
     budget = [params.ring_work_budget]
     cut = False
     for _, group in hops.groupby("cls", sort=True):
+        share = len(group) / len(index)  # the amount's share of all transfers
         edges: dict[tuple[int, int], list[int]] = defaultdict(list)  # hop → its transfers
         for s, d, p in zip(group["src"].tolist(), group["dst"].tolist(), group["pos"].tolist(), strict=True):
             edges[(s, d)].append(p)
@@ -51,7 +58,7 @@ def one_sum_rings(index: TransferIndex, params: PatternParams) -> tuple[list[Pat
                 cut = True
                 continue
             positions, nodes, closed, longest = result
-            if positions:
+            if positions and _chance_chains(index, positions, share, sends) <= params.ring_chance_limit:
                 found.append(_ring_pattern(index, positions, nodes, closed, longest))
         if budget[0] <= 0:
             cut = True
@@ -62,40 +69,54 @@ def one_sum_rings(index: TransferIndex, params: PatternParams) -> tuple[list[Pat
 
 
 def _candidate_hops(index: TransferIndex, params: PatternParams) -> pd.DataFrame | None:
-    """Transfers whose amount class (currency, cents as written) passes the chance check and whose
-    hop touches another hop of the same class at both ends or is next to a relay (a channel that
-    both receives and pays that sum): only those can lie on a chain of >= 3 hops."""
+    """Transfers of the amount classes (currency, cents as written) that pass the chance check and
+    hold a hop from one relay (a channel that both receives and pays that sum) to another: only
+    those can lie on a chain of >= 3 hops. Relays are found first, by hashing, so a table of a
+    million random amounts costs a few vectorised passes."""
     values = index.amount_orig if index.amount_orig is not None else index.amount
     ok = np.isfinite(values) & (index.src != index.dst) & (values > 0)
     if not ok.any():
         return None
     pos = np.flatnonzero(ok)
-    cur_code = pd.factorize(pd.Series(index.currency[pos], dtype=object).fillna(""), sort=True)[0]
+    cur_code, currencies = pd.factorize(index.currency[pos], use_na_sentinel=False)
     cents = np.round(values[pos] * 100).astype(np.int64)
-    _, cls = np.unique(np.stack([cur_code, cents], axis=1), axis=0, return_inverse=True)
-    cls = cls.ravel()
+    cls = pd.factorize(cents * max(len(currencies), 1) + cur_code)[0].astype(np.int64)
     src, dst = index.src[pos], index.dst[pos]
     n = max(len(index.nodes), 1)
-    hop_key = np.unique(np.stack([cls, src, dst], axis=1), axis=0)  # distinct hops per class
-    m = np.bincount(hop_key[:, 0], minlength=int(cls.max()) + 1).astype(np.float64)
-    # chance chains of min_hops hops for an amount with m distinct hops among n channels
+    in_key, out_key = cls * n + dst, cls * n + src
+    # a hop from a relay to a relay: its sender also receives the sum, its receiver also pays it
+    relay_hop = _in_each_other(out_key, in_key)
+    if not relay_hop.any():
+        return None
+    # the chance check, over every distinct hop of the classes still in question
+    take = pd.Index(cls).isin(np.unique(cls[relay_hop]))
+    hops = pd.DataFrame({"cls": cls[take], "src": src[take], "dst": dst[take], "pos": pos[take]})
+    m = hops.drop_duplicates(["cls", "src", "dst"]).groupby("cls").size()
     k = params.ring_min_hops
-    chance = m * (m / n) ** (k - 1)
-    keep_cls = (m >= k) & (chance <= params.ring_chance_limit)
-    hop_key = hop_key[keep_cls[hop_key[:, 0]]]
-    if not len(hop_key):
-        return None
-    # relays: (class, channel) that both receives and pays the class's sum
-    ins = np.unique(hop_key[:, 0] * n + hop_key[:, 2])
-    outs = np.unique(hop_key[:, 0] * n + hop_key[:, 1])
-    relays = np.intersect1d(ins, outs, assume_unique=True)
-    # a chain of >= 3 hops has two adjacent relays: keep classes with a hop relay → relay
-    relay_hop = np.isin(hop_key[:, 0] * n + hop_key[:, 1], relays) & np.isin(hop_key[:, 0] * n + hop_key[:, 2], relays)
-    classes = np.unique(hop_key[relay_hop, 0])
-    if not len(classes):
-        return None
-    take = np.isin(cls, classes) & keep_cls[cls]
-    return pd.DataFrame({"cls": cls[take], "src": src[take], "dst": dst[take], "pos": pos[take]})
+    chance = m * (m / n) ** (k - 1)  # chance chains of k hops: m distinct hops among n channels
+    passing = m.index[(m >= k) & (chance <= params.ring_chance_limit)]
+    hops = hops[hops["cls"].isin(passing)]
+    return hops if len(hops) else None
+
+
+def _chance_chains(index: TransferIndex, positions: list[int], share: float, sends: np.ndarray) -> float:
+    """How many chains this tight chance would give in the table: N times, per relay (a member
+    that both pays and receives the sum here), the chance that one of its payments is this amount."""
+    pos = np.asarray(positions, dtype=np.int64)
+    relays = np.intersect1d(index.src[pos], index.dst[pos])
+    return float(len(index) * np.prod(sends[relays] * share))
+
+
+def _in_each_other(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per position: ``a[i]`` occurs in ``b`` and ``b[i]`` occurs in ``a``. Both sorted once, then
+    searched in sorted order (random-order binary searches over 1M keys miss the cache)."""
+    order_a, order_b = np.argsort(a), np.argsort(b)
+    sa, sb = a[order_a], b[order_b]
+    a_in_b = np.empty(len(a), dtype=bool)
+    b_in_a = np.empty(len(b), dtype=bool)
+    a_in_b[order_a] = sb[np.minimum(np.searchsorted(sb, sa), len(sb) - 1)] == sa
+    b_in_a[order_b] = sa[np.minimum(np.searchsorted(sa, sb), len(sa) - 1)] == sb
+    return a_in_b & b_in_a
 
 
 def _components(edges: dict[tuple[int, int], list[int]]) -> list[list[tuple[int, int]]]:
