@@ -1,5 +1,6 @@
 """listings: platform, listing_id, handle, posted_at, title, text, price, currency, hashtags,
-image_phash, location, url, captured_at. Species mentions are matched here.
+image_phash, location, url, captured_at, image_files (photos read by ``loaders/photos.py``).
+Species mentions are matched here.
 
 Only platform, listing_id and handle are required; an optional field that does not parse is set
 aside as a warning and the listing loads without it. Title and text are kept whole, but only the
@@ -18,6 +19,7 @@ from graphbench.schema import node_id
 from loaders.accounts import account_id, handle_props
 from loaders.context import RowContext
 from loaders.fields import multi, optional, required
+from loaders.photos import read_listing_photos
 from loaders.places import add_location, place_or_none
 
 KIND = "listings"
@@ -73,6 +75,9 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
         "image_phash": optional(row, "image_phash", image_phash, ctx),
         "location": optional(row, "location"),
     }
+    photos = read_listing_photos(row, ctx) if row.get("image_files") else None  # graphbench.images
+    if photos:
+        props.update(photos.listing_props(props["image_phash"]))
     prov = ctx.provenance(seen)
     batch = GraphBatch()
     node = batch.add_node(listing_id(platform, listing), props, prov)
@@ -93,4 +98,7 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
                            "score": round(float(mention.score), 4)}, prov)
     if place:
         batch.add_rel("LOCATED_IN", node, add_location(batch, place[0], place[1], prov), {}, prov)
+    if photos:
+        named = {r.end.removeprefix("Species:") for r in batch.rels if r.type == "MENTIONS"}
+        photos.add_to(batch, node, author, platform, place[0] if place else None, ctx, prov, named)
     return batch

@@ -2,7 +2,9 @@
 
 Two signals, each found through an index (never an all-pairs loop):
 
-- **image**: 64-bit perceptual hashes (``image_phash``, 16 hex chars) within ``max_hamming`` bits.
+- **image**: 64-bit perceptual hashes (``image_phash``, 16 hex chars) within ``max_hamming`` bits;
+  and hashes graphbench computed from the photo files (``image_hashes``, several per listing, see
+  :func:`photo_pairs`) within ``photo_max_hamming`` bits of each other.
   Multi-index hashing: the 64 bits are cut into ``m = max_hamming // 2 + 1`` blocks, so by the
   pigeonhole principle two hashes within ``max_hamming`` bits differ in at most one bit in some
   block. Each listing is bucketed, per block, under the exact block value and under the block
@@ -49,6 +51,10 @@ class CrossPostSettings:
     # of 64 bits; a resized / re-compressed photo moves a few bits. 5 keeps 3 index blocks of ~21
     # bits; 6 would need 4 blocks of 16 bits and ~30x more chance candidates at 1M listings
     max_hamming: int = 5
+    # hashes graphbench computed from photo files (``image_hashes``: each photo and two centre crops,
+    # graphbench/images/hashing.py): a copy cropped by a few per cent lands 6 bits from the nearest
+    # crop; 6 bits keeps 4 index blocks of 16 bits, searched only among listings that have photos
+    photo_max_hamming: int = 6
     min_jaccard: float = 0.7  # word-bigram Jaccard of title + text; 0.6 lets templated boilerplate in
     min_shingles: int = 4  # texts with fewer distinctive shingles carry no text signal
     max_shingle_df: int | None = 30  # a word pair in more listings than this is boilerplate, not content
@@ -81,9 +87,12 @@ def find_cross_posts(listings: pd.DataFrame, posted: pd.DataFrame,
     signatures, has_text = minhash_signatures(texts.tolist(), cfg.num_perm, cfg.min_shingles, cfg.seed,
                                                cfg.max_shingle_df)
 
+    photo_found, photo_distance = photo_pairs(_column(listings, "image_hashes"), cfg.photo_max_hamming,
+                                              cfg.max_bucket)
     pairs = _unique_pairs([
         image_pairs(hashes, has_hash, cfg.max_hamming, cfg.max_bucket),
         text_pairs(signatures, has_text, cfg.bands, cfg.max_bucket, cfg.min_jaccard),
+        photo_found,
     ])
     if not len(pairs):
         return _empty_pairs()
@@ -96,7 +105,10 @@ def find_cross_posts(listings: pd.DataFrame, posted: pd.DataFrame,
     hamming = np.where(both_hashed, _popcount(hashes[left] ^ hashes[right]), -1)
     both_texted = has_text[left] & has_text[right]
     jaccard = np.where(both_texted, estimated_jaccard(signatures, np.column_stack([left, right])), np.nan)
-    image_ok = both_hashed & (hamming <= cfg.max_hamming)
+    photo_d = _pair_values(photo_found, photo_distance, left, right)  # -1: no photo match
+    hamming = np.where((photo_d >= 0) & ((hamming < 0) | (photo_d < hamming)), photo_d, hamming)
+    both_hashed |= photo_d >= 0
+    image_ok = both_hashed & (hamming <= cfg.max_hamming) | (photo_d >= 0)
     text_ok = both_texted & (jaccard >= cfg.min_jaccard)
 
     popular_image = _popular(left, right, image_ok & ~same_account, owner, n, cfg.max_accounts)
@@ -177,6 +189,47 @@ def image_pairs(hashes: np.ndarray, valid: np.ndarray, max_hamming: int, max_buc
         for bit in range(width):
             found.append(close_pairs(values & ~np.uint64(1 << bit)))
     return _unique_pairs(found)
+
+
+def photo_pairs(values: pd.Series, max_hamming: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs (i < j) with any hash of row i within ``max_hamming`` bits of any hash of row j,
+    and that smallest distance. ``values`` holds per row a list of 16-hex-digit hashes (or a
+    ``;``-joined string, or nothing); hashes of one row are never compared with each other."""
+    rows: list[int] = []
+    texts: list[str] = []
+    for row, value in enumerate(values.tolist()):
+        if isinstance(value, str):
+            value = value.split(";")
+        if not hasattr(value, "__iter__"):  # None, NaN, pd.NA: no photos
+            continue
+        for text in value:
+            rows.append(row)
+            texts.append(str(text))
+    if not rows:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    hashes, valid = parse_phashes(pd.Series(texts, dtype=object))
+    entry_rows = np.asarray(rows, dtype=np.int64)
+    entries = image_pairs(hashes, valid, max_hamming, max_bucket)  # pairs of entries, not of rows
+    left, right = entry_rows[entries[:, 0]], entry_rows[entries[:, 1]]
+    distance = _popcount(hashes[entries[:, 0]] ^ hashes[entries[:, 1]])
+    other = left != right
+    table = pd.DataFrame({"a": np.minimum(left, right)[other], "b": np.maximum(left, right)[other],
+                          "d": distance[other]}).groupby(["a", "b"], sort=True)["d"].min().reset_index()
+    return table[["a", "b"]].to_numpy(dtype=np.int64).reshape(-1, 2), table["d"].to_numpy(dtype=np.int64)
+
+
+def _pair_values(pairs: np.ndarray, values: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``values`` of ``pairs`` looked up for each (left, right) pair; -1 where the pair is absent."""
+    out = np.full(len(left), -1, dtype=np.int64)
+    if not len(pairs) or not len(left):
+        return out
+    known = pairs[:, 0] << 32 | pairs[:, 1]
+    order = np.argsort(known)
+    wanted = np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
+    at = np.clip(np.searchsorted(known[order], wanted), 0, len(known) - 1)
+    hit = known[order][at] == wanted
+    out[hit] = values[order][at][hit]
+    return out
 
 
 # -- text index ----------------------------------------------------------------------------------

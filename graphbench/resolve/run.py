@@ -40,7 +40,7 @@ class ResolveSummary:
 def resolve_store(store: GraphStore, crosspost_settings: CrossPostSettings | None = None,
                   weights: SameAsWeights | None = None) -> ResolveSummary:
     """Recompute cross-posts and SAME_AS over the whole store and write them, keeping verdicts."""
-    listings = store.nodes("Listing", ["image_phash", "title", "text"])
+    listings = store.nodes("Listing", ["image_phash", "image_hashes", "title", "text"])
     posted = store.relationships("POSTED", [])
     cross = find_cross_posts(listings, posted, crosspost_settings)
     same = resolve_accounts(

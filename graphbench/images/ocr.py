@@ -1,0 +1,64 @@
+"""Text painted on a photo, read offline by RapidOCR (PP-OCRv4 models shipped inside the
+``rapidocr-onnxruntime`` wheel, run on onnxruntime's CPU provider; no model is downloaded).
+
+Chosen by measurement on generated adverts with a phone number painted in a plain font
+(benchmarks/bench_images.py): RapidOCR read 20 of 20 numbers, Debian's tesseract 5.3 (``--psm 3``,
+grey) 14 of 20 at about the same cost per photo; RapidOCR also reads Chinese, the language of many
+code words. Detection works on the photo scaled so its longer side is ``DET_SIDE`` pixels (the
+package default scales the *shorter* side up to 736, twice the work on a phone photo); the
+rotation classifier is off, since adverts carry upright text. One engine per process, built on
+first use; onnxruntime is held to one thread (``THREADS``) so a load keeps to one core.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+DET_SIDE = 960  # longer side, in pixels, for text detection: 30-pixel digits on a 640x480 photo stay readable
+MIN_SCORE = 0.5  # recognition confidence below which a line is noise
+THREADS = 1
+
+_LOCK = threading.Lock()
+_ENGINE: Any = None
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR package is not installed (it is a dependency of graphbench: reinstall)."""
+
+
+def _engine() -> Any:
+    global _ENGINE
+    with _LOCK:
+        if _ENGINE is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as exc:
+                raise OcrUnavailable(f"rapidocr-onnxruntime is not installed ({exc}); "
+                                     "run `pip install -e .` in the graphbench folder") from None
+            _ENGINE = RapidOCR(det_limit_side_len=DET_SIDE, det_limit_type="max", use_cls=False,
+                               text_score=MIN_SCORE, intra_op_num_threads=THREADS, inter_op_num_threads=THREADS,
+                               print_verbose=False)
+        return _ENGINE
+
+
+def available() -> bool:
+    try:
+        _engine()
+    except OcrUnavailable:
+        return False
+    return True
+
+
+def read_text(image: Image.Image) -> str:
+    """The lines of text found on the photo, top to bottom, one per line ('' when none)."""
+    engine = _engine()
+    rgb = np.asarray(image.convert("RGB"))[:, :, ::-1]  # the engine takes OpenCV's BGR order
+    result, _ = engine(np.ascontiguousarray(rgb), use_cls=False)
+    if not result:
+        return ""
+    lines = sorted(result, key=lambda r: (min(p[1] for p in r[0]), min(p[0] for p in r[0])))
+    return "\n".join(str(r[1]).strip() for r in lines if str(r[1]).strip())
