@@ -17,7 +17,8 @@ Datasets: (a) ``bench_patterns_amlsim.synthetic_transfers(--rows)``, the random 
 with hubs of the speed goal, with a per-stage breakdown (one kind at a time, in ``KINDS`` order,
 on one index, so later kinds reuse what earlier ones memoised, as in one search); (b)
 ``benchmarks/typology_generator.py`` at ``--size`` in 1 and 15 currencies; (c) ``sample_data/``
-through the loaders. ``--set`` changes a ``PatternParams`` field on both sides (a field the
+through the loaders. ``--hops-in-cycles`` previews today's ``cycles.py`` calling
+``hops.successor_pairs_cut`` (checked to give the same pairs). ``--set`` changes a ``PatternParams`` field on both sides (a field the
 before side lacks is set on the after side only). Prints Markdown; writes
 ``benchmarks/out/bench_pattern_speed.json``.
 """
@@ -45,7 +46,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from graphbench.analytics import patterns as after  # noqa: E402
 from graphbench.analytics.trace import TransferIndex  # noqa: E402
-from graphbench.analytics.typologies import hops  # noqa: E402
+from graphbench.analytics.typologies import cycles, hops  # noqa: E402
+from graphbench.analytics.typologies.base import channel_life  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 BEFORE = "928a3d6"  # the detectors before the speed work (issue 13: "within 2x of 2.0 s")
@@ -160,6 +162,14 @@ def check_parts(label: str, index: TransferIndex, before: ModuleType, p_before: 
         if not (np.array_equal(old[0], new[0]) and np.array_equal(old[1], new[1]) and old[2] == new[2]):
             raise SystemExit(f"{label}: successor hops differ for gap {gap}, amounts -{decay}/+{growth}, "
                              f"{candidates} candidates, time-ordered {ordered}, max_pairs {max_pairs}")
+    first_seen = np.full(len(index.nodes), np.iinfo(np.int64).max)
+    last_seen = np.full(len(index.nodes), np.iinfo(np.int64).min)
+    for ends in (index.src, index.dst):  # as cycles.py finds fresh channels
+        np.minimum.at(first_seen, ends, index.ts)
+        np.maximum.at(last_seen, ends, index.ts)
+    life = channel_life(dataclasses.replace(index))
+    if not (np.array_equal(life[0], first_seen) and np.array_equal(life[1], last_seen)):
+        raise SystemExit(f"{label}: channel_life differs")
     old = before.relay_episodes(dataclasses.replace(index), p_before)
     new = after.relay_episodes(dataclasses.replace(index), p_after)
     if not (old.table.equals(new.table) and np.array_equal(old.out_episode, new.out_episode)
@@ -207,9 +217,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", type=setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--no-stages", action="store_true", help="skip the per-kind breakdown")
+    parser.add_argument("--hops-in-cycles", action="store_true",
+                        help="preview: today's cycles.py calls hops.successor_pairs_cut (same pairs, checked)")
     args = parser.parse_args()
+    if args.hops_in_cycles and cycles.successor_pairs_cut is not hops.successor_pairs_cut:
+        cycles.successor_pairs_cut = hops.successor_pairs_cut
     settings = dict(args.set)
-    report: dict[str, Any] = {"before": args.before, "settings": settings}
+    report: dict[str, Any] = {"before": args.before, "settings": settings, "hops_in_cycles": args.hops_in_cycles}
     with tempfile.TemporaryDirectory(prefix="bench_pattern_speed_") as tmp:
         before = before_package(args.before, Path(tmp))
         datasets: list[tuple[str, Any]] = []
@@ -223,7 +237,9 @@ def main() -> int:
                              f"{'y' if currencies == 1 else 'ies'}",
                              lambda c=currencies: generated_index(args.size, args.seed, c)))
         datasets.append(("sample_data/", sample_index))
-        print(f"before = {args.before} ({PACKAGE} as of then), after = the working tree; settings {settings or 'default'}\n")
+        print(f"before = {args.before} ({PACKAGE} as of then), after = the working tree"
+              f"{' with cycles.py on hops.successor_pairs_cut' if args.hops_in_cycles else ''}; "
+              f"settings {settings or 'default'}\n")
         print("| dataset | transfers | patterns | identical | before: wall s (CPU s) | after: wall s (CPU s) "
               "| after/before, wall | after/before, CPU |")
         print("|---|---:|---:|---|---|---|---:|---:|")

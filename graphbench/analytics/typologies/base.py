@@ -119,6 +119,21 @@ def distinct_degrees(index: TransferIndex) -> tuple[np.ndarray, np.ndarray]:
     return memo(index, ("degrees",), compute)
 
 
+def channel_life(index: TransferIndex) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) time each node code sends or receives (int64 max / min if never), read off the
+    ends of its time-sorted slices: the same as ``np.minimum.at`` / ``np.maximum.at`` over both ends
+    of every transfer, without a pass over the transfers."""
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        first = np.full(len(index.nodes), np.iinfo(np.int64).max, dtype=np.int64)
+        last = np.full(len(index.nodes), np.iinfo(np.int64).min, dtype=np.int64)
+        for ptr, ts in ((index.out_ptr, index.out_ts), (index.in_ptr, index.in_ts)):
+            has = np.flatnonzero(np.diff(ptr) > 0)
+            first[has] = np.minimum(first[has], ts[ptr[has]])
+            last[has] = np.maximum(last[has], ts[ptr[has + 1] - 1])
+        return first, last
+    return memo(index, ("life",), compute)
+
+
 def money(index: TransferIndex, amount: float) -> str:
     return f"{amount:,.0f} {base_currency(index)}"
 
