@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from graphbench.analytics.centrality import brokers, centrality_table
@@ -100,3 +101,49 @@ def test_brokers_accept_label_arrays():
     table = brokers(graph, labels, top=1)
     # bridge and a0 both have weight 2 outside; the bridge spreads its ties more evenly
     assert table["id"].tolist() == ["bridge"]
+
+
+def _bounded_case() -> tuple[nx.Graph, pd.Series]:
+    # scale-free: a few hubs carry most shortest paths, as brokers do
+    graph = nx.barabasi_albert_graph(1000, 2, seed=3)
+    exact = centrality_table(graph, exact_below=10_000).table.set_index("id")["betweenness"]
+    return graph, exact
+
+
+def test_bounded_betweenness_keeps_its_guarantee_and_states_it():
+    graph, exact = _bounded_case()
+    bounded = centrality_table(graph, exact_below=100, epsilon=0.01, delta=0.1, seed=0, target_relative=None)
+    assert bounded.betweenness_method == "kadabra" and bounded.pivots > 0
+    assert bounded.epsilon == 0.01 and bounded.delta == 0.1
+    estimate = bounded.table.set_index("id")["betweenness"]
+    error = (estimate - exact.loc[estimate.index]).abs()
+    # every node within epsilon; networkit's sampler is slightly biased where shortest paths tie
+    # (betweenness_bounds' caveat), so the busiest hub may overshoot by a few per cent of epsilon
+    assert (error <= bounded.epsilon).mean() >= 0.99 and error.max() <= 1.25 * bounded.epsilon
+    # the stated relative bound on the top 20 is epsilon / (b_20 - epsilon), and it holds
+    top = exact.sort_values(ascending=False).index[:20]
+    b20 = estimate.sort_values(ascending=False).iloc[19]
+    assert bounded.relative_error == pytest.approx(bounded.epsilon / (b20 - bounded.epsilon))
+    assert ((estimate[top] - exact[top]).abs() / exact[top]).max() <= bounded.relative_error
+    assert len(set(top[:10]) & set(bounded.table["id"].head(20))) >= 9
+
+
+def test_bounded_betweenness_sharpens_epsilon_for_the_top_figures():
+    graph, _ = _bounded_case()
+    first = centrality_table(graph, exact_below=100, epsilon=0.05, seed=0)
+    # 0.05 says nothing about a 20th figure near 0.04: a second, sharper run makes the figures
+    assert first.epsilon < 0.05
+    assert first.relative_error is not None and first.relative_error < 0.5
+
+
+def test_bounded_betweenness_is_seeded_and_weighted_paths_use_rk():
+    graph = nx.connected_watts_strogatz_graph(600, 4, 0.1, seed=2)
+    runs = [centrality_table(graph, exact_below=10, epsilon=0.02, seed=5, target_relative=None).table
+            for _ in range(2)]
+    assert runs[0][["id", "betweenness"]].equals(runs[1][["id", "betweenness"]])
+    strong = nx.Graph()
+    strong.add_weighted_edges_from([("a", "x", 10.0), ("x", "b", 10.0), ("a", "y", 1.0), ("y", "b", 1.0)])
+    table = centrality_table(strong, exact_below=2, weighted_paths=True, epsilon=0.01)
+    assert table.betweenness_method == "riondato_kornaropoulos"
+    values = table.table.set_index("id")["betweenness"]
+    assert values["x"] == pytest.approx(1 / 3, abs=table.epsilon) and values["y"] == 0  # exact: a-x-b of 3 pairs

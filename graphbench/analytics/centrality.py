@@ -1,9 +1,12 @@
 """Who matters in the account graph: degree, PageRank, betweenness, and brokers between communities.
 
-Betweenness is exact (igraph, Brandes) below ``exact_below`` nodes. Above it, shortest paths are
-followed from ``pivots`` random source nodes only and scaled by n / pivots (Brandes & Pich); the pivots
-are drawn in ``batches`` independent groups, and the spread of the batch estimates gives each node a
-standard error, so the table says how far a sampled figure can be trusted.
+Betweenness is exact (igraph, Brandes) below ``exact_below`` nodes. Above it, the default is an
+estimator with a guarantee (:mod:`graphbench.analytics.betweenness_bounds`: KADABRA, or
+Riondato–Kornaropoulos for weighted paths): with probability ``1 - delta`` every figure is within
+``epsilon`` of the exact one, and the result states both and the relative error that implies for the
+top 20. Given ``pivots``, the older estimator runs instead: shortest paths followed from ``pivots``
+random source nodes only and scaled by n / pivots (Brandes & Pich), drawn in ``batches`` independent
+groups whose spread gives each node a standard error (an estimate of the error, not a bound).
 
 Betweenness counts hops (an evidence weight is a strength, not a distance); ``weighted_paths=True``
 uses 1 / weight as the length of an edge instead. Values are normalised like networkx's (divided by
@@ -19,27 +22,44 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from graphbench.analytics.betweenness_bounds import (
+    DEFAULT_DELTA,
+    DEFAULT_EPSILON,
+    TARGET_RELATIVE,
+    bounded_betweenness,
+)
 from graphbench.analytics.projection import AccountGraph
 
 EXACT_BETWEENNESS_BELOW = 5_000  # nodes; exact Brandes is O(n·m)
-DEFAULT_PIVOTS = 512
+DEFAULT_PIVOTS = 512  # for the pivot estimator, when asked for by name (``pivots=``)
 
 
 @dataclass
 class CentralityResult:
     table: pd.DataFrame  # id, degree, weighted_degree, betweenness, betweenness_stderr, pagerank; by betweenness
-    betweenness_method: str  # "exact" or "sampled"
-    pivots: int  # source nodes the betweenness followed (n when exact)
-    # median relative standard error of the 20 highest betweenness figures (0 when exact)
-    relative_error: float
+    betweenness_method: str  # "exact", "kadabra", "riondato_kornaropoulos" or "sampled" (pivots)
+    pivots: int  # source nodes (exact, sampled) or node pairs (kadabra, RK) the betweenness followed
+    # exact: 0; kadabra / RK: the stated bound epsilon / (b_20 - epsilon) on the top 20 (None: no bound);
+    # sampled: median relative standard error of the 20 highest figures
+    relative_error: float | None
     seconds_pagerank: float = 0.0
     seconds_betweenness: float = 0.0
+    epsilon: float | None = None  # the guarantee: |estimate - exact| <= epsilon for every node ...
+    delta: float | None = None  # ... with probability >= 1 - delta (kadabra / RK only)
 
 
 def centrality_table(graph: AccountGraph | nx.Graph, exact_below: int = EXACT_BETWEENNESS_BELOW,
-                     pivots: int = DEFAULT_PIVOTS, batches: int = 4, seed: int = 0,
-                     weighted_paths: bool = False, damping: float = 0.85) -> CentralityResult:
-    """Degree, weighted PageRank and betweenness of every node, highest betweenness first."""
+                     pivots: int | None = None, batches: int = 4, seed: int = 0,
+                     weighted_paths: bool = False, damping: float = 0.85,
+                     epsilon: float = DEFAULT_EPSILON, delta: float = DEFAULT_DELTA,
+                     target_relative: float | None = TARGET_RELATIVE) -> CentralityResult:
+    """Degree, weighted PageRank and betweenness of every node, highest betweenness first.
+
+    Above ``exact_below`` nodes: the bounded estimator at ``epsilon`` / ``delta`` (sharpened once for
+    the top 20 unless ``target_relative`` is None, see
+    :func:`graphbench.analytics.betweenness_bounds.bounded_betweenness`), or the
+    pivot estimator when ``pivots`` is given.
+    """
     import time
 
     graph = graph if isinstance(graph, AccountGraph) else AccountGraph.from_networkx(graph)
@@ -51,16 +71,23 @@ def centrality_table(graph: AccountGraph | nx.Graph, exact_below: int = EXACT_BE
     lengths = (1.0 / graph.weight).tolist() if weighted_paths else None
 
     started = time.perf_counter()
-    if n < exact_below or pivots >= n:
+    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    bound = None
+    if n < exact_below or (pivots is not None and pivots >= n):
         raw = np.asarray(igraph_graph.betweenness(directed=False, weights=lengths)) if n else np.zeros(0)
         stderr = np.zeros(n)
         method, used = "exact", n
-    else:
+    elif pivots is not None:
         raw, stderr, used = _sampled_betweenness(igraph_graph, lengths, pivots, batches, seed)
         method = "sampled"
+    else:
+        values, errors, bound = bounded_betweenness(
+            n, graph.source, graph.target, None if lengths is None else np.asarray(lengths),
+            epsilon=epsilon, delta=delta, target_relative=target_relative, seed=seed)
+        raw, stderr = values / scale, errors / scale
+        method, used = bound.method, bound.samples
     seconds_betweenness = time.perf_counter() - started
 
-    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
     table = pd.DataFrame({
         "id": graph.ids, "degree": graph.degree(), "weighted_degree": graph.weighted_degree(),
         "betweenness": raw * scale, "betweenness_stderr": stderr * scale, "pagerank": pagerank,
@@ -69,6 +96,9 @@ def centrality_table(graph: AccountGraph | nx.Graph, exact_below: int = EXACT_BE
     top = table.head(20)
     top = top[top["betweenness"] > 0]
     relative_error = float((top["betweenness_stderr"] / top["betweenness"]).median()) if len(top) else 0.0
+    if bound is not None:
+        return CentralityResult(table, method, used, bound.relative_bound, seconds_pagerank, seconds_betweenness,
+                                bound.epsilon, bound.delta)
     return CentralityResult(table, method, used, relative_error if method == "sampled" else 0.0,
                             seconds_pagerank, seconds_betweenness)
 

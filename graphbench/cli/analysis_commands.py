@@ -32,7 +32,7 @@ def _centrality_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pivots", type=int, default=None,
                    help="on graphs over 5,000 accounts, use the pivot estimator with this many sources instead of "
                         "the bounded one (no guarantee; GDS: its sampling size, default 512)")
-    p.add_argument("--epsilon", type=float, default=0.005,
+    p.add_argument("--epsilon", type=float, default=0.01,
                    help="bounded betweenness: every figure within this of the exact one (sharpened once for the top 20)")
     p.add_argument("--delta", type=float, default=0.1, help="bounded betweenness: chance the bound fails")
     p.add_argument("--seed", type=int, default=0)
