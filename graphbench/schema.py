@@ -43,6 +43,7 @@ NODE_TYPES: dict[str, NodeType] = {
         NodeType("Shipment", ("shipper", "tracking_no"), "tracking_no"),
         NodeType("Location", ("country", "city"), "country"),
         NodeType("FxRate", ("currency", "date"), "currency"),  # a user's exchange rate (fx_rates file)
+        NodeType("Seizure", ("seizure_id",), "seizure_id"),  # an enforcement record (seizures file)
     )
 }
 
@@ -61,10 +62,15 @@ REL_TYPES: dict[str, RelType] = {
         RelType("LINKS_TO", ("Account",), ("Account",)),
         RelType("SENT", ("Account",), ("Shipment",)),
         RelType("CARRIED_BY", ("Shipment",), ("Shipper",)),
-        RelType("FROM", ("Shipment",), ("Location",)),
-        RelType("TO", ("Shipment",), ("Location",)),
+        RelType("FROM", ("Shipment", "Seizure"), ("Location",)),
+        RelType("TO", ("Shipment", "Seizure"), ("Location",)),
         RelType("LOCATED_IN", ("Account", "Listing"), ("Location",)),
         RelType("SAME_AS", ("Account",), ("Account",), derived=True),
+        RelType("OF", ("Seizure",), ("Species",)),
+        RelType("AT", ("Seizure",), ("Location",)),
+        RelType("VIA", ("Seizure",), ("Location",)),
+        RelType("OF_SHIPMENT", ("Seizure",), ("Shipment",)),
+        RelType("NAMES", ("Seizure",), ("Account", "Phone", "PaymentChannel")),
     )
 }
 

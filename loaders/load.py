@@ -25,13 +25,14 @@ import pandas as pd
 
 from graphbench.errors import GraphbenchError, InvalidRow
 from graphbench.store.base import GraphStore, writer
-from loaders import accounts, fx_rates, keywords, listings, payment_links, shipments, species, transactions
+from loaders import accounts, fx_rates, keywords, listings, payment_links, seizures, shipments, species, transactions
 from loaders.context import FieldWarning, RowContext, scratch_context
 from loaders.mapping import KINDS, Mapping, MappingEntry
 from loaders.reader import header_of, not_text, read_rows
 
 PARSERS: dict[str, ModuleType] = {
-    m.KIND: m for m in (species, keywords, accounts, listings, payment_links, transactions, shipments, fx_rates)
+    m.KIND: m for m in (species, keywords, accounts, listings, payment_links, transactions, shipments, seizures,
+                        fx_rates)
 }
 SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json")
 WRITE_BATCH = 20_000
@@ -200,7 +201,7 @@ def _load_dir(store: GraphStore, directory: str | Path, mapping: str | Path | Ma
     matcher: Any = None
     species_props: dict[str, dict[str, Any]] = {}
     for source in sources:
-        if source.kind == "listings" and matcher is None:
+        if source.kind in ("listings", "seizures") and matcher is None:  # seizures name species too
             matcher, species_props = build_matcher(extra_species, extra_keywords)
         file_report = load_file(store, source, Path(rejects_dir), matcher, species_props, progress,
                                 collect={"species": extra_species, "keywords": extra_keywords}.get(source.kind),

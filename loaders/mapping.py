@@ -38,7 +38,8 @@ MAX_TEMPLATE_LENGTH = 500  # characters of one template as written
 MAX_TEMPLATE_FIELDS = 20
 MAX_TEMPLATE_WIDTH = 100  # the largest width or precision a format spec may ask for
 MAX_TEMPLATE_OUTPUT = 10_000  # characters a template may produce for one row
-KINDS = ("species", "keywords", "accounts", "listings", "payment_links", "transactions", "shipments", "fx_rates")
+KINDS = ("species", "keywords", "accounts", "listings", "payment_links", "transactions", "shipments", "seizures",
+         "fx_rates")
 
 
 @dataclass

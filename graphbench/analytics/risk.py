@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from graphbench.analytics import popularity, verdicts
+from graphbench.analytics.seizures import seizure_accounts
 
 # indicator → (weight, evidence items for the full weight)
 WEIGHTS: dict[str, tuple[float, int]] = {
@@ -28,6 +29,7 @@ WEIGHTS: dict[str, tuple[float, int]] = {
     "shares_identifiers_with_flagged": (15.0, 1),  # phone / e-mail / channel / SAME_AS with a flagged account
     "influencer_for_flagged": (10.0, 1),  # a big audience advertising for flagged sellers
     "lookalike_identifiers": (10.0, 1),  # handle with look-alike letters / mixed scripts / invisibles (loaders' evasion)
+    "named_in_seizure": (25.0, 1),      # a seizure names it, its phone or channel, or a shipment it sent
 }
 # A first-pass score from here up makes an account "flagged": two strong indicators (e.g. an Appendix I
 # species and a code word), or one with a laundering pattern, never one indicator alone (the largest
@@ -64,6 +66,8 @@ def score_accounts(tables: Mapping[str, pd.DataFrame], patterns: Iterable[Any] |
     _route_indicator(tables, found, shipments)
     _platform_indicator(tables, found)
     _evasion_indicator(tables, found)
+    for account, items in seizure_accounts(tables).items():  # graphbench/analytics/seizures.py
+        found[account]["named_in_seizure"] += items
     first_pass = {account: _score(items) for account, items in found.items()}
     flagged = {a for a, s in first_pass.items() if s >= FLAGGED_SCORE}
     _shared_with_flagged(tables, flagged, found)

@@ -15,12 +15,13 @@ from graphbench.cli import (
     load_commands,
     money_commands,
     report_commands,
+    seizure_commands,
     user_commands,
 )
 from graphbench.cli.command import Command
 
 GROUPS = (load_commands, admin_commands, analysis_commands, money_commands, report_commands, user_commands,
-          alert_commands)
+          alert_commands, seizure_commands)
 
 
 def _index() -> dict[str, Command]:
