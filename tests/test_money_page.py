@@ -83,6 +83,9 @@ def test_a_backward_trail_reads_left_to_right_and_is_one_block() -> None:
     assert column[W] == 3 and column[D] == 2 and column[C] == 1 and column[A] == column[B] == 0
     assert column[E] == 1  # one transfer before D: its own column, not pushed to the far left
     assert {links.roles[links.names.index(n)] for n in (A, B, E)} == {"sink"}  # where the money came from
+    ends = rules.trace_ends(result)
+    assert dict(zip(ends["channel"], ends["end"], strict=True)) == {A: "origin", B: "origin", E: "origin"}
+    assert ends.set_index("channel").loc[B, "amount"] == 20.0  # what the trail took from B, as written
 
 
 def test_a_wide_trail_is_drawn_by_channel_type_per_hop() -> None:
@@ -186,7 +189,7 @@ def test_no_such_node_differs_from_a_node_that_is_no_trace_start(tmp_path: Path)
     load_dir(store, folder, rejects_dir=tmp_path / "rejects")
     assert check_start(store, " Account:tiktok:tropic.world ") == "Account:tiktok:tropic.world"
     assert check_start(store, A) == A
-    with pytest.raises(GraphbenchError, match=r"no such node 'tropic.world'.*did you mean Account:tiktok:tropic.world"):
+    with pytest.raises(GraphbenchError, match=r"no such node 'tropic.world'.*did you mean Account:tiktok:tropic.world[,?]"):
         check_start(store, "tropic.world")  # a handle without Account: is no id
     with pytest.raises(GraphbenchError, match="no such node"):
         check_start(store, "x" * 5000)

@@ -208,10 +208,11 @@ END_COLUMNS = ["channel", "end", "hop", "currency", "amount", "amount_base", "tr
 
 def trace_ends(result: TraceResult) -> pd.DataFrame:
     """Where a trail ends, one row per (channel, currency): ``end`` is ``sink`` (out: no onward transfer
-    within the window and tolerance; in: no earlier incoming one, where the money came from) or ``open
-    end`` (the hop limit cut the trail and the money goes on). ``amount`` is what the trail brought there
+    within the window and tolerance), ``origin`` (in: no earlier incoming one, where the money came from)
+    or ``open end`` (the hop limit cut the trail and the money goes on). ``amount`` is what the trail brought there
     as written, ``amount_base`` in the base currency (NaN: no rate); never one sum over currencies."""
-    kinds = {**{c: "sink" for c in result.sinks}, **{c: "open end" for c in result.open_ends}}
+    sink = "sink" if result.direction == "out" else "origin"
+    kinds = {**{c: sink for c in result.sinks}, **{c: "open end" for c in result.open_ends}}
     if not kinds or result.totals.empty:
         return pd.DataFrame(columns=END_COLUMNS)
     side = ("received", "received_base", "n_received") if result.direction == "out" else ("sent", "sent_base", "n_sent")

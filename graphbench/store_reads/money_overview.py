@@ -102,9 +102,11 @@ def check_start(store: GraphStore, text: str) -> str:
         hint = ""
         words = node_id.split(":")[-1].strip()
         if 2 <= len(words) <= 200:
-            hits = store.search(words, labels=list(TRACE_LABELS), limit=5)
-            if len(hits):
-                hint = "; did you mean " + ", ".join(str(i) for i in hits["id"]) + "?"
+            ids = [str(i) for i in store.search(words, labels=list(TRACE_LABELS), limit=20)["id"]]
+            # the handle or channel id typed whole first (``tropic.world`` → ``Account:tiktok:tropic.world``)
+            ids.sort(key=lambda i: (i.split(":")[-1].lower() != words.lower(), i))
+            if ids:
+                hint = "; did you mean " + ", ".join(ids[:5]) + "?"
         raise GraphbenchError(f"no such node {node_id[:80]!r} in the store (ids look like Account:platform:handle "
                               f"or PaymentChannel:type:id){hint}")
     label = found.get("label")
