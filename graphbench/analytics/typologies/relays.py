@@ -95,33 +95,37 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     # every transfer twice, as money out of its sender and into its receiver, per channel in time,
     # money in before money out at one instant, then by position. in_order and out_order are
     # already per channel in position (so time) order: merged by one sorted search each instead
-    # of sorting 2n keys (a dense time rank stands for the time step)
+    # of sorting 2n keys (a dense time rank stands for the time step). Rows of the merged sequence
+    # are filled straight from the two orders; where_in / where_out say where each went.
     rank = np.concatenate([[0], np.cumsum(np.diff(index.ts) > 0)])
     steps = int(rank[-1]) + 1
     in_key = index.dst[index.in_order] * steps + rank[index.in_order]  # sorted
     out_key = index.src[index.out_order] * steps + rank[index.out_order]  # sorted
-    where_in = np.arange(n) + np.searchsorted(out_key, in_key, side="left")
+    where_in = np.arange(n) + np.searchsorted(out_key, in_key, side="left")  # increasing
     where_out = np.arange(n) + np.searchsorted(in_key, out_key, side="right")
     node = np.empty(2 * n, dtype=index.src.dtype)
     node[where_in], node[where_out] = index.dst[index.in_order], index.src[index.out_order]
-    pos = np.empty(2 * n, dtype=np.int64)
-    pos[where_in], pos[where_out] = index.in_order, index.out_order
-    is_out = np.zeros(2 * n, dtype=bool)
-    is_out[where_out] = True
-    ts = index.ts[pos]
-    amount = np.nan_to_num(index.amount[pos])
+    ts = np.empty(2 * n, dtype=index.ts.dtype)
+    ts[where_in], ts[where_out] = index.in_ts, index.out_ts
     starts = np.ones(len(node), dtype=bool)
     starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
     episode = np.cumsum(starts) - 1
     first = np.flatnonzero(starts)
+    # the sums as np.add.reduceat makes them (its summation order, zeros for the other direction
+    # included), so a share at a bound falls on the same side as ever
+    amount = np.nan_to_num(index.amount)
+    money_in = np.zeros(2 * n)
+    money_in[where_in] = amount[index.in_order]
+    money_out = np.zeros(2 * n)
+    money_out[where_out] = amount[index.out_order]
+    in_sum = np.add.reduceat(money_in, first)
+    out_sum = np.add.reduceat(money_out, first)
+    # times never decrease inside an episode: its first and last times, and its first money in and
+    # out, are read off the rows, not reduced
+    in_of, out_of = episode[where_in], episode[where_out]  # both non-decreasing
     big = np.iinfo(np.int64).max
-    # the sums as np.add.reduceat makes them (its summation order, zeros included), so a share at a
-    # bound falls on the same side; times are non-decreasing inside an episode, so its first and
-    # last times and its first money in and out are read off, not reduced
-    in_sum = np.add.reduceat(np.where(is_out, 0.0, amount), first)
-    out_sum = np.add.reduceat(np.where(is_out, amount, 0.0), first)
-    first_in = _first_where(~is_out, ts, episode, len(first), big)
-    first_out = _first_where(is_out, ts, episode, len(first), big)
+    first_in = _first_per(in_of, index.in_ts, len(first), big)
+    first_out = _first_per(out_of, index.out_ts, len(first), big)
     first_ts = ts[first]
     last_ts = ts[np.append(first[1:], len(ts)) - 1]
     owner = node[first]
@@ -133,24 +137,19 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
              & (kept >= params.relay_keep_min) & (kept <= params.relay_keep_max))
     table = pd.DataFrame({"node": owner, "first_ts": first_ts, "last_ts": last_ts, "in_sum": in_sum,
                           "out_sum": out_sum, "relay": relay}, copy=False)  # not stacked into blocks
-    relay_of_row = np.where(relay[episode], episode, -1)
-    out_episode = relay_of_row[where_out]
-    in_episode = relay_of_row[where_in]
-    # where_out / where_in are in out_order / in_order: back to table positions
-    out_episode = _at_positions(out_episode, index.out_order)
-    in_episode = _at_positions(in_episode, index.in_order)
+    # per transfer: the relay episode it leaves / arrives in (in out_order / in_order, then by position)
+    out_episode = _at_positions(np.where(relay[out_of], out_of, -1), index.out_order)
+    in_episode = _at_positions(np.where(relay[in_of], in_of, -1), index.in_order)
     return RelayEpisodes(table=table, out_episode=out_episode, in_episode=in_episode)
 
 
-def _first_where(mask: np.ndarray, values: np.ndarray, episode: np.ndarray, episodes: int,
-                 missing: int) -> np.ndarray:
-    """Per episode, ``values`` at its first row where ``mask`` holds (``missing`` if none)."""
-    rows = np.flatnonzero(mask)
-    of = episode[rows]
-    head = np.ones(len(rows), dtype=bool)
+def _first_per(of: np.ndarray, values: np.ndarray, episodes: int, missing: int) -> np.ndarray:
+    """Per episode, ``values`` at its first row (``of``: each row's episode, non-decreasing), or
+    ``missing`` for an episode with no row."""
+    head = np.ones(len(of), dtype=bool)
     head[1:] = of[1:] != of[:-1]
     out = np.full(episodes, missing, dtype=np.int64)
-    out[of[head]] = values[rows[head]]
+    out[of[head]] = values[head]
     return out
 
 
