@@ -130,8 +130,8 @@ tolerance = cols[3].selectbox("Amount tolerance", [None, 0.05, 0.1, 0.2, 0.5],
                               help=f"a hop is followed only if its amount is within this share of the amount "
                                    f"that brought the money, both in {base}")
 window = st.columns(2)
-since = window[0].text_input("Since (ISO date)", placeholder="2024-01-01")
-until = window[1].text_input("Until (ISO date, inclusive)", placeholder="2024-06-30")
+since = window[0].text_input("Since (ISO date)", placeholder="YYYY-MM-DD or a date-time; blank: from the first transfer")
+until = window[1].text_input("Until (ISO date, inclusive)", placeholder="YYYY-MM-DD (the whole day) or a date-time; blank: no end")
 if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
     from graphbench.analytics.trace import trace
     from graphbench.store_reads.trace_walk import trace_store
@@ -175,8 +175,9 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
             + (" (raise Hops to follow it)" if result.open_ends else "")
             + (" — cut at the transfer limit" if result.truncated else "") + ".")
         shown = followed[["hop", "ts", "from", "to", "amount_orig", "currency", "amount", "tx_id"]]
-        st.dataframe(shown.rename(columns={"amount": f"≈ {base}", "amount_orig": "amount"}), hide_index=True,
-                     height=240)
+        st.dataframe(shown.assign(amount=shown["amount"].round(2)).rename(columns={"amount": f"≈ {base}",
+                                                                                   "amount_orig": "amount"}),
+                     hide_index=True, height=240)
         if result.fx and result.fx["unconverted"]:
             st.caption("Not converted (no exchange rate), left out of the chart: " + ", ".join(
                 f"{n} in {markdown_text(c)}" for c, n in result.fx["unconverted"].items()))
@@ -189,13 +190,19 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
                        "Hover a band for its amounts as written.")
             st.plotly_chart(sankey(links, base), width="stretch")
         st.markdown(f"**Where the trail {'ends' if direction == 'out' else 'starts'}** — {ends} and open ends, "
-                    f"what the trail {'brought to' if direction == 'out' else 'took from'} each, per currency")
+                    f"what the trail {'brought to' if direction == 'out' else 'took from'} each, per currency "
+                    "(`popular`: an escrow or exchange, held by more accounts than a tie allows)")
         end_table = rules.trace_ends(result)
         if len(end_table):
+            held = money_overview.channel_holders(store, sorted(set(end_table["channel"])))
+            end_table["popular"] = end_table["channel"].map(rules.popular_among(held)).notna()
+            end_table["amount_base"] = end_table["amount_base"].round(2)
             st.dataframe(end_table.rename(columns={"amount": "amount (as written)", "amount_base": f"≈ {base}"}),
                          hide_index=True, height=min(400, 38 + 35 * len(end_table)))
         with st.expander("Per channel and currency: sent and received (as written and ≈ base)"):
-            st.dataframe(result.totals.rename(columns={"sent_base": f"sent ≈ {base}", "received_base": f"received ≈ {base}"}),
+            totals = result.totals.assign(sent_base=result.totals["sent_base"].round(2),
+                                          received_base=result.totals["received_base"].round(2))
+            st.dataframe(totals.rename(columns={"sent_base": f"sent ≈ {base}", "received_base": f"received ≈ {base}"}),
                          hide_index=True)
         graph = nx.MultiDiGraph()
         for source, target, amount, currency, ts in zip(followed["from"], followed["to"], followed["amount_orig"],
