@@ -100,8 +100,7 @@ class PatternParams:
     # False assumes AMLSim-style cycles: each hop passes about the same amount (within decay/growth;
     # parallel equal copies are one hop) and hops come in any order within the simulation period,
     # so set cycle_max_hop_days and cycle_window_days to that period. It finds only rings that
-    # close: a ring whose member never paid its hop is a chain, not a cycle (AMLSim's 20K sample:
-    # about 1 ring in 9; see docs/typologies.md).
+    # close; the rings of one sum below find AMLSim's rings, open or closed, by default.
     hop_amount_decay: float = 0.2
     hop_amount_growth: float = 0.02
     # A 2-hop cycle that gives back the amount it got, within this band, is a refund or a repaid
