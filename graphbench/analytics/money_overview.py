@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -195,11 +196,11 @@ def default_start(choices: pd.DataFrame) -> str | None:
     return str(calm["channel"].iloc[0]) if len(calm) else None
 
 
-def choice_label(row: Mapping[str, object]) -> str:
+def choice_label(row: Mapping[str, Any]) -> str:
     """How a pick list shows a channel: its id, its payments out and, for a popular one, why it is marked."""
-    text = f"{row['channel']}  ·  {int(row['transfers']):,} payments out"  # type: ignore[call-overload]
+    text = f"{row['channel']}  ·  {int(row['transfers']):,} payments out"
     if row.get("popular"):
-        text += f"  ·  POPULAR: held by {int(row['accounts']):,} accounts (escrow / exchange?)"  # type: ignore[call-overload]
+        text += f"  ·  POPULAR: held by {int(row['accounts']):,} accounts (escrow / exchange?)"
     return text
 
 
