@@ -95,6 +95,17 @@ def test_hops_further_apart_than_the_window_do_not_chain() -> None:
     assert len(cycles(table(background() + hops), ring_window_days=400.0)) == 1
 
 
+def test_two_chains_of_one_sum_far_apart_in_time_are_each_a_ring() -> None:
+    # r1 → r2 → r3 → r4 in the first days and r4 → r5 → r6 → r7 ten months later: together they
+    # span more than the window, each alone is a chain of 3 hops
+    names = ["r1", "r2", "r3", "r4", "r5", "r6", "r7"]
+    days = [0.0, 5.0, 10.0, 300.0, 305.0, 310.0]
+    hops = [(names[i], names[i + 1], 73.21, days[i]) for i in range(6)]
+    found = cycles(table(background() + hops))
+    assert [set(p.members) for p in found] == [{pc(n) for n in names}]
+    assert len(found[0].tx_ids) == 6
+
+
 def test_other_currencies_are_other_sums() -> None:
     frame = table(unordered_ring(RING, 16.09, DAYS, unpaid={0}))
     frame.loc[1, "currency"] = "EUR"  # 16.09 EUR is not 16.09 USD

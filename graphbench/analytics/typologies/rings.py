@@ -153,8 +153,15 @@ def _qualifying(component: list[tuple[int, int]], edges: dict[tuple[int, int], l
         succ[s].append(d)
     times = {hop: np.sort(ts[edges[hop]]) for hop in component}
     on_path: set[tuple[int, int]] = set()
+    taken: set[int] = set()  # transfers of qualifying paths, each within its own window
     closed, longest = False, 0
     max_hops = params.cycle_max_length
+
+    def keep(hops: list[tuple[int, int]]) -> None:
+        lo, hi = _span(hops, times, window) or (0, -1)
+        on_path.update(hops)
+        taken.update(p for hop in hops for p in edges[hop] if lo <= ts[p] <= hi)
+
     for start in sorted(succ):
         stack: list[tuple[int, tuple[int, ...]]] = [(start, (start,))]
         while stack:
@@ -166,7 +173,7 @@ def _qualifying(component: list[tuple[int, int]], edges: dict[tuple[int, int], l
                 if nxt == path[0] and len(path) >= params.ring_min_hops:
                     ring = list(zip(path, path[1:] + (nxt,), strict=True))
                     if _within(ring, times, window):
-                        on_path.update(ring)
+                        keep(ring)
                         closed = True
                         longest = max(longest, len(ring))
                     continue
@@ -176,26 +183,24 @@ def _qualifying(component: list[tuple[int, int]], edges: dict[tuple[int, int], l
                 if not _within(chain, times, window):
                     continue  # a longer path through these hops is no tighter
                 if len(chain) >= params.ring_min_hops:
-                    on_path.update(chain)
+                    keep(chain)
                     longest = max(longest, len(chain))
                 stack.append((nxt, path + (nxt,)))
     if not on_path:
         return [], [], False, 0
-    lo, hi = _span(sorted(on_path), times, window)
-    positions = sorted(p for hop in on_path for p in edges[hop] if lo <= ts[p] <= hi)
     nodes = sorted({c for hop in on_path for c in hop})
-    return positions, nodes, closed, longest
+    return sorted(taken), nodes, closed, longest
 
 
 def _within(hops: list[tuple[int, int]], times: dict[tuple[int, int], np.ndarray], window: int) -> bool:
     """Whether some interval of ``window`` seconds holds a transfer of every hop."""
-    return _span(hops, times, window) != (None, None)
+    return _span(hops, times, window) is not None
 
 
 def _span(hops: list[tuple[int, int]], times: dict[tuple[int, int], np.ndarray], window: int
-          ) -> tuple[int, int] | tuple[None, None]:
+          ) -> tuple[int, int] | None:
     """The earliest-starting interval of at most ``window`` seconds holding a transfer of every hop
-    (sliding window over the hops' merged times), or (None, None)."""
+    (sliding window over the hops' merged times), or None."""
     merged = sorted((int(t), i) for i, hop in enumerate(hops) for t in times[hop])
     need = len(hops)
     count: dict[int, int] = defaultdict(int)
@@ -210,7 +215,7 @@ def _span(hops: list[tuple[int, int]], times: dict[tuple[int, int], np.ndarray],
             left += 1
         if have == need:
             return merged[left][0], merged[left][0] + window
-    return None, None
+    return None
 
 
 def _ring_pattern(index: TransferIndex, positions: list[int], nodes: list[int], closed: bool,
