@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages.common import analysis, get_store, tables, whole_graph_agreed
 from graphbench.analytics import routes, trends
+from graphbench.viz import world_map
 
 st.title("Trends & routes")
 get_store()
@@ -44,6 +45,13 @@ for column, kind in zip(columns, ("hashtag", "keyword"), strict=True):
 st.subheader("Hotspots")
 level = st.radio("Place level", ["country", "city"], horizontal=True)
 st.dataframe(trends.hotspots(t, level=level), hide_index=True)
+
+st.subheader("Map: hotspots, courier and seizure routes, photo positions")
+layers = world_map.layers_of_tables(t, shipments=analysis().shipments_at("country"))  # graphbench/viz/world_map.py
+if layers:  # drawn from the packaged Natural Earth file: no tile server, no request
+    st.plotly_chart(world_map.plotly_world(layers), width="stretch")
+else:
+    st.caption("Nothing to place on the map yet: no located listings, shipments or seizures.")
 
 st.subheader("Courier routes")
 shipments = analysis().shipments_at(level)  # once per data version and level, not once per table below

@@ -105,6 +105,19 @@ def _rel(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
 def seizure_accounts(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
     """Account id → evidence items (``Seizure:S1 names Phone:+84…``), each account's items sorted."""
     evidence: dict[str, set[str]] = defaultdict(set)
+    for account, _, item in seizure_links(tables):
+        evidence[account].add(item)
+    return {account: sorted(items) for account, items in evidence.items()}
+
+
+def seizures_of_accounts(tables: Mapping[str, pd.DataFrame], accounts: set[str]) -> set[str]:
+    """The Seizure ids linked (as in :func:`seizure_accounts`) to any of ``accounts``."""
+    return {seizure for account, seizure, _ in seizure_links(tables) if account in accounts}
+
+
+def seizure_links(tables: Mapping[str, pd.DataFrame]) -> set[tuple[str, str, str]]:
+    """(account, seizure, evidence item) for every link described in the module docstring."""
+    links: set[tuple[str, str, str]] = set()
     names = _rel(tables, "NAMES")
     holders: dict[str, set[str]] = defaultdict(set)
     kind_of: dict[str, str] = {}
@@ -115,13 +128,13 @@ def seizure_accounts(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]
             kind_of[identifier] = kind
     for seizure, named in zip(names["start"], names["end"], strict=True):
         if named.startswith("Account:"):
-            evidence[named].add(f"{seizure} names {named}")
+            links.add((named, seizure, f"{seizure} names {named}"))
             continue
         accounts = holders.get(named, set())
         if not accounts or popularity.is_popular(kind_of[named], len(accounts), weighted=False):
             continue
         for account in accounts:
-            evidence[account].add(f"{seizure} names {named}")
+            links.add((account, seizure, f"{seizure} names {named}"))
     senders: dict[str, set[str]] = defaultdict(set)
     sent = _rel(tables, "SENT")
     for account, shipment in zip(sent["start"], sent["end"], strict=True):
@@ -142,5 +155,5 @@ def seizure_accounts(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]
                 pairs.add((seizure, shipment))
     for seizure, shipment in pairs:
         for account in senders.get(shipment, set()):
-            evidence[account].add(f"{seizure} seized {shipment}")
-    return {account: sorted(items) for account, items in evidence.items()}
+            links.add((account, seizure, f"{seizure} seized {shipment}"))
+    return links

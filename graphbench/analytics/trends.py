@@ -134,6 +134,7 @@ def hotspots(tables: Mapping[str, pd.DataFrame], top: int = 15, level: str = "co
     ship = []
     for rel, column in (("FROM", "shipped_from"), ("TO", "shipped_to")):
         table = tables.get(rel, pd.DataFrame(columns=["start", "end"]))
+        table = table[table["start"].astype(str).str.startswith("Shipment:")]  # seizures have FROM/TO too
         ship.append(table.assign(**{key: _place(table["end"], level)}).groupby(key).size().rename(column))
     frame = pd.concat([per_place, *ship], axis=1).fillna(0)
     for column in ("listings", "appendix_i", "shipped_from", "shipped_to"):

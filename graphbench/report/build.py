@@ -20,6 +20,7 @@ import pandas as pd
 
 from graphbench.analysis import Analysis
 from graphbench.report import section_listings as listings
+from graphbench.report import section_map as world
 from graphbench.report import section_money as money
 from graphbench.report import section_network as network
 from graphbench.report import section_routes as shipping
@@ -55,6 +56,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("Payment channels and money flows", money.compute_payments, money.render_payments),
     SectionSpec("Laundering patterns", money.compute_laundering, money.render_laundering),
     SectionSpec("Couriers and routes", shipping.compute_routes, shipping.render_routes),
+    SectionSpec("Map of hotspots, routes and seizures", world.compute_map, world.render_map),
     SectionSpec("Key accounts", network.compute_key_accounts, network.render_key_accounts),
     SectionSpec("Recommended actions", shipping.compute_actions, shipping.render_actions),
 )
