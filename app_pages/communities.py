@@ -56,10 +56,14 @@ if st.button("Run community detection", type="primary") or "communities" in st.s
     st.metric("Modularity", f"{result['modularity']:.4f}",
               help=f"engine {result['engine']}; {len(sizes)} communities, {int((sizes >= 3).sum())} of 3+ accounts")
     if len(summaries):
-        shown = summaries[summaries["size"] >= min_size]
+        from app_pages.community_actions import community_actions, ranked
+
+        shown = ranked(summaries[summaries["size"] >= min_size], membership)  # named, riskiest first
         st.dataframe(shown, hide_index=True, height=300)
-        choice = st.selectbox("Community", shown["community"].tolist() if "community" in shown else shown["id"].tolist())
+        names = dict(zip(shown["community"], shown["name"], strict=True))
+        choice = st.selectbox("Community", shown["community"].tolist(), format_func=lambda c: f"#{c} {names[c]}")
         members = [m for m, c in membership.items() if c == choice]
+        community_actions(choice, names[choice], members, shown)
         if pushed_down(engine):
             from graphbench.store_reads.community_neighbourhoods import community_picture
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,12 +23,14 @@ st.title("Data")
 store = get_store()
 
 
-def run_load(folder: Path, mapping: Path | None = None) -> None:
+def run_load(folder: Path, mapping: Path | None = None, recorded_as: dict[str, str] | None = None) -> Any:
+    """Load ``folder``; the outcome in words (zero rows loaded is a warning, a refused file an error).
+    ``recorded_as``: uploaded file name → the name provenance records (the user's own, not the scratch path)."""
     from loaders.load import load_dir
 
     if not allowed("load"):  # loads are the admins' (issue 17: graphbench/auth/permissions.py)
         st.warning("Loading data needs the admin role.")
-        return
+        return None
     bar = st.progress(0.0, text="loading…")
 
     def progress(name: str, done: int, expected: int) -> None:
@@ -35,16 +38,35 @@ def run_load(folder: Path, mapping: Path | None = None) -> None:
         bar.progress(min(done / max(expected, 1), 1.0), text=f"{markdown_text(name)}: {done:,} rows")
 
     try:
-        report = load_dir(store, folder, mapping=mapping, rejects_dir=REJECTS, progress=progress)
+        report = load_dir(store, folder, mapping=mapping, rejects_dir=REJECTS, progress=progress,
+                          recorded_as=recorded_as)
     except GraphbenchError as exc:
-        st.error(markdown_text(exc))  # a load error quotes the file's own values
-        return
+        bar.empty()
+        # a load error quotes the file's own values; an upload's scratch folder is no name the user knows
+        message = str(exc).replace(f"{folder}/", "").replace(str(folder), "the uploaded files")
+        st.error(markdown_text(message))
+        return None
     bar.empty()
-    audit_event("load", {"files": str(folder), "rows": report.rows, "rejected": report.rejected})
+    audit_event("load", {"files": sorted(recorded_as or {}) or str(folder), "rows": report.rows,
+                         "rejected": report.rejected})
     bump_version()
-    st.success(f"loaded {sum(f.loaded for f in report.files):,} rows, rejected {report.rejected:,}, "
+    for refused in (f.refused for f in report.files if f.refused):
+        st.error(markdown_text(refused))
+    loaded = sum(f.loaded for f in report.files)
+    outcome = (f"loaded {loaded:,} of {report.rows:,} rows, rejected {report.rejected:,}, "
                f"{report.warnings:,} optional fields set aside")
+    if loaded:
+        st.success(outcome)
+    else:  # nothing reached the graph: never a green tick
+        st.warning(f"Nothing was loaded: {outcome}. The reasons are under *Data quality* below.")
     st.dataframe(pd.DataFrame([f.__dict__ for f in report.files]), hide_index=True)
+    return report
+
+
+def kind_of(name: str) -> str | None:
+    from loaders.mapping import KINDS
+
+    return next((k for k in KINDS if name.lower().startswith(k)), None)
 
 
 left, right = st.columns(2)
@@ -52,21 +74,28 @@ with left:
     st.subheader("Load")
     if st.button("Load the sample data", type="primary", disabled=not allowed("load")):
         run_load(SAMPLE)
-    uploads = st.file_uploader("…or upload exports (CSV / JSON Lines, named accounts*, listings*, …)",
-                               accept_multiple_files=True, type=["csv", "jsonl", "ndjson", "json"])
-    mapping = st.file_uploader("Column mapping (YAML, optional)", type=["yaml", "yml"])
-    if uploads and st.button("Load the uploaded files"):
-        folder = Path(tempfile.mkdtemp(prefix="graphbench-upload-"))
-        for upload in uploads:
-            data = upload.getvalue()
-            audit.record_upload(store_url(), upload.name, data)  # what came in, as it came, before any parsing
-            (folder / Path(upload.name).name).write_bytes(data)
-        mapping_path = None
-        if mapping is not None:
-            audit.record_upload(store_url(), mapping.name, mapping.getvalue())
-            mapping_path = folder / "mapping.yaml.map"
-            mapping_path.write_bytes(mapping.getvalue())
-        run_load(folder, mapping_path)
+    with st.expander("…or several canonical files at once (named accounts*, listings*, …), with a YAML mapping"):
+        uploads = st.file_uploader("Exports (CSV / JSON Lines, named accounts*, listings*, …)",
+                                   accept_multiple_files=True, type=["csv", "tsv", "jsonl", "ndjson", "json"])
+        mapping = st.file_uploader("Column mapping (YAML, optional)", type=["yaml", "yml"])
+        if uploads and st.button("Load the uploaded files"):
+            names = [Path(upload.name).name for upload in uploads]
+            unknown = [n for n in names if kind_of(n) is None]
+            if unknown and mapping is None:
+                st.error(f"{markdown_text(', '.join(unknown))}: a file name must start with its kind (accounts, "
+                         "listings, …) or a mapping must name it; the import above reads any name.")
+            else:
+                folder = Path(tempfile.mkdtemp(prefix="graphbench-upload-"))
+                for upload, name in zip(uploads, names, strict=True):
+                    data = upload.getvalue()
+                    audit.record_upload(store_url(), name, data)  # what came in, as it came, before any parsing
+                    (folder / name).write_bytes(data)
+                mapping_path = None
+                if mapping is not None:
+                    audit.record_upload(store_url(), mapping.name, mapping.getvalue())
+                    mapping_path = folder / Path(mapping.name).name  # .yaml: never read as an export
+                    mapping_path.write_bytes(mapping.getvalue())
+                run_load(folder, mapping_path, {n: n for n in names})
 
 with right:
     st.subheader("Counts")
@@ -79,6 +108,11 @@ with right:
         [{"kind": "node", "name": k, "count": v} for k, v in stats["nodes"].items()]
         + [{"kind": "relationship", "name": k, "count": v} for k, v in stats["relationships"].items()])
     st.bar_chart(counts[counts["count"] > 0], x="name", y="count", color="kind", horizontal=True, height=420)
+
+st.subheader("Import an export with its own column names")
+from app_pages.import_wizard import import_wizard  # noqa: E402
+
+import_wizard(store, store_url(), run_load)
 
 st.subheader("Data quality: rejected rows")
 from loaders.load import read_rejects  # noqa: E402

@@ -43,8 +43,15 @@ k = cols[2].number_input("Paths", 1, 10, 3)
 if a and b and whole_graph_agreed(*LINK_ANALYSIS, ask=False):
     from graphbench.analytics.links import k_shortest_paths, shared_identifiers
 
-    paths = k_shortest_paths(entity_graph(store_url(), data_version()), a.strip(), b.strip(), k=int(k))
-    if not paths:
+    graph = entity_graph(store_url(), data_version())
+    missing = [x.strip() for x in (a, b) if x.strip() not in graph and store.node(x.strip()) is None]
+    for name in missing:  # "no such node" is not "no path"
+        hits = store.search(name, limit=3)
+        hint = ("; did you mean " + " or ".join(markdown_text(h) for h in hits["id"]) + "?") if len(hits) else \
+            "; ids name their label, such as Account:instagram:reptile.house."
+        st.error(f"There is no node {markdown_text(repr(name))}{hint}")
+    paths = [] if missing else k_shortest_paths(graph, a.strip(), b.strip(), k=int(k))
+    if not paths and not missing:
         st.info("No path within 6 hops (hubs such as couriers or countries do not carry paths).")
     drawing = nx.MultiDiGraph()
     for path in paths:
@@ -67,26 +74,36 @@ if same.empty:
     st.caption("No SAME_AS links yet.")
 else:
     show = same[["start", "end", "score", "evidence"] + (["status"] if "status" in same else [])]
-    st.dataframe(show.sort_values("score", ascending=False), hide_index=True, height=260)
-    pairs = [f"{r.start} ~ {r.end}" for r in show.itertuples()]
-    pick = st.selectbox("Link", pairs)
-    buttons = st.columns(2)
+    # one stable order, so the row picked stays the row judged after the table redraws
+    show = show.sort_values(["score", "start", "end"], ascending=[False, True, True]).reset_index(drop=True)
+    st.caption("Pick the row you are reading (its left edge), then accept or reject that link.")
+    picked = st.dataframe(show, hide_index=True, height=260, on_select="rerun", selection_mode="single-row",
+                          key="same_as_rows")
+    rows = picked.selection.rows if picked is not None else []
+    row = show.iloc[rows[0]] if rows and rows[0] < len(show) else None
+    buttons = st.columns([1, 1, 4])
     from graphbench.resolve import accept_same_as, reject_same_as
 
-    start, end = pick.split(" ~ ")
-    judge = allowed("verdict")  # analysts and admins (issue 17: graphbench/auth/permissions.py)
+    judge = allowed("verdict") and row is not None  # analysts and admins (issue 17: graphbench/auth/permissions.py)
+    if row is None:
+        buttons[2].caption("No link picked yet.")
+    else:
+        start, end = str(row["start"]), str(row["end"])
+        buttons[2].markdown(f"**{markdown_text(start)} ~ {markdown_text(end)}** · score {float(row['score']):.2f}"
+                            + (f" · {markdown_text(row['status'])}" if "status" in row and isinstance(row["status"], str)
+                               else ""))
     if buttons[0].button("Accept", disabled=not judge):
         audit_event("verdict", {"link": "SAME_AS", "start": start, "end": end, "status": "accepted"})
         accept_same_as(store, start, end)
         store.commit()
         bump_version()
-        st.success("accepted")
+        st.success(f"accepted: {markdown_text(start)} ~ {markdown_text(end)}")
     if buttons[1].button("Reject", disabled=not judge):
         audit_event("verdict", {"link": "SAME_AS", "start": start, "end": end, "status": "rejected"})
         reject_same_as(store, start, end)
         store.commit()
         bump_version()
-        st.success("rejected — the verdict survives reloads")
+        st.success(f"rejected: {markdown_text(start)} ~ {markdown_text(end)} — the verdict survives reloads")
 
 st.subheader("Suggested links (Adamic–Adar)")
 from graphbench.analytics.links import predict_links  # noqa: E402

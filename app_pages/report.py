@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -21,6 +21,7 @@ if handed:
     state["report_accounts"] = "\n".join(handed["accounts"])
     state["report_title"] = handed["title"]
     state["report_community"] = ""
+state.setdefault("report_title", "Cyber-alert: online wildlife trafficking network")
 
 with st.form("report"):
     cols = st.columns(3)
@@ -33,7 +34,7 @@ with st.form("report"):
     accounts = st.text_area("Accounts (one id per line, optional)", key="report_accounts",
                             placeholder="Account:instagram:reptile.house")
     problems["accounts"] = st.empty()
-    title = st.text_input("Title", "Cyber-alert: online wildlife trafficking network", key="report_title")
+    title = st.text_input("Title", key="report_title")
     marking = st.selectbox("Handling marking", ["TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED", "TLP:GREEN", "TLP:CLEAR"])
     fmt = st.radio("Format", ["html", "pdf", "md"], horizontal=True)
     submitted = st.form_submit_button("Generate", type="primary")
@@ -99,7 +100,7 @@ if submitted:
     from graphbench import audit
 
     audit.record("report", store.url, {"format": fmt, "scope": scope.describe()}, data)
-    state["report_result"] = (fmt, data, summary, f"graphbench-alert-{scope_slug(scope)}-{date.today():%Y-%m-%d}")
+    state["report_result"] = (fmt, data, summary, f"graphbench-alert-{scope_slug(scope)}-{datetime.now(UTC):%Y-%m-%d}")
 
 if "report_result" in state:
     fmt, data, summary, stem = state["report_result"]

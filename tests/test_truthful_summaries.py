@@ -57,3 +57,23 @@ def test_countries_and_couriers_never_carry_a_path() -> None:
     assert [p.nodes for p in paths] == [[a, "Phone:+84900000001", d]]
     # a place may still start or end a path
     assert k_shortest_paths(graph, a, "Location:VN", k=1)[0].nodes == [a, "Location:VN"]
+
+
+def test_communities_are_named_by_top_member_and_species_and_ranked_by_risk() -> None:
+    from graphbench.analytics.community_names import community_name, ranked_communities
+
+    summaries = pd.DataFrame([
+        {"community": 0, "size": 3, "key_members": "Account:instagram:big.shop; Account:x:b", "species": ""},
+        {"community": 1, "size": 2, "key_members": "Account:facebook:pangolin.pal; Account:x:d",
+         "species": "Species:Manis javanica; Species:Python regius"},
+    ])
+    membership = {"Account:instagram:big.shop": 0, "Account:x:b": 0, "Account:x:c": 0,
+                  "Account:facebook:pangolin.pal": 1, "Account:x:d": 1}
+    scores = pd.DataFrame({"id": ["Account:instagram:big.shop", "Account:facebook:pangolin.pal", "Account:x:d"],
+                           "score": [10.0, 75.0, 45.0]})
+    table = ranked_communities(summaries, membership, scores)
+    assert table["community"].tolist() == [1, 0]  # two flagged members outrank a bigger, quiet community
+    assert table["name"].tolist() == ["facebook:pangolin.pal +1 · Manis javanica", "instagram:big.shop +2 · no species named"]
+    assert table["flagged"].tolist() == [2, 0] and table["top_risk"].tolist() == [75.0, 10.0]
+    assert ranked_communities(summaries, membership, None)["community"].tolist() == [0, 1]  # no risk: by size
+    assert community_name(["Account:tiktok:solo"], ["Species:Naja naja"], 1) == "tiktok:solo · Naja naja"
