@@ -25,14 +25,16 @@ GDS_ARTIFACTS = ("proc", "opengds-extension", "open-model-catalog", "open-write-
 DEPENDENCY_PLUGIN_VERSION = "3.8.1"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-NEO4J_HOME = REPO_ROOT / ".neo4j"
-LIB_DIR = NEO4J_HOME / "lib"
-PLUGINS_DIR = NEO4J_HOME / "plugins"
+SHARED_HOME = REPO_ROOT / ".neo4j"  # the jars (lib, plugins) and the fetch stamp, shared by every instance
+# Another instance (its own conf, data, logs, pid) beside the team's: GRAPHBENCH_NEO4J_HOME, with its own port
+NEO4J_HOME = Path(os.environ.get("GRAPHBENCH_NEO4J_HOME") or SHARED_HOME).resolve()
+LIB_DIR = SHARED_HOME / "lib"
+PLUGINS_DIR = SHARED_HOME / "plugins"
 CONF_DIR = NEO4J_HOME / "conf"
 DATA_DIR = NEO4J_HOME / "data"
 LOGS_DIR = NEO4J_HOME / "logs"
-BUILD_DIR = NEO4J_HOME / "build"
-STAMP_FILE = NEO4J_HOME / "fetched.json"
+BUILD_DIR = SHARED_HOME / "build"
+STAMP_FILE = SHARED_HOME / "fetched.json"
 PID_FILE = NEO4J_HOME / "neo4j.pid"
 CONSOLE_LOG = LOGS_DIR / "console.log"  # JVM output; Neo4j itself logs to neo4j.log when detached
 USER_LOG = LOGS_DIR / "neo4j.log"
