@@ -145,8 +145,8 @@ def parse(row: dict[str, str], ctx: RowContext) -> GraphBatch:
     lat = optional(row, "lat", coordinate(90), ctx)
     lon = optional(row, "lon", coordinate(180), ctx)
     if (lat is None) != (lon is None):
-        ctx.warn("lat" if lat is None else "lon", "a position needs both lat and lon; the other was set aside",
-                 row.get("lon" if lat is None else "lat"))
+        dropped = "lat" if lat is not None else "lon"
+        ctx.warn(dropped, f"a position needs both lat and lon; {dropped} was set aside", row.get(dropped))
         lat = lon = None
     amount = optional(row, "quantity", quantity, ctx)
     unit_name = optional(row, "unit", unit, ctx)

@@ -11,7 +11,7 @@ from graphbench.store.base import GraphStore
 
 # What most analyses read: every relationship type and the node tables they describe.
 ANALYSIS_TABLES: tuple[str, ...] = (*REL_TYPES, "Account", "Listing", "Species", "PaymentChannel", "Shipment",
-                                    "Location")
+                                    "Location", "Seizure")  # Seizure: risk matches seized tracking numbers
 
 
 def read_tables(store: GraphStore, names: Iterable[str] = ANALYSIS_TABLES,
