@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from graphbench.analytics.trace import TransferIndex
 from graphbench.analytics.typologies.base import (
@@ -162,17 +161,22 @@ def _blocks(index: TransferIndex, params: PatternParams,
         if not drop.any():
             break
         alive &= ~drop
-    pairs = pd.DataFrame({"win": p_win[alive], "s": p_src[alive], "d": p_dst[alive]})
-    if pairs.empty:
+    a_win, a_src, a_dst = p_win[alive], p_src[alive], p_dst[alive]  # by (window, payer, payee)
+    if not len(a_win):
         return []
-    kept = np.isin(key, pair_key[alive])
-    rows = pd.DataFrame({"win": win[kept], "s": src[kept], "d": dst[kept], "pos": pos[kept]})
-    legs = rows.merge(pairs, on=["win", "s", "d"])
+    # the transfers of the live pairs (every key is one of pair_key), by window
+    live = alive[np.searchsorted(pair_key, key)]
+    by_win = np.argsort(win[live], kind="stable")
+    l_win, l_src, l_dst, l_pos = win[live][by_win], src[live][by_win], dst[live][by_win], pos[live][by_win]
     found = []
-    for win, group in pairs.groupby("win", sort=True):
+    cuts = (np.flatnonzero(np.diff(a_win)) + 1).tolist()
+    for lo, hi in zip([0, *cuts], [*cuts, len(a_win)], strict=True):
+        w = int(a_win[lo])
         graph = nx.Graph()
-        graph.add_edges_from((("p", s), ("q", d)) for s, d in zip(group["s"].tolist(), group["d"].tolist(),
+        graph.add_edges_from((("p", s), ("q", d)) for s, d in zip(a_src[lo:hi].tolist(), a_dst[lo:hi].tolist(),
                                                                   strict=True))
+        first, last = np.searchsorted(l_win, [w, w + 1])
+        w_src, w_dst, w_pos = l_src[first:last], l_dst[first:last], l_pos[first:last]
         for block in sorted(nx.connected_components(graph), key=min):
             block = _peel(graph.subgraph(block).copy(), params, min_members)
             if block is None:
@@ -181,10 +185,9 @@ def _blocks(index: TransferIndex, params: PatternParams,
             payees = sorted(c for side, c in block if side == "q")
             if set(payers) & set(payees):
                 continue
-            mine = legs[(legs["win"] == win) & legs["s"].isin(payers) & legs["d"].isin(payees)]
-            pos = np.unique(mine["pos"].to_numpy())
-            density = len(mine.drop_duplicates(["s", "d"])) / (len(payers) * len(payees))
-            found.append((payers, payees, pos, density))
+            mine = np.isin(w_src, payers) & np.isin(w_dst, payees)
+            paid = unique_ints(w_src[mine] * nodes + w_dst[mine])  # distinct payer-payee pairs
+            found.append((payers, payees, np.unique(w_pos[mine]), len(paid) / (len(payers) * len(payees))))
     return found
 
 
