@@ -170,12 +170,23 @@ def stacks(index: TransferIndex, relays: RelayEpisodes, params: PatternParams) -
         return []
     graph = nx.DiGraph()
     graph.add_edges_from(zip(relays.out_episode[linked].tolist(), relays.in_episode[linked].tolist(), strict=True))
-    relay_node = relays.table["node"]
-    touching = (relays.out_episode >= 0) | (relays.in_episode >= 0)
-    legs = pd.DataFrame({"pos": np.flatnonzero(touching), "from_ep": relays.out_episode[touching],
-                         "to_ep": relays.in_episode[touching]})
+    relay_node = relays.table["node"].to_numpy()
+    components = sorted(nx.weakly_connected_components(graph), key=min)
+    # each transfer touching a linked relay belongs to that relay's component (both its ends'
+    # episodes, when it has two, are one component: it links them); legs grouped by component, in
+    # position order inside each
+    label = np.full(len(relay_node), -1, dtype=np.int64)
+    for i, component in enumerate(components):
+        label[list(component)] = i
+    pos = np.flatnonzero((relays.out_episode >= 0) | (relays.in_episode >= 0))
+    from_c = np.where(relays.out_episode[pos] >= 0, label[relays.out_episode[pos]], -1)
+    to_c = np.where(relays.in_episode[pos] >= 0, label[relays.in_episode[pos]], -1)
+    leg_c = np.where(from_c >= 0, from_c, to_c)
+    by_c = np.argsort(leg_c, kind="stable")
+    pos, from_c, to_c, leg_c = pos[by_c], from_c[by_c], to_c[by_c], leg_c[by_c]
+    bounds = np.searchsorted(leg_c, np.arange(len(components) + 1))
     found = []
-    for component in sorted(nx.weakly_connected_components(graph), key=min):
+    for i, component in enumerate(components):
         sub = graph.subgraph(component)
         if not nx.is_directed_acyclic_graph(sub):
             continue
@@ -183,10 +194,10 @@ def stacks(index: TransferIndex, relays: RelayEpisodes, params: PatternParams) -
         if layers < params.stack_min_layers:
             continue
         episodes = sorted(component)
-        mine = legs[legs["from_ep"].isin(episodes) | legs["to_ep"].isin(episodes)]
-        positions = mine["pos"].to_numpy()
-        entering = mine[~mine["from_ep"].isin(episodes)]["pos"].to_numpy()
-        leaving = mine[~mine["to_ep"].isin(episodes)]["pos"].to_numpy()
+        mine = slice(bounds[i], bounds[i + 1])
+        positions = pos[mine]
+        entering = positions[from_c[mine] != i]  # from outside the component
+        leaving = positions[to_c[mine] != i]
         sources, sinks = set(index.src[entering].tolist()), set(index.dst[leaving].tolist())
         if not sources or not sinks or sources & sinks:
             continue
@@ -194,7 +205,7 @@ def stacks(index: TransferIndex, relays: RelayEpisodes, params: PatternParams) -
         kept = float(np.nansum(index.amount[leaving])) / put_in if put_in else 0.0
         if not params.relay_keep_min ** layers <= kept <= params.relay_keep_max:
             continue
-        relays_of = relay_node.loc[episodes].unique().tolist()
+        relays_of = pd.unique(relay_node[episodes]).tolist()
         reason = (f"{money(index, put_in)} from {len(sources)} source(s) passed through {layers} layers of "
                   f"{len(relays_of)} relays and {kept:.0%} of it reached {len(sinks)} sink(s) within "
                   f"{span_days(index, positions):.1f} days")

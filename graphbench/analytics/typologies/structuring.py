@@ -6,7 +6,6 @@ Amounts are the index's base-currency amounts, so a threshold in USD applies to 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from graphbench.analytics.trace import TransferIndex
 from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
@@ -23,21 +22,23 @@ def structuring(index: TransferIndex, params: PatternParams) -> list[Pattern]:
     m = params.structuring_min_count
     found = []
     for side, codes in (("source", index.src), ("target", index.dst)):
-        frame = pd.DataFrame({"center": codes[under], "pos": under, "ts": index.ts[under]})
-        for center, group in frame.groupby("center", sort=True):
-            if len(group) < m:
+        # per centre in time (positions are in time order), cut where a gap exceeds the window
+        order = under[np.argsort(codes[under], kind="stable")]
+        centre, times = codes[order], index.ts[order]
+        cut = np.ones(len(order), dtype=bool)
+        cut[1:] = (centre[1:] != centre[:-1]) | (np.diff(times) > window)
+        starts = np.flatnonzero(cut)
+        stops = np.append(starts[1:], len(order))
+        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+            if b - a < m:
                 continue
-            times = group["ts"].to_numpy()
-            run = np.concatenate([[0], np.cumsum(np.diff(times) > window)])
-            for _, chunk in group.groupby(run):
-                if len(chunk) < m:
-                    continue
-                pos = chunk["pos"].to_numpy()
-                others = index.dst[pos] if side == "source" else index.src[pos]
-                total = float(np.nansum(index.amount[pos]))
-                reason = (f"{len(pos)} transfers of just under {money(index, params.reporting_threshold)} "
-                          f"{'from' if side == 'source' else 'to'} {index.nodes[center]}, "
-                          f"{money(index, total)} in {span_days(index, pos):.1f} days")
-                found.append(make_pattern(index, "structuring", pos, min(1.0, len(pos) / (3 * m)), reason,
-                                          center=int(center), members=list(np.unique(others))))
+            center = centre[a]
+            pos = order[a:b]
+            others = index.dst[pos] if side == "source" else index.src[pos]
+            total = float(np.nansum(index.amount[pos]))
+            reason = (f"{len(pos)} transfers of just under {money(index, params.reporting_threshold)} "
+                      f"{'from' if side == 'source' else 'to'} {index.nodes[center]}, "
+                      f"{money(index, total)} in {span_days(index, pos):.1f} days")
+            found.append(make_pattern(index, "structuring", pos, min(1.0, len(pos) / (3 * m)), reason,
+                                      center=int(center), members=list(np.unique(others))))
     return found
