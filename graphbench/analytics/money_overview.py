@@ -140,7 +140,10 @@ def daily_in_base(days: pd.DataFrame, base_currency: str = "USD", rates: FxRates
              for c, n in sorted(unknown.items())]
     if missing:
         notes.append(f"{missing:,} transfer(s) without a currency taken as {converted.base}")
-    frame = pd.DataFrame({"day": days["day"], "amount": converted.amount}).dropna(subset=["amount"])
+    impossible = pd.to_datetime(days["day"], format="%Y-%m-%d", errors="coerce").isna().to_numpy()
+    if impossible.any():  # a stamp the loader should have refused (2024-02-30): said, not charted
+        notes.append(f"{int(counts[impossible].sum()):,} transfer(s) dated on no calendar day left out of the timeline")
+    frame = pd.DataFrame({"day": days["day"], "amount": converted.amount})[~impossible].dropna(subset=["amount"])
     daily = frame.groupby("day", as_index=False)["amount"].sum()
     daily["amount"] = daily["amount"].round(2)
     return daily.sort_values("day", kind="stable").reset_index(drop=True)[DAY_COLUMNS], converted.label, notes
