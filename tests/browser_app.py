@@ -37,16 +37,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_app(folder: Path) -> Iterator[str]:
+def served_app(folder: Path, extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = (),
+               port: int | None = None) -> Iterator[str]:
     """The app on ``folder/ws`` (rejects in ``folder/rejects``, audit log in ``folder``), its URL while
-    the block runs; the server is stopped afterwards."""
-    port = free_port()
+    the block runs; the server is stopped afterwards. ``extra_env`` / ``extra_args`` (e.g. a secrets file
+    for sign-in) go to the Streamlit process; ``port``, when the caller must know it beforehand."""
+    port = port or free_port()
     env = {**os.environ, "GRAPHBENCH_STORE": f"file:{folder / 'ws'}", "GRAPHBENCH_REJECTS": str(folder / "rejects"),
-           "GRAPHBENCH_AUDIT_LOG": str(folder / "audit.jsonl")}
+           "GRAPHBENCH_AUDIT_LOG": str(folder / "audit.jsonl"), **(extra_env or {})}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                                "--server.port", str(port), "--server.address", "127.0.0.1",
                                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                               "--server.fileWatcherType", "none"],
+                               "--server.fileWatcherType", "none", *extra_args],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
