@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 STORE ?= file:./workspace
 PORT ?= 8501
 
-.PHONY: install run sample test test-fast neo4j neo4j-stop browser bench lint clean canvas
+.PHONY: install run sample test test-fast neo4j neo4j-stop browser oidc bench lint clean canvas
 
 install: $(STAMP)
 
@@ -24,7 +24,7 @@ run: sample
 	GRAPHBENCH_STORE=$(STORE) GRAPHBENCH_REJECTS=workspace-rejects $(VENV)/bin/graphbench --store $(STORE) app --port $(PORT)
 
 # Installs what the tests need, starts a local Neo4j, runs every test, stops Neo4j (even on failure).
-test: install browser neo4j
+test: install browser oidc neo4j
 	@status=0; GRAPHBENCH_REQUIRE_NEO4J=1 GRAPHBENCH_REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider || status=$$?; \
 	$(MAKE) --no-print-directory neo4j-stop; exit $$status
 
@@ -48,6 +48,11 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	  || { echo "system packages: apt-get could not install$$missing"; exit 1; }; \
 	else echo "system packages: missing$$missing and this is not root: install them with apt-get"; exit 1; fi
+
+# The OpenID Connect provider of the sign-in browser test (mock-oauth2-server, from Maven Central into .oidc/);
+# fetched when missing, one sentence and a failure when Java or Maven is missing.
+oidc:
+	@$(PYTHON) scripts/oidc_fetch.py
 
 bench: install neo4j
 	@status=0; $(PY) benchmarks/run_all.py || status=$$?; $(MAKE) --no-print-directory neo4j-stop; exit $$status
