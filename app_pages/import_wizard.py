@@ -139,7 +139,11 @@ def _wizard(store: Any, load: Loader, path: Path, name: str, digest: str) -> Non
         with grid[i % 4]:
             choice = st.selectbox(guess.column, options, index=options.index(default) if default in options else 0,
                                   format_func=_label(kind), key=f"wizard_{digest}_{kind}_{i}")
-            why = f"suggested by {guess.reason}" if guess.canonical else "no suggestion: left out unless you choose"
+            picked = None if choice == LEAVE_OUT else choice
+            if picked != guess.canonical:
+                why = f"your choice (suggested: {guess.canonical or 'leave out'})"
+            else:
+                why = f"suggested by {guess.reason}" if guess.canonical else "no suggestion: left out unless you choose"
             st.caption(markdown_text(why))
         chosen[guess.column] = None if choice == LEAVE_OUT else choice
 
@@ -176,8 +180,11 @@ def _wizard(store: Any, load: Loader, path: Path, name: str, digest: str) -> Non
                                mime="application/x-yaml", help="for `graphbench load DIR --mapping FILE`")
     with st.expander("The mapping as YAML"):
         st.code(mapping_yaml, language="yaml")
-    if buttons[0].button(f"Load {preview.would_load:,} rows", type="primary", disabled=not preview.would_load,
-                         key=f"wizard_load_{digest}"):
+    done = st.session_state.setdefault("wizard_loaded", {}).get(digest)
+    if done:  # after the rerun that follows a load, say so (loading again changes nothing)
+        st.success(markdown_text(done))
+    label = "Load again" if done else f"Load {preview.would_load:,} rows"
+    if buttons[0].button(label, type="primary", disabled=not preview.would_load, key=f"wizard_load_{digest}"):
         mapping_path = path.with_name(".wizard-mapping.yaml")
         mapping_path.write_text(mapping_yaml, encoding="utf-8")
         report = load(path.parent, mapping_path, {name: name})
@@ -187,3 +194,6 @@ def _wizard(store: Any, load: Loader, path: Path, name: str, digest: str) -> Non
             (target / yaml_name).write_text(mapping_yaml, encoding="utf-8")
             st.caption(f"Mapping saved as {markdown_text(target / yaml_name)}: the next {markdown_text(name)} gets "
                        "the same columns.")
+            loaded = sum(f.loaded for f in report.files)
+            st.session_state["wizard_loaded"][digest] = (
+                f"{name}: {loaded:,} of {report.rows:,} rows loaded as {kind}; mapping saved as {target / yaml_name}")

@@ -62,7 +62,8 @@ if a and b and whole_graph_agreed(*LINK_ANALYSIS, ask=False):
                 drawing.add_edge(rel.start, rel.end, type=rel.type)
     for node in drawing.nodes:
         drawing.nodes[node]["label"] = node.split(":", 1)[0]
-    show_graph(drawing, height=380)
+    if not missing:  # nothing to draw for an id that is no node
+        show_graph(drawing, height=380)
     if a.startswith("Account:") and b.startswith("Account:"):
         shared = shared_identifiers(a.strip(), b.strip(), tables())
         st.write("**Shared identifiers**")
@@ -89,7 +90,7 @@ else:
         buttons[2].caption("No link picked yet.")
     else:
         start, end = str(row["start"]), str(row["end"])
-        buttons[2].markdown(f"**{markdown_text(start)} ~ {markdown_text(end)}** · score {float(row['score']):.2f}"
+        buttons[2].markdown(f"**{markdown_text(start)} ~ {markdown_text(end)}** · score {float(row['score']):.4f}"
                             + (f" · {markdown_text(row['status'])}" if "status" in row and isinstance(row["status"], str)
                                else ""))
     if buttons[0].button("Accept", disabled=not judge):

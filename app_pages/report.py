@@ -45,7 +45,7 @@ def community_number(text: str) -> int:
     match = re.fullmatch(r"(?:community\s*)?#?\s*(\d{1,9})", text.strip(), re.IGNORECASE)
     if not match:
         raise ValueError(f"{text.strip()!r} is not a community number: write the number the Communities page "
-                         "shows (such as 5), or use “report on this” there")
+                         "shows (such as 5), or use “report on this” there.")
     return int(match.group(1))
 
 

@@ -24,7 +24,9 @@ Generated from the parser by `scripts/cli_reference.py`; do not edit by hand.
 `graphbench --store URL COMMAND …` (`python -m graphbench` is the same command line). Every
 analysis command takes `--json` and then prints one JSON document on stdout (shapes in
 [formats](formats.md) and [architecture](architecture.md)). Errors a user can cause print one sentence on stderr and exit
-with status 2.
+with status 2; a `file:` store whose folder does not exist is such an error for every command but `load`
+(the one command that creates a store). A list the human output cuts ends with what it left out
+(`40 of 110 communities; --all or --json for the rest`): `--all` prints every row, `--json` always has them.
 """
 
 
