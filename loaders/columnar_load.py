@@ -39,9 +39,10 @@ def load(store: Any, source: Any, report: Any, recorded_path: str, one: RowParse
     header = takes(store, source)
     if header is None:
         return False
+    known: dict[str, dict[Any, Any]] = {}  # values normalised so far in this file
     try:
         for block in columnar.blocks(source.path, header):
-            parsed = transactions_columnar.parse_block(block, recorded_path)
+            parsed = transactions_columnar.parse_block(block, recorded_path, known)
             nodes, rels = [parsed.nodes], [parsed.rels]
             report.loaded += parsed.rels.num_rows
             report.rows += block.cells.num_rows

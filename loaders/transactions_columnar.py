@@ -25,6 +25,7 @@ from loaders.transactions import REQUIRED
 COLUMNS = (*REQUIRED, "currency", "reference")
 CANONICAL_TS = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 PLAIN_AMOUNT = r"^-?\d+(\.\d+)?$"
+MAX_KNOWN = 1_000_000  # values remembered per column kind and file
 RECORDS_PER_ROW = 3  # two channel nodes and one transfer: load order within a row (the merge's tie-break)
 
 
@@ -40,18 +41,22 @@ def usable(header: list[str]) -> bool:
     return all(name in header for name in REQUIRED)
 
 
-def _each_distinct(values: pa.Array, normalise: Callable[[str], Any], kind: pa.DataType) -> pa.Array:
-    """``normalise`` applied once per distinct value; a value it refuses comes back null."""
+def _each_distinct(values: pa.Array, normalise: Callable[[str], Any], kind: pa.DataType,
+                   known: dict[Any, Any] | None = None) -> pa.Array:
+    """``normalise`` applied once per distinct value (once per file, with ``known`` kept across blocks); a
+    value it refuses comes back null."""
     distinct = pc.unique(values)
+    known = {} if known is None else known
+    if len(known) > MAX_KNOWN:  # a file of mostly distinct values: remembering them all buys nothing
+        known.clear()
     out: list[Any] = []
     for value in distinct.to_pylist():
-        if value is None:
-            out.append(None)
-            continue
-        try:
-            out.append(normalise(value))
-        except ValueError:
-            out.append(None)
+        if value not in known:
+            try:
+                known[value] = None if value is None else normalise(value)
+            except ValueError:
+                known[value] = None
+        out.append(known[value])
     return pc.take(pa.array(out, type=kind), pc.index_in(values, value_set=distinct))
 
 
@@ -79,12 +84,14 @@ def _amounts(column: pa.Array) -> pa.Array:
     return pc.replace_with_mask(numbers, pc.invert(plain), others)
 
 
-def _channels(kinds: pa.Array, ids: pa.Array) -> pa.Array:
+def _channels(kinds: pa.Array, ids: pa.Array, known: dict[Any, Any]) -> pa.Array:
     pairs = pc.binary_join_element_wise(kinds, ids, "\x1f")
-    return _each_distinct(pairs, lambda pair: normalize.channel_id(*pair.split("\x1f", 1)), pa.string())
+    return _each_distinct(pairs, lambda pair: normalize.channel_id(*pair.split("\x1f", 1)), pa.string(), known)
 
 
-def parse_block(block: Block, source_file: str) -> Parsed:
+def parse_block(block: Block, source_file: str, known: dict[str, dict[Any, Any]] | None = None) -> Parsed:
+    """The block's good rows as tables; ``known`` (one per file) remembers the values already normalised."""
+    known = {} if known is None else known
     cells = block.cells
     n = cells.num_rows
     text = {name: (pc.utf8_trim(cells[name], " ").combine_chunks() if name in cells.column_names
@@ -95,14 +102,14 @@ def parse_block(block: Block, source_file: str) -> Parsed:
     ok = pc.fill_null(ok, False).combine_chunks() if isinstance(ok, pa.ChunkedArray) else pc.fill_null(ok, False)
     good = {name: pc.filter(column, ok) for name, column in text.items()}
     ts = _timestamps(good["timestamp"])
-    from_type = _each_distinct(good["from_type"], normalize.channel_type, pa.string())
-    to_type = _each_distinct(good["to_type"], normalize.channel_type, pa.string())
+    from_type = _each_distinct(good["from_type"], normalize.channel_type, pa.string(), known.setdefault("type", {}))
+    to_type = _each_distinct(good["to_type"], normalize.channel_type, pa.string(), known["type"])
     amount = _amounts(good["amount"])
     currency_text = good["currency"]
     has_currency = pc.fill_null(pc.greater(pc.utf8_length(currency_text), 0), False)
-    currency = _each_distinct(currency_text, normalize.currency, pa.string())
-    from_id = _channels(pc.fill_null(from_type, ""), good["from_id"])
-    to_id = _channels(pc.fill_null(to_type, ""), good["to_id"])
+    currency = _each_distinct(currency_text, normalize.currency, pa.string(), known.setdefault("currency", {}))
+    from_id = _channels(pc.fill_null(from_type, ""), good["from_id"], known.setdefault("channel", {}))
+    to_id = _channels(pc.fill_null(to_type, ""), good["to_id"], known["channel"])
     fine = pc.and_(pc.and_(pc.is_valid(ts), pc.is_valid(amount)),
                    pc.and_(pc.and_(pc.is_valid(from_type), pc.is_valid(to_type)),
                            pc.and_(pc.is_valid(from_id), pc.is_valid(to_id))))

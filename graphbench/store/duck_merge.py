@@ -71,11 +71,16 @@ def merge_into(con, table: str, incoming: pa.Table, keys: list[str]) -> None:
     types = {f.name: sql_type(f.type) for f in incoming.schema if f.name != "_seq"}
     casts = _prepare(con, table, types)
     select = ", ".join(f"CAST({q(c)} AS {casts[c]}) AS {q(c)}" if c in casts else q(c) for c in incoming.column_names)
-    con.register("_gb_arrow", incoming)
+    con.register("_gb_arrow", incoming)  # scanned in place: the batch is not copied into the database
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _gb_inc AS SELECT {select} FROM _gb_arrow")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _gb_inc AS SELECT {select} FROM _gb_arrow")
+        _merge_batch(con, table, incoming, keys)
     finally:
+        con.execute("DROP VIEW IF EXISTS _gb_inc")
         con.unregister("_gb_arrow")
+
+
+def _merge_batch(con, table: str, incoming: pa.Table, keys: list[str]) -> None:
     key_list = ", ".join(q(k) for k in keys)
     on = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM i.{q(k)}" for k in keys)
     # keys that need merging: stored already, or more than once in this batch
@@ -91,18 +96,33 @@ def merge_into(con, table: str, incoming: pa.Table, keys: list[str]) -> None:
         return
     con.execute(f"""INSERT INTO {q(table)} BY NAME SELECT {', '.join(f'x.{q(c)}' for c in props)} FROM _gb_inc x
         WHERE NOT EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})""")
-    _merge_hits(con, table, keys, on_hit)
+    _merge_hits(con, table, keys, on_hit, props)
 
 
-def _merge_hits(con, table: str, keys: list[str], on_hit: str) -> None:
+# Capture times are normalised ISO UTC text; as whole seconds they order the same, and one BIGINT of
+# (seconds, load order) compares far faster than a (text, number) pair. Used when every capture time of the
+# batch reads as such and load order stays below 2^28; otherwise the pair.
+_CANONICAL = "try_strptime(last_seen, '%Y-%m-%dT%H:%M:%SZ')"
+_SEQ_BITS = 28
+
+
+def _rank(con) -> str:
+    odd, top = con.execute(f"SELECT count(*) FILTER (WHERE last_seen IS NOT NULL AND last_seen <> '' AND "
+                           f"({_CANONICAL} IS NULL OR year({_CANONICAL}) < 1970)), max(_seq) FROM _gb_all").fetchone()
+    if odd == 0 and (top or 0) < 2 ** _SEQ_BITS - 2:
+        return (f"((coalesce(epoch({_CANONICAL})::BIGINT, -1) + 1) * {2 ** _SEQ_BITS} + _seq + 1)")
+    return "{'ls': coalesce(last_seen, ''), 's': _seq}"
+
+
+def _merge_hits(con, table: str, keys: list[str], on_hit: str, incoming_columns: list[str]) -> None:
     stored = table_columns(con, table)
     key_list = ", ".join(q(k) for k in keys)
-    inc_columns = set(table_columns(con, "_gb_inc"))
+    inc_columns = set(incoming_columns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _gb_all AS
         SELECT x.*, -1::BIGINT AS _seq FROM {q(table)} x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})
         UNION ALL BY NAME
         SELECT x.* FROM _gb_inc x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})""")
-    rank = "{'ls': coalesce(last_seen, ''), 's': _seq}" if "last_seen" in stored else "{'ls': '', 's': _seq}"
+    rank = _rank(con) if "last_seen" in stored else "_seq"
     chosen = []
     for column in stored:
         if column in keys:
@@ -114,19 +134,21 @@ def _merge_hits(con, table: str, keys: list[str], on_hit: str) -> None:
         elif column != "sources":
             chosen.append(f"arg_max({q(column)}, {rank}) FILTER (WHERE {q(column)} IS NOT NULL) AS {q(column)}")
     if "sources" in stored or "sources" in inc_columns:
-        # every record's sources in load order, each once (a merged row always has the list, maybe empty)
+        # every record's sources in load order (the stored row's first), each once; a merged row always has
+        # the list, maybe empty
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _gb_src AS
             WITH per_source AS (SELECT {key_list}, unnest(sources) AS src,
-                                 {{'s': _seq, 'p': generate_subscripts(sources, 1)}} AS first_at
-                          FROM _gb_all WHERE sources IS NOT NULL),
+                                       _seq * 1024 + least(generate_subscripts(sources, 1), 1023) AS first_at
+                                FROM _gb_all WHERE sources IS NOT NULL),
                  firsts AS (SELECT {key_list}, src, min(first_at) AS first_at FROM per_source GROUP BY ALL)
-            SELECT {key_list}, list(src ORDER BY first_at)[1:{MAX_SOURCES}] AS sources FROM firsts GROUP BY {key_list}""")
+            SELECT {key_list}, list(src ORDER BY first_at)[1:{MAX_SOURCES}] AS sources FROM firsts
+            GROUP BY {key_list}""")
         on_src = " AND ".join(f"m.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in keys)
         sources_select = ", coalesce(s.sources, []::VARCHAR[]) AS sources"
         sources_join = f"LEFT JOIN _gb_src s ON {on_src}"
     else:
         sources_select = sources_join = ""
-    grouped = f"SELECT {key_list}{', ' if chosen else ''}{', '.join(chosen)} FROM _gb_all GROUP BY {key_list}"
+    grouped = f"SELECT {', '.join([key_list, *chosen])} FROM _gb_all GROUP BY {key_list}"
     con.execute(f"DELETE FROM {q(table)} x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})")
     con.execute(f"INSERT INTO {q(table)} BY NAME SELECT m.*{sources_select} FROM ({grouped}) m {sources_join}")
     con.execute("DROP TABLE IF EXISTS _gb_src")
