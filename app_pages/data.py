@@ -76,7 +76,7 @@ with left:
         run_load(SAMPLE)
     with st.expander("…or several canonical files at once (named accounts*, listings*, …), with a YAML mapping"):
         uploads = st.file_uploader("Exports (CSV / JSON Lines, named accounts*, listings*, …)",
-                                   accept_multiple_files=True, type=["csv", "tsv", "jsonl", "ndjson", "json"])
+                                   accept_multiple_files=True, type=["csv", "jsonl", "ndjson", "json"])
         mapping = st.file_uploader("Column mapping (YAML, optional)", type=["yaml", "yml"])
         if uploads and st.button("Load the uploaded files"):
             names = [Path(upload.name).name for upload in uploads]

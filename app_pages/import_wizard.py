@@ -90,7 +90,7 @@ def _label(kind: str) -> Callable[[str], str]:
 
 def import_wizard(store: Any, store_url: str, load: Loader) -> None:
     upload = st.file_uploader("Import one export (CSV / JSON Lines) with any column names: choose what each "
-                              "column holds here, no YAML needed", type=["csv", "tsv", "jsonl", "ndjson", "json"],
+                              "column holds here, no YAML needed", type=["csv", "jsonl", "ndjson", "json"],
                               key="wizard_file")
     if upload is None:
         return
