@@ -121,6 +121,10 @@ def _wizard(store: Any, load: Loader, path: Path, name: str, digest: str) -> Non
     if not header or not sample:
         st.error(f"{markdown_text(name)} has no rows to read (a header and at least one row are needed).")
         return
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        st.error(f"{markdown_text(name)} separates its columns with something other than commas; save it as CSV "
+                 "with commas (or as JSON Lines) and upload it again.")
+        return
     st.caption(f"{markdown_text(name)}: its first rows as read")
     st.dataframe(pd.DataFrame(sample[:8]), hide_index=True, height=180)
 
