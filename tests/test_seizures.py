@@ -197,7 +197,7 @@ def test_cli_json_shape(tmp_path: Path) -> None:
 
 @pytest.mark.neo4j
 def test_both_stores_give_the_same_seizures(neo4j_store, tmp_path: Path) -> None:
-    rows, _ = generate(seed=3, n=40)
+    rows, _ = generate(seed=3, n=15)
     write(tmp_path / "in", "seizures.csv", rows, HEADER)
     linked_folder(tmp_path / "linked")
     photo_listings(tmp_path / "linked")
