@@ -1,7 +1,7 @@
 """Pattern search before and after a change: the same results, and the time each takes.
 
     .venv/bin/python benchmarks/bench_pattern_speed.py [--before COMMIT] [--rows 1000000] [--repeat 2]
-        [--size medium] [--seed 0] [--set NAME=VALUE ...] [--no-stages]
+        [--size medium] [--seed 0] [--set NAME=VALUE ...] [--no-stages] [--hops-in-cycles]
 
 "Before" is the detector package (``graphbench/analytics/typologies/*.py`` and ``patterns.py``) as
 it was at ``--before`` (default: the commit before the speed work of issue 13), taken with
@@ -10,17 +10,19 @@ it was at ``--before`` (default: the commit before the speed work of issue 13), 
 run helps the next), runs alternate before/after, and the ratio after/before is of runs in this
 one process. Every run's ``to_dict()`` of every pattern, and ``complete``, ``notes`` and ``work``,
 must be identical to the before run's, or the script stops and says where they differ. Also
-checked: ``relay_episodes`` (public) and the successor hops of ``typologies/hops.py`` against
-``cycles.successor_pairs_cut`` as of ``--before``, time-ordered and not, with and without the cut.
+checked, piece by piece: ``relay_episodes`` (public), the payer→payee blocks,
+``base.channel_life``, and the successor hops of ``typologies/hops.py`` against
+``cycles.successor_pairs_cut`` as of ``--before`` (time-ordered and not, with and without the cut).
 
 Datasets: (a) ``bench_patterns_amlsim.synthetic_transfers(--rows)``, the random 1M-transfer table
 with hubs of the speed goal, with a per-stage breakdown (one kind at a time, in ``KINDS`` order,
 on one index, so later kinds reuse what earlier ones memoised, as in one search); (b)
 ``benchmarks/typology_generator.py`` at ``--size`` in 1 and 15 currencies; (c) ``sample_data/``
 through the loaders. ``--hops-in-cycles`` previews today's ``cycles.py`` calling
-``hops.successor_pairs_cut`` (checked to give the same pairs). ``--set`` changes a ``PatternParams`` field on both sides (a field the
-before side lacks is set on the after side only). Prints Markdown; writes
-``benchmarks/out/bench_pattern_speed.json``.
+``hops.successor_pairs_cut`` (checked above to give the same pairs). ``--set`` changes a
+``PatternParams`` field on both sides (a field the before side lacks is set on the after side
+only). Times are wall and CPU seconds of this process: on a shared machine the CPU time is the
+steadier one. Prints Markdown; writes ``benchmarks/out/bench_pattern_speed.json``.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from graphbench.analytics import patterns as after  # noqa: E402
 from graphbench.analytics.trace import TransferIndex  # noqa: E402
-from graphbench.analytics.typologies import cycles, hops  # noqa: E402
+from graphbench.analytics.typologies import bipartite, cycles, hops  # noqa: E402
 from graphbench.analytics.typologies.base import channel_life  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
@@ -170,6 +172,10 @@ def check_parts(label: str, index: TransferIndex, before: ModuleType, p_before: 
     life = channel_life(dataclasses.replace(index))
     if not (np.array_equal(life[0], first_seen) and np.array_equal(life[1], last_seen)):
         raise SystemExit(f"{label}: channel_life differs")
+    old_blocks = importlib.import_module("typologies_before.bipartite").blocks(dataclasses.replace(index), p_before, 4)
+    new_blocks = bipartite.blocks(dataclasses.replace(index), p_after, 4)
+    if [(p, q, x.tolist(), d) for p, q, x, d in old_blocks] != [(p, q, x.tolist(), d) for p, q, x, d in new_blocks]:
+        raise SystemExit(f"{label}: payer→payee blocks differ")
     old = before.relay_episodes(dataclasses.replace(index), p_before)
     new = after.relay_episodes(dataclasses.replace(index), p_after)
     if not (old.table.equals(new.table) and np.array_equal(old.out_episode, new.out_episode)

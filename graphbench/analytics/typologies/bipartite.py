@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from graphbench.analytics.trace import TransferIndex
 from graphbench.analytics.typologies.base import (
@@ -168,39 +170,57 @@ def _blocks(index: TransferIndex, params: PatternParams,
     live = alive[np.searchsorted(pair_key, key)]
     by_win = np.argsort(win[live], kind="stable")
     l_win, l_src, l_dst, l_pos = win[live][by_win], src[live][by_win], dst[live][by_win], pos[live][by_win]
+    # the blocks: connected components of each window's payer→payee graph (a payer or payee is a
+    # (window, channel)), in window order, then by their lowest payer, as networkx listed them
+    payer_ids, payer_of = np.unique(a_win * nodes + a_src, return_inverse=True)
+    payee_ids, payee_of = np.unique(a_win * nodes + a_dst, return_inverse=True)
+    n_payers = len(payer_ids)
+    links = coo_matrix((np.ones(len(a_win), dtype=np.int8), (payer_of, n_payers + payee_of)),
+                       shape=(n_payers + len(payee_ids),) * 2)
+    n_blocks, block_of = connected_components(links, directed=False)
+    lowest = np.full(n_blocks, n_payers, dtype=np.int64)
+    np.minimum.at(lowest, block_of[:n_payers], np.arange(n_payers))  # every block has a payer
+    by_block = np.argsort(block_of[payer_of], kind="stable")
+    bounds = np.searchsorted(block_of[payer_of][by_block], np.arange(n_blocks + 1))
     found = []
-    cuts = (np.flatnonzero(np.diff(a_win)) + 1).tolist()
-    for lo, hi in zip([0, *cuts], [*cuts, len(a_win)], strict=True):
-        w = int(a_win[lo])
-        graph = nx.Graph()
-        graph.add_edges_from((("p", s), ("q", d)) for s, d in zip(a_src[lo:hi].tolist(), a_dst[lo:hi].tolist(),
-                                                                  strict=True))
+    for b in np.argsort(lowest).tolist():
+        pairs = by_block[bounds[b]:bounds[b + 1]]
+        block = _peel(payer_of[pairs], payee_of[pairs], params, min_members)
+        if block is None:
+            continue
+        payers = (payer_ids[block[0]] % nodes).tolist()  # ascending: one window, ids by channel
+        payees = (payee_ids[block[1]] % nodes).tolist()
+        if set(payers) & set(payees):
+            continue
+        w = int(payer_ids[block[0][0]] // nodes)
         first, last = np.searchsorted(l_win, [w, w + 1])
         w_src, w_dst, w_pos = l_src[first:last], l_dst[first:last], l_pos[first:last]
-        for block in sorted(nx.connected_components(graph), key=min):
-            block = _peel(graph.subgraph(block).copy(), params, min_members)
-            if block is None:
-                continue
-            payers = sorted(c for side, c in block if side == "p")
-            payees = sorted(c for side, c in block if side == "q")
-            if set(payers) & set(payees):
-                continue
-            mine = np.isin(w_src, payers) & np.isin(w_dst, payees)
-            paid = unique_ints(w_src[mine] * nodes + w_dst[mine])  # distinct payer-payee pairs
-            found.append((payers, payees, np.unique(w_pos[mine]), len(paid) / (len(payers) * len(payees))))
+        mine = np.isin(w_src, payers) & np.isin(w_dst, payees)
+        paid = unique_ints(w_src[mine] * nodes + w_dst[mine])  # distinct payer-payee pairs
+        found.append((payers, payees, np.unique(w_pos[mine]), len(paid) / (len(payers) * len(payees))))
     return found
 
 
-def _peel(graph: nx.Graph, params: PatternParams, min_members: int) -> set | None:
-    """Drop the least connected channel until the block is dense enough; None if it gets too small."""
+def _peel(payer: np.ndarray, payee: np.ndarray, params: PatternParams,
+          min_members: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Drop the least connected channels until the block (its payer→payee pairs, as node numbers)
+    is dense enough: (payers, payees) left, or None if it gets too small. Every channel of the
+    lowest degree goes at once (which of equals goes first is no tie-break); a channel left with no
+    pair still counts until the next round drops it (degree 0 is then the lowest)."""
+    payers, payer = np.unique(payer, return_inverse=True)
+    payees, payee = np.unique(payee, return_inverse=True)
+    alive_p = np.ones(len(payers), dtype=bool)
+    alive_q = np.ones(len(payees), dtype=bool)
+    alive = np.ones(len(payer), dtype=bool)
     while True:
-        payers = [v for v in graph if v[0] == "p"]
-        payees = [v for v in graph if v[0] == "q"]
-        if (len(payers) < params.bipartite_min_side or len(payees) < params.bipartite_min_side
-                or len(payers) + len(payees) < min_members):
+        n_p, n_q = int(alive_p.sum()), int(alive_q.sum())
+        if n_p < params.bipartite_min_side or n_q < params.bipartite_min_side or n_p + n_q < min_members:
             return None
-        if graph.number_of_edges() >= params.bipartite_density * len(payers) * len(payees):
-            return set(graph)
-        # every channel of the lowest degree at once: which of equals goes first is no tie-break
-        low = min(d for _, d in graph.degree())
-        graph.remove_nodes_from([v for v, d in list(graph.degree()) if d == low])
+        if int(alive.sum()) >= params.bipartite_density * n_p * n_q:
+            return payers[alive_p], payees[alive_q]
+        deg_p = np.bincount(payer[alive], minlength=len(payers))
+        deg_q = np.bincount(payee[alive], minlength=len(payees))
+        low = int(np.concatenate([deg_p[alive_p], deg_q[alive_q]]).min())
+        alive_p &= deg_p != low
+        alive_q &= deg_q != low
+        alive &= alive_p[payer] & alive_q[payee]
