@@ -291,12 +291,14 @@ def cmd_trends(args: argparse.Namespace) -> int:
     try:
         analysis = Analysis.of_store(store)
         tables, shipments = analysis.tables, analysis.shipment_routes
+        every_route = routes.routes(tables, shipments=shipments)
         document = {
             "emerging_hashtags": records(trends.emerging_terms(tables, "hashtag", recent_days=args.recent_days)),
             "emerging_keywords": records(trends.emerging_terms(tables, "keyword", recent_days=args.recent_days)),
             "emerging_species": records(trends.emerging_terms(tables, "species", recent_days=args.recent_days)),
             "hotspots": records(trends.hotspots(tables)),
-            "routes": records(routes.routes(tables, shipments=shipments).head(50)),
+            "routes": records(every_route if args.all else every_route.head(50)),
+            "routes_total": len(every_route),  # the JSON says what it left out too
             "consumer_hubs": records(routes.consumer_hubs(tables, shipments=shipments)),
             "listings_by_platform": records(trends.listings_over_time(tables, by="platform")),
         }
@@ -310,6 +312,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
             for row in rows:
                 print("  " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "senders"))
             left_out(len(rows), len(document[key]), key.replace("_", " "))
+        left_out(len(document["routes"]), document["routes_total"], "routes in --json", "--all for every one")
     emit(args, document, human)
     return 0
 
