@@ -217,3 +217,12 @@ def test_an_analysis_keeps_one_index_and_one_pattern_list_per_base_currency(samp
     assert [(p.kind, p.members, round(p.amount, 2)) for p in in_eur] == [(p.kind, p.members, round(p.amount, 2))
                                                                          for p in cli]
     assert analysis.computed["transfer_index"] == 2 and analysis.computed["patterns"] == 2
+
+
+def test_a_day_on_no_calendar_is_named_not_charted() -> None:
+    days = pd.DataFrame({"day": ["2024-02-29", "2024-02-30"], "currency": ["USD", "USD"], "amount": [5.0, 7.0],
+                         "count": [1, 2]})
+    daily, _, notes = rules.daily_in_base(days)
+    assert daily.to_dict("records") == [{"day": "2024-02-29", "amount": 5.0}]
+    assert notes == ["2 transfer(s) dated on no calendar day left out of the timeline"]
+    assert rules.as_series(daily).to_dict() == {pd.Timestamp("2024-02-29").date(): 5.0}
