@@ -181,11 +181,23 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
         if result.fx and result.fx["unconverted"]:
             st.caption("Not converted (no exchange rate), left out of the chart: " + ", ".join(
                 f"{n} in {markdown_text(c)}" for c, n in result.fx["unconverted"].items()))
-        links = trail_links(followed, direction, result.sinks, result.open_ends, result.start_channels)
+        # popular channels the trail passes through: past one of them the trail mixes every customer's money
+        reached = sorted(set(followed["from"]) | set(followed["to"]))
+        crossed = rules.popular_among(money_overview.channel_holders(store, reached))
+        through = {c: n for c, n in crossed.items() if c not in result.start_channels}
+        if through:
+            first_hop = pd.concat([followed[["from", "hop"]].set_axis(["node", "hop"], axis=1),
+                                   followed[["to", "hop"]].set_axis(["node", "hop"], axis=1)]).groupby("node")["hop"].min()
+            st.warning("The trail passes through popular channel(s): " + "; ".join(
+                f"{markdown_text(c)} (held by {n:,} accounts, hop {int(first_hop.get(c, 0))})" for c, n in through.items())
+                + ". Past an escrow or exchange the trail follows every customer's money; an amount tolerance "
+                  "keeps to the amount that went in.")
+        links = trail_links(followed, direction, result.sinks, result.open_ends, result.start_channels,
+                            popular=list(crossed))
         if links.value:
             side = "the start on the left" if direction == "out" else "where the money came from on the left, the start on the right"
             colours = ("by channel type per hop: too many channels to name" if links.by_type
-                       else f"blue: start, red: {ends}, orange: open ends")
+                       else f"blue: start, red: {ends}, orange: open ends, purple: popular")
             st.caption(f"The trail hop by hop ({side}); widths ≈ {markdown_text(base)}; {colours}. "
                        "Hover a band for its amounts as written.")
             st.plotly_chart(sankey(links, base), width="stretch")

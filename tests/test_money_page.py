@@ -64,6 +64,10 @@ def test_a_forward_trail_has_a_column_per_hop_even_when_money_comes_back() -> No
     assert widths[(A, B)] == 100.0 and widths[(B, C)] == 60.0
     eur = packaged_rates().per_usd("EUR", np.array([pd.Timestamp("2024-03-03", tz="UTC").timestamp()]))[0]
     assert widths[(B, A)] == pytest.approx(20.0 / eur, abs=0.01)  # EUR in USD at that day's rate
+    marked = trail_links(result.transfers, "out", result.sinks, result.open_ends, result.start_channels,
+                         popular=[B, A])
+    assert {marked.roles[i] for i, n in enumerate(marked.names) if n == B} == {"popular"}
+    assert marked.roles[marked.names.index(A)] == "start"  # the start stays the start
     from_b = {w for s, w in zip(links.source, links.as_written, strict=True) if s == at[(1, B)]}
     assert from_b == {"60.00 USD", "20.00 EUR"}  # each band's amounts as written (KES: not drawn)
 

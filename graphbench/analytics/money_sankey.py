@@ -36,7 +36,7 @@ MAX_HEIGHT = 2400
 NODE_PAD = 18  # px between nodes of a column: a label's height, so tiny nodes' labels do not touch
 MAX_TRAIL_CHANNELS = 30  # above this many channels a trail is drawn by channel type per hop
 
-ROLE_COLOURS = {"start": "#1f4e9a", "sink": "#b3261e", "open end": "#e08a00", "": "#7a8794"}
+ROLE_COLOURS = {"start": "#1f4e9a", "sink": "#b3261e", "open end": "#e08a00", "popular": "#7b3fa0", "": "#7a8794"}
 
 
 @dataclass
@@ -44,7 +44,7 @@ class SankeyLinks:
     labels: list[str] = field(default_factory=list)  # short text drawn beside each node
     names: list[str] = field(default_factory=list)  # full name (hover)
     columns: list[int] = field(default_factory=list)  # 0 = leftmost
-    roles: list[str] = field(default_factory=list)  # "start", "sink", "open end" or ""
+    roles: list[str] = field(default_factory=list)  # "start", "sink", "open end", "popular" or ""
     source: list[int] = field(default_factory=list)
     target: list[int] = field(default_factory=list)
     value: list[float] = field(default_factory=list)  # base currency
@@ -107,11 +107,12 @@ def _links(rows: pd.DataFrame, roles: dict[str, str] | None = None) -> SankeyLin
 
 def trail_links(followed: pd.DataFrame, direction: str, sinks: Collection[str] = (),
                 open_ends: Collection[str] = (), start_channels: Collection[str] = (),
-                max_channels: int = MAX_TRAIL_CHANNELS) -> SankeyLinks:
+                max_channels: int = MAX_TRAIL_CHANNELS, popular: Collection[str] = ()) -> SankeyLinks:
     """A trace's transfers (``hop, from, to, amount`` (base), ``amount_orig``, ``currency``) as links
     between hop columns. Out: a hop-h transfer goes from column h-1 to h (the start on the left). In:
     from column H-h to H-h+1, H the deepest hop (the start on the right). Above ``max_channels``
-    distinct channels, nodes are channel types per column."""
+    distinct channels, nodes are channel types per column. Roles colour named nodes: start, sink, open
+    end, popular (an escrow or exchange the trail passes through)."""
     if followed.empty:
         return SankeyLinks()
     hop = followed["hop"].astype(int).to_numpy()
@@ -124,6 +125,7 @@ def trail_links(followed: pd.DataFrame, direction: str, sinks: Collection[str] =
     if not by_type:
         roles.update({c: "sink" for c in sinks})
         roles.update({c: "open end" for c in open_ends})
+        roles.update({c: "popular" for c in popular})  # an escrow reached: marked, whatever else it is
         roles.update({c: "start" for c in start_channels})
     rows = pd.DataFrame({
         "src_col": src_col, "src": [name_of(str(n)) for n in followed["from"]],
