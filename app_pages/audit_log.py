@@ -23,4 +23,5 @@ shown = [e for e in entries if (user is None or e.get("user") == user) and (acti
 st.caption(f"{len(shown):,} entries (the newest {len(entries):,} read)")
 st.dataframe(pd.DataFrame([{"time": e.get("ts"), "user": e.get("user"), "role": e.get("role") or "",
                             "action": e.get("action"), "parameters": json.dumps(e.get("params"), ensure_ascii=False),
-                            "store": e.get("store")} for e in shown]), hide_index=True, width="stretch", height=640)
+                            "store": e.get("store")} for e in shown]), hide_index=True, width="stretch",
+             height=min(640, 40 + 35 * max(len(shown), 1)))

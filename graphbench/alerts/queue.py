@@ -42,9 +42,11 @@ class AlertQueue:
         return raised
 
     def list(self, status: str | None = None) -> list[dict[str, Any]]:
-        """Alerts, newest first (then by id), optionally of one status."""
+        """Alerts, newest first (reappearances before watchlist matches of the same scan, then by id),
+        optionally of one status."""
         alerts = [a for a in self.records.all(ALERT) if status is None or a["status"] == status]
-        return sorted(alerts, key=lambda a: (a["raised_at"], a["alert_id"]), reverse=True)
+        return sorted(alerts, key=lambda a: (a["raised_at"], a["kind"] == "reappearance", a["alert_id"]),
+                      reverse=True)
 
     def get(self, alert: str) -> dict[str, Any]:
         doc = self.records.get(ALERT, alert)
