@@ -1,7 +1,7 @@
 """Pattern search before and after a change: the same results, and the time each takes.
 
     .venv/bin/python benchmarks/bench_pattern_speed.py [--before COMMIT] [--rows 1000000] [--repeat 2]
-        [--size medium] [--seed 0] [--set NAME=VALUE ...] [--no-stages] [--hops-in-cycles]
+        [--size medium] [--seed 0] [--set NAME=VALUE ...] [--no-stages] [--hops-in-cycles] [--reference COMMIT]
 
 "Before" is the detector package (``graphbench/analytics/typologies/*.py`` and ``patterns.py``) as
 it was at ``--before`` (default: the commit before the speed work of issue 13), taken with
@@ -21,7 +21,9 @@ on one index, so later kinds reuse what earlier ones memoised, as in one search)
 through the loaders. ``--hops-in-cycles`` previews today's ``cycles.py`` calling
 ``hops.successor_pairs_cut`` (checked above to give the same pairs). ``--set`` changes a
 ``PatternParams`` field on both sides (a field the before side lacks is set on the after side
-only). Times are wall and CPU seconds of this process: on a shared machine the CPU time is the
+only). ``--reference`` (default ebafc16, the detectors of the issue's 2.0 s) also times that
+commit's ``patterns.py`` on the random table, alternately with today's (timing only: it finds other
+patterns). Times are wall and CPU seconds of this process: on a shared machine the CPU time is the
 steadier one. Prints Markdown; writes ``benchmarks/out/bench_pattern_speed.json``.
 """
 
@@ -52,7 +54,8 @@ from graphbench.analytics.typologies import bipartite, cycles, hops  # noqa: E40
 from graphbench.analytics.typologies.base import channel_life  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
-BEFORE = "928a3d6"  # the detectors before the speed work (issue 13: "within 2x of 2.0 s")
+BEFORE = "928a3d6"
+REFERENCE = "ebafc16"  # the detectors the issue's 2.0 s was measured on  # the detectors before the speed work (issue 13: "within 2x of 2.0 s")
 PACKAGE = "graphbench/analytics/typologies"
 
 
@@ -70,6 +73,34 @@ def before_package(commit: str, into: Path) -> ModuleType:
                                                encoding="utf-8")
     sys.path.insert(0, str(into))
     return importlib.import_module("typologies_before.patterns")
+
+
+def reference_module(commit: str, into: Path) -> ModuleType:
+    """``graphbench/analytics/patterns.py`` as of ``commit`` (one module then), importable as
+    ``patterns_reference``: timed only, its results are not today's."""
+    text = subprocess.run(["git", "show", f"{commit}:graphbench/analytics/patterns.py"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout
+    (into / "patterns_reference.py").write_text(text, encoding="utf-8")
+    return importlib.import_module("patterns_reference")
+
+
+def reference_times(index: TransferIndex, reference: ModuleType, p_after: Any, repeat: int) -> dict[str, Any]:
+    """The reference search and today's, alternately (wall and CPU s), and how many patterns each found."""
+    runs: dict[str, list[tuple[float, float]]] = {"reference": [], "after": []}
+    found = {}
+    for r in range(repeat):
+        for side in (("reference", "after") if r % 2 == 0 else ("after", "reference")):
+            fresh = dataclasses.replace(index)
+            begin, cpu = time.perf_counter(), time.process_time()
+            result = (reference.find_patterns(fresh) if side == "reference"
+                      else after.find_patterns(fresh, params=p_after))
+            runs[side].append((round(time.perf_counter() - begin, 2), round(time.process_time() - cpu, 2)))
+            found[side] = len(result)
+    return {"runs": runs, "patterns": found,
+            "cpu_ratio": round(float(np.median([c for _, c in runs["after"]])
+                                     / np.median([c for _, c in runs["reference"]])), 3),
+            "ratio": round(float(np.median([w for w, _ in runs["after"]])
+                                 / np.median([w for w, _ in runs["reference"]])), 3)}
 
 
 def params_for(module: ModuleType, settings: dict[str, Any]) -> Any:
@@ -223,6 +254,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", type=setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--no-stages", action="store_true", help="skip the per-kind breakdown")
+    parser.add_argument("--reference", default=REFERENCE,
+                        help="also time this commit's patterns.py on the random table (timing only; '' = skip)")
     parser.add_argument("--hops-in-cycles", action="store_true",
                         help="preview: today's cycles.py calls hops.successor_pairs_cut (same pairs, checked)")
     args = parser.parse_args()
@@ -253,12 +286,21 @@ def main() -> int:
             index = build()
             result = compare(label, index, before, settings, args.repeat, stages=i == 0 and bool(args.rows)
                              and not args.no_stages)
+            if i == 0 and args.rows and args.reference:
+                result["reference"] = reference_times(index, reference_module(args.reference, Path(tmp)),
+                                                      params_for(after, settings), args.repeat)
             report[label] = result
             runs = {side: ", ".join(f"{w} ({c})" for w, c in zip(result[f"{side}_s"], result[f"{side}_cpu_s"],
                                                                   strict=True)) for side in ("before", "after")}
             print(f"| {label} | {result['transfers']:,} | {result['patterns']} | yes | {runs['before']} | "
                   f"{runs['after']} | {result['ratio']} | {result['cpu_ratio']} |", flush=True)
         for label, result in report.items():
+            if isinstance(result, dict) and result.get("reference"):
+                ref = result["reference"]
+                print(f"\nOn {label}, the patterns.py of {args.reference} (timing only) beside today's, alternately: "
+                      f"{ref['runs']['reference']} vs {ref['runs']['after']} (wall s, CPU s); today/then "
+                      f"{ref['ratio']} wall, {ref['cpu_ratio']} CPU; {ref['patterns']['reference']} patterns then, "
+                      f"{ref['patterns']['after']} today")
             if isinstance(result, dict) and result.get("stages"):
                 print(f"\nPer kind on {label} (CPU s; one kind at a time, in order, on one index):\n")
                 print("| kind | before | after |\n|---|---:|---:|")
