@@ -96,6 +96,8 @@ def import_wizard(store: Any, store_url: str, load: Loader) -> None:
         return
     data = upload.getvalue()
     name = Path(upload.name).name  # the user's own name, shown and recorded (never a scratch path)
+    if name.strip(".") == "" or name.startswith("."):  # no hidden or dot-only names in the scratch folder
+        name = f"upload{Path(name).suffix or '.csv'}"
     digest = hashlib.sha256(name.encode("utf-8") + b"\0" + data).hexdigest()[:16]  # one scratch folder per file
     if st.session_state.get("wizard_audited") != digest:
         audit.record_upload(store_url, name, data)  # what came in, as it came, before any parsing
@@ -103,7 +105,8 @@ def import_wizard(store: Any, store_url: str, load: Loader) -> None:
     folder = Path(tempfile.gettempdir()) / f"graphbench-import-{digest}"
     folder.mkdir(exist_ok=True)
     path = folder / name
-    path.write_bytes(data)
+    if not path.is_file() or path.stat().st_size != len(data):  # the page reruns on every click
+        path.write_bytes(data)
     try:
         _wizard(store, load, path, name, digest)
     except GraphbenchError as exc:  # a file or mapping the loaders refuse: their one sentence
