@@ -43,8 +43,10 @@ cap = controls[1].slider("Most nodes", 20, 500, 150, step=10)
 labels = controls[2].multiselect("Labels", list(NODE_TYPES), default=list(NODE_TYPES))
 rel_types = controls[3].multiselect("Relationships", list(REL_TYPES), default=list(REL_TYPES))
 since, until = st.columns(2)
-window_from = since.text_input("From (ISO date, optional)")
-window_to = until.text_input("Until (ISO date, optional)")
+from app_pages.fields import date_field  # noqa: E402  (a bad date is one sentence under its field)
+
+window_from = date_field(since, "From (ISO date, optional)")
+window_to = date_field(until, "Until (ISO date, optional)", end_of_day=True)
 
 if not state["explore_focus"]:
     st.caption("Search for an entity, then open it.")
@@ -62,7 +64,10 @@ for pinned in state["explore_pinned"]:
     if pinned not in graph:
         graph = nx.compose(graph, store.neighbourhood(pinned, hops=1, limit=30, rel_types=rel_types))
 if graph.number_of_nodes() == 0:
-    st.warning(f"No node {markdown_text(repr(center))}.")
+    hits = store.search(center, limit=3)  # a handle typed without its label is a near miss, not nothing
+    st.warning(f"No node {markdown_text(repr(center))}"
+               + ("; did you mean " + " or ".join(markdown_text(h) for h in hits["id"]) + "?" if len(hits) else
+                  "; ids name their label, such as Account:instagram:reptile.house."))
     st.stop()
 
 
@@ -129,6 +134,10 @@ with left:
             st.rerun()
         if event["event"] in ("hide", "show_all"):
             st.rerun()
+    chosen_many = [n for n in state.get("explore_selection") or [] if n in view]
+    if len(chosen_many) > 1:
+        st.caption(f"{len(chosen_many)} nodes selected on the canvas: "
+                   f"{markdown_text(', '.join(chosen_many[:8]))}{' …' if len(chosen_many) > 8 else ''}")
     st.caption("Click a node to read it; double-click (or Expand) adds its neighbours; shift-drag draws a lasso; "
                "drag a node to pin it. See docs/canvas.md.")
 with right:
