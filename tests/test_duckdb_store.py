@@ -86,6 +86,15 @@ def test_sources_are_kept_once_each_up_to_the_cap() -> None:
     sources = store.node("Account:x:seller")["sources"]
     assert len(sources) == MAX_SOURCES == len(set(sources))
     assert sources[:3] == [f"f.csv#{n}#{n:064x}" for n in (1, 2, 3)] and sources[-1].startswith("f.csv#50#")
+    # hundreds of repeats of one source ahead of the others in one batch (past the prefix that is deduplicated
+    # first): still every source once, in load order
+    store = open_store("memory:")
+    batch = GraphBatch()
+    for row in [1] * 450 + list(range(2, 70)):
+        _node(batch, row, "2024-01-01T00:00:00Z")
+    store.upsert(batch)
+    store.upsert(batch)
+    assert store.node("Account:x:seller")["sources"] == [f"f.csv#{n}#{n:064x}" for n in range(1, 51)]
 
 
 def test_a_reader_sees_the_last_commit_not_the_writes_in_progress(tmp_path: Path) -> None:

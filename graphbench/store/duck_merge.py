@@ -22,6 +22,7 @@ from graphbench.batch import MAX_SOURCES
 from graphbench.store.duck_values import sql_type, unified
 
 SPECIAL = ("first_seen", "last_seen", "sources")
+DEDUPE_PREFIX = 400
 
 
 def q(name: str) -> str:
@@ -114,10 +115,28 @@ def _rank(con) -> str:
     return "{'ls': coalesce(last_seen, ''), 's': _seq}"
 
 
+# Sources of a merged row: the stored list (already distinct), then the batch's sources that are neither in it
+# nor earlier in the batch, the first MAX_SOURCES in all. A full list takes nothing more; repeats are dropped by
+# a scan per item over a prefix of the batch's list that holds enough distinct ones but in a pathological key,
+# and over the whole list there. Per key, so no batch-wide unnest: a load's memory stays flat.
+_SOURCES_MACROS = (
+    "CREATE OR REPLACE TEMP MACRO gb_once(l) AS "
+    "CASE WHEN list_unique(l) = len(l) THEN l ELSE list_filter(l, (x, i) -> list_position(l, x) = i) END",
+    "CREATE OR REPLACE TEMP MACRO gb_fresh(old, l) AS gb_once(list_filter(l, x -> NOT list_contains(old, x)))",
+    f"CREATE OR REPLACE TEMP MACRO gb_sources(old, new) AS CASE "
+    f"WHEN len(old) >= {MAX_SOURCES} OR new IS NULL OR len(new) = 0 THEN old[1:{MAX_SOURCES}] "
+    f"WHEN len(old) + len(gb_fresh(old, new[1:{DEDUPE_PREFIX}])) >= {MAX_SOURCES} OR len(new) <= {DEDUPE_PREFIX} "
+    f"THEN list_concat(old, gb_fresh(old, new[1:{DEDUPE_PREFIX}]))[1:{MAX_SOURCES}] "
+    f"ELSE list_concat(old, gb_fresh(old, new))[1:{MAX_SOURCES}] END",
+)
+
+
 def _merge_hits(con, table: str, keys: list[str], on_hit: str, incoming_columns: list[str]) -> None:
     stored = table_columns(con, table)
     key_list = ", ".join(q(k) for k in keys)
     inc_columns = set(incoming_columns)
+    for macro in _SOURCES_MACROS:
+        con.execute(macro)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _gb_all AS
         SELECT x.*, -1::BIGINT AS _seq FROM {q(table)} x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})
         UNION ALL BY NAME
@@ -133,23 +152,14 @@ def _merge_hits(con, table: str, keys: list[str], on_hit: str, incoming_columns:
             chosen.append("max(last_seen) FILTER (WHERE last_seen <> '') AS last_seen")
         elif column != "sources":
             chosen.append(f"arg_max({q(column)}, {rank}) FILTER (WHERE {q(column)} IS NOT NULL) AS {q(column)}")
-    if "sources" in stored or "sources" in inc_columns:
-        # every record's sources in load order (the stored row's first), each once; a merged row always has
-        # the list, maybe empty
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _gb_src AS
-            WITH per_source AS (SELECT {key_list}, unnest(sources) AS src,
-                                       _seq * 1024 + least(generate_subscripts(sources, 1), 1023) AS first_at
-                                FROM _gb_all WHERE sources IS NOT NULL),
-                 firsts AS (SELECT {key_list}, src, min(first_at) AS first_at FROM per_source GROUP BY ALL)
-            SELECT {key_list}, list(src ORDER BY first_at)[1:{MAX_SOURCES}] AS sources FROM firsts
-            GROUP BY {key_list}""")
-        on_src = " AND ".join(f"m.{q(k)} IS NOT DISTINCT FROM s.{q(k)}" for k in keys)
-        sources_select = ", coalesce(s.sources, []::VARCHAR[]) AS sources"
-        sources_join = f"LEFT JOIN _gb_src s ON {on_src}"
-    else:
-        sources_select = sources_join = ""
+    has_sources = "sources" in stored or "sources" in inc_columns
+    if has_sources:
+        # the stored row's list (distinct, at most MAX_SOURCES) and the batch's in load order
+        chosen += ["first(sources) FILTER (WHERE _seq = -1) AS _old",
+                   "flatten(list(sources ORDER BY _seq) FILTER (WHERE _seq >= 0 AND sources IS NOT NULL)) AS _new"]
     grouped = f"SELECT {', '.join([key_list, *chosen])} FROM _gb_all GROUP BY {key_list}"
+    picked = "m.* EXCLUDE (_old, _new), gb_sources(coalesce(_old, []::VARCHAR[]), _new) AS sources" if has_sources \
+        else "m.*"
     con.execute(f"DELETE FROM {q(table)} x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})")
-    con.execute(f"INSERT INTO {q(table)} BY NAME SELECT m.*{sources_select} FROM ({grouped}) m {sources_join}")
-    con.execute("DROP TABLE IF EXISTS _gb_src")
+    con.execute(f"INSERT INTO {q(table)} BY NAME SELECT {picked} FROM ({grouped}) m")
     con.execute("DROP TABLE IF EXISTS _gb_all")
