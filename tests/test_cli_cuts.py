@@ -82,6 +82,11 @@ def test_a_file_store_that_does_not_exist_is_an_error(capsys, tmp_path: Path, ar
     assert not missing.exists()  # and nothing was created under the typo
 
 
+def test_the_app_on_a_missing_store_says_how_to_start_a_new_one(capsys, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--store", f"file:{tmp_path / 'new'}", "app")
+    assert code == 2 and f"graphbench --store file:{tmp_path / 'new'} app --create" in err
+
+
 def test_load_creates_a_file_store(capsys, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -111,6 +111,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _app_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--create", action="store_true",
+                   help="start on a new, empty file: store when its folder does not exist (to load data in the browser)")
     p.add_argument("--address", default="127.0.0.1",
                    help="where to listen; beyond 127.0.0.1 only with sign-in configured (OIDC or local accounts)")
 
@@ -127,7 +129,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     from graphbench.auth.signin import auth_section, check_listen, default_secrets_files
 
     check_listen(args.address, auth_section(default_secrets_files()))  # the app checks again as it serves
-    require_existing(args.store)  # the app on a mistyped folder would show an empty graph
+    if not args.create:
+        require_existing(args.store, hint="or start on a new, empty store with `graphbench --store URL app --create`")
     app = Path(__file__).resolve().parents[2] / "app.py"  # graphbench/cli/ → the repository root
     env = {**os.environ, "GRAPHBENCH_STORE": args.store or os.environ.get("GRAPHBENCH_STORE", "file:./workspace")}
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",

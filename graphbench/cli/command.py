@@ -56,7 +56,7 @@ def open_from(args: argparse.Namespace, create: bool = False) -> Any:
     return open_store(args.store, configured=True)  # the operator's --store is configuration, as GRAPHBENCH_STORE
 
 
-def require_existing(url: str | None) -> None:
+def require_existing(url: str | None, hint: str = "") -> None:
     """One sentence when ``url`` (default: GRAPHBENCH_STORE) is a ``file:`` store whose folder is missing."""
     from pathlib import Path
 
@@ -68,7 +68,7 @@ def require_existing(url: str | None) -> None:
     folder = Path(url[len("file:"):])
     if not folder.is_dir():
         raise GraphbenchError(f"there is no store at {url} (no folder {folder}); check the path, or create it "
-                              f"with `graphbench --store {url} load DIR`")
+                              f"with `graphbench --store {url} load DIR`" + (f" {hint.replace('URL', url)}" if hint else ""))
 
 
 def all_argument(p: argparse.ArgumentParser) -> None:
