@@ -85,7 +85,7 @@ def test_help_is_quick_to_import() -> None:
 
 # Every command the CLI has, written out: a command that the registry loses fails here.
 ALL_COMMANDS = ("load", "stats", "export", "query", "verify", "app", "communities", "centrality", "links", "resolve",
-                "same-as", "trace", "patterns", "risk", "trends", "report")
+                "same-as", "trace", "patterns", "risk", "trends", "report", "users", "alerts", "watchlist", "seizures")
 
 
 def test_build_parser_alone_knows_every_command() -> None:
