@@ -155,7 +155,7 @@ def _account_context(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     ], ignore_index=True)
 
 
-def predict_links(tables: Mapping[str, pd.DataFrame], method: str = "adamic_adar", top: int = 20,
+def predict_links(tables: Mapping[str, pd.DataFrame], method: str = "adamic_adar", top: int | None = 20,
                   accounts: Iterable[str] | None = None, kinds: Iterable[str] | None = None,
                   max_identifier_degree: int = MAX_IDENTIFIER_DEGREE) -> pd.DataFrame:
     """Account pairs most likely to be one operator or associates, not yet joined by SAME_AS or LINKS_TO.
@@ -197,7 +197,8 @@ def predict_links(tables: Mapping[str, pd.DataFrame], method: str = "adamic_adar
     found = found[found["score"] > 0]
     found = _not_yet_linked(found, tables)
     candidates = len(found)  # before the cut, so a caller can say what it left out
-    found = found.sort_values(["score", "a", "b"], ascending=[False, True, True]).head(top)
+    found = found.sort_values(["score", "a", "b"], ascending=[False, True, True])
+    found = found if top is None else found.head(top)  # None: every pair
     rarity = pd.Series(degree, index=identifier_names)
     by_account = uses.groupby("account")["identifier"].agg(set)
     found["shared"] = [sorted(by_account[a] & by_account[b] & set(rarity.index[usable]),

@@ -164,7 +164,7 @@ def cmd_centrality(args: argparse.Namespace) -> int:
         if result.epsilon is not None:
             stated = "no bound" if result.relative_error is None else f"at most {result.relative_error:.1%}"
             print(f"betweenness {result.betweenness_method} ({result.pivots:,} node pairs): every figure within "
-                  f"{result.epsilon:g} of the exact one with probability {1 - result.delta:.0%}; "
+                  f"{result.epsilon:g} of the exact one with probability {1 - (result.delta or 0.0):.0%}; "
                   f"relative error of the top 20 {stated}")
         else:
             print(f"betweenness {result.betweenness_method} ({result.pivots} sources, "
@@ -292,7 +292,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
         analysis = Analysis.of_store(store)
         tables, shipments = analysis.tables, analysis.shipment_routes
         every_route = routes.routes(tables, shipments=shipments)
-        document = {
+        document: dict[str, Any] = {
             "emerging_hashtags": records(trends.emerging_terms(tables, "hashtag", recent_days=args.recent_days)),
             "emerging_keywords": records(trends.emerging_terms(tables, "keyword", recent_days=args.recent_days)),
             "emerging_species": records(trends.emerging_terms(tables, "species", recent_days=args.recent_days)),
