@@ -2,11 +2,11 @@
 ``rapidocr-onnxruntime`` wheel, run on onnxruntime's CPU provider; no model is downloaded).
 
 Chosen by measurement on generated adverts with a phone number painted in a plain font
-(benchmarks/bench_images.py): RapidOCR read 20 of 20 numbers, Debian's tesseract 5.3 (``--psm 3``,
-grey) 14 of 20 at about the same cost per photo; RapidOCR also reads Chinese, the language of many
-code words. Detection works on the photo scaled so its longer side is ``DET_SIDE`` pixels (the
-package default scales the *shorter* side up to 736, twice the work on a phone photo); the
-rotation classifier is off, since adverts carry upright text. One engine per process, built on
+(benchmarks/bench_images.py): RapidOCR read 30 of 30 numbers, Debian's tesseract 5.3 (``--psm 3``,
+grey) 27 of 30 at about the same cost per photo (benchmarks/README.md, "Photos"); RapidOCR also
+reads Chinese, the language of many code words. The package default scales the *shorter* side up to
+736 pixels, twice the work on a phone photo: here the photo is scaled down to ``OCR_SIDE`` instead;
+the rotation classifier is off, since adverts carry upright text. One engine per process, built on
 first use; onnxruntime is held to one thread (``THREADS``) so a load keeps to one core.
 """
 
@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-DET_SIDE = 960  # longer side, in pixels, for text detection: 30-pixel digits on a 640x480 photo stay readable
+# The photo is scaled so its longer side is at most OCR_SIDE pixels before OCR: detection dominates
+# the cost and grows with the area (measured on one core: 640 px 1.0 photo/s, 480 px 1.9, 320 px 4.5,
+# every painted number still read). At 480 px, text whose letters are 3 % of the photo's longer side
+# or more stays at 14 px or more, which PP-OCR reads; smaller print on a large photo may be lost.
+OCR_SIDE = 480
+DET_SIDE = 960  # the engine's own detection limit (it scales nothing below it)
 MIN_SCORE = 0.5  # recognition confidence below which a line is noise
 THREADS = 1
 
@@ -56,7 +61,10 @@ def available() -> bool:
 def read_text(image: Image.Image) -> str:
     """The lines of text found on the photo, top to bottom, one per line ('' when none)."""
     engine = _engine()
-    rgb = np.asarray(image.convert("RGB"))[:, :, ::-1]  # the engine takes OpenCV's BGR order
+    small = image.convert("RGB")  # a copy, even of an RGB photo
+    if max(small.size) > OCR_SIDE:
+        small.thumbnail((OCR_SIDE, OCR_SIDE), Image.BILINEAR)
+    rgb = np.asarray(small)[:, :, ::-1]  # the engine takes OpenCV's BGR order
     result, _ = engine(np.ascontiguousarray(rgb), use_cls=False)
     if not result:
         return ""
