@@ -9,23 +9,31 @@ export function installLabelGuard(renderer, state) {
   let boxes = [];
   let buckets = new Map();
   state.labelBoxes = boxes;
+  // draw order: selected, then pinned, then bigger nodes; ties by key so the picture is stable.
+  // sigma makes a new label grid whenever the graph is cleared, so the grid is wrapped again then.
+  let wrapped = null;
+  const wrapGrid = () => {
+    const grid = renderer.labelGrid;
+    if (grid === wrapped) return;
+    const original = grid.getLabelsToDisplay.bind(grid);
+    grid.getLabelsToDisplay = (ratio, density) => {
+      const keys = original(ratio, density);
+      const cache = renderer.nodeDataCache;
+      const rank = (k) => (state.selected.has(k) ? 2 : 0) + (state.pinned.has(k) ? 1 : 0);
+      const listed = new Set(keys);
+      for (const k of state.selected) if (cache[k] && !listed.has(k)) keys.push(k);
+      keys.sort((a, b) => rank(b) - rank(a) || cache[b].size - cache[a].size || (a < b ? -1 : 1));
+      return keys;
+    };
+    wrapped = grid;
+  };
+  wrapGrid();
   renderer.on("beforeRender", () => {
     boxes = [];
     buckets = new Map();
     state.labelBoxes = boxes;
+    wrapGrid();
   });
-
-  // draw order: selected, then pinned, then bigger nodes; ties by key so the picture is stable
-  const grid = renderer.labelGrid;
-  const original = grid.getLabelsToDisplay.bind(grid);
-  grid.getLabelsToDisplay = (ratio, density) => {
-    const keys = original(ratio, density);
-    const cache = renderer.nodeDataCache;
-    const rank = (k) => (state.selected.has(k) ? 2 : 0) + (state.pinned.has(k) ? 1 : 0);
-    for (const k of state.selected) if (cache[k] && !keys.includes(k)) keys.push(k);
-    keys.sort((a, b) => rank(b) - rank(a) || cache[b].size - cache[a].size || (a < b ? -1 : 1));
-    return keys;
-  };
 
   function collides(box) {
     const x0 = Math.floor(box.x / BUCKET), x1 = Math.floor((box.x + box.w) / BUCKET);

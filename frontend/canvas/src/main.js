@@ -41,6 +41,7 @@ const graph = new MultiDirectedGraph();
 let renderer = null;
 let layout = null;
 let layoutTimer = null;
+let held = []; // nodes fixed only while the current layout runs
 let labelColours = {};
 let communityNames = {};
 let timeRange = null; // [min, max] epoch seconds over nodes and edges, or null
@@ -48,7 +49,7 @@ let hiddenNow = new Set(); // hidden by the analyst or by the time window: what 
 const ui = buildUI({
   onColour: (rule) => { state.colorBy = rule; recolour(); },
   onSize: (rule) => { state.sizeBy = rule; nodeSizes(graph, rule); refresh(); },
-  onDensity: (value) => { state.density = value; if (renderer) renderer.setSetting("labelDensity", value); },
+  onDensity: (value) => setDensity(value),
   onWindow: (from, to) => { state.window = [from, to]; applyFilters(); },
   onPin: () => pinSelected(), onHide: () => hideSelected(), onShowAll: () => showAll(),
   onExpand: () => { const [node] = state.selected; if (node) send("expand", node); },
@@ -93,6 +94,7 @@ function hashedPosition(id, spread) {
 }
 
 function applyData(payload) {
+  stopLayout(); // the worker holds a copy of the graph: never change the graph under it
   const n = payload.nodes, e = payload.edges;
   const ids = n.id;
   const incoming = new Set(ids);
@@ -135,7 +137,7 @@ function applyData(payload) {
   const layoutMode = payload.options?.layout || "auto";
   if (fresh.length && layoutMode !== "none") {
     // keep what was on screen where it was: only the newcomers move at first, then all settle briefly
-    startLayout(graph.order > 5000 ? 8000 : 2500, existed.size ? existed : null);
+    startLayout(graph.order > 5000 ? 8000 : 2000, existed.size ? existed : null);
   }
 }
 
@@ -170,8 +172,8 @@ function applyOptions(options) {
   if (options.color_by) { state.colorBy = options.color_by; ui.setColour(options.color_by); }
   if (options.size_by) { state.sizeBy = options.size_by; ui.setSize(options.size_by); nodeSizes(graph, state.sizeBy); }
   if (options.label_density !== undefined) {
-    state.density = options.label_density; ui.setDensity(options.label_density);
-    renderer.setSetting("labelDensity", options.label_density);
+    ui.setDensity(options.label_density);
+    setDensity(options.label_density);
   }
   for (const [name, set] of [["selected", state.selected], ["pinned", state.pinned], ["hidden", state.hidden]]) {
     if (!Array.isArray(options[name])) continue;
@@ -195,6 +197,7 @@ function createRenderer(payload) {
   }
   state.defaultDrawLabel = installLabelGuard(renderer, state);
   finishRenderer();
+  setDensity(state.density);
 }
 
 function makeSigma(many) {
@@ -237,6 +240,15 @@ function finishRenderer() {
   renderer.setSetting("renderEdgeLabels", graph.size <= 150);
   bindEvents();
   Streamlit.setFrameHeight(ui.totalHeight());
+}
+
+// the density slider: more labels per grid cell, and smaller nodes get theirs too (at 0, only the
+// selected and pinned nodes are labelled); the guard still drops whatever would overlap
+function setDensity(value) {
+  state.density = value;
+  if (!renderer) return;
+  renderer.setSetting("labelRenderedSizeThreshold", value <= 0 ? 1000 : Math.max(0, 6 - 1.5 * value));
+  renderer.setSetting("labelDensity", value);
 }
 
 function refresh() {
@@ -397,28 +409,25 @@ function pointInPolygon(x, y, poly) {
 // ---- layout ---------------------------------------------------------------------------------------
 
 function startLayout(ms, holdStill = null) {
+  // holdStill: the nodes already on screen stay exactly where they are while the newcomers find room
   stopLayout();
   if (graph.order < 2) return;
-  if (holdStill) for (const node of holdStill) if (graph.hasNode(node)) graph.setNodeAttribute(node, "fixed", true);
+  held = holdStill ? [...holdStill].filter((n) => graph.hasNode(n) && !graph.getNodeAttribute(n, "fixed")) : [];
+  for (const node of held) graph.setNodeAttribute(node, "fixed", true);
   const settings = forceAtlas2.inferSettings(graph);
   settings.barnesHutOptimize = graph.order > 1000;
   layout = new FA2Layout(graph, { settings });
   layout.start();
   ui.setLayoutRunning(true);
-  const release = () => {
-    if (holdStill) for (const node of holdStill) if (graph.hasNode(node) && !state.pinned.has(node)) graph.removeNodeAttribute(node, "fixed");
-  };
-  layoutTimer = setTimeout(() => {
-    stopLayout();
-    release();
-    if (holdStill) startLayout(Math.min(ms, 1500)); // then a short settle with everything free
-  }, holdStill ? Math.min(ms, 1200) : ms);
+  layoutTimer = setTimeout(stopLayout, ms);
 }
 
 function stopLayout() {
   if (layoutTimer) clearTimeout(layoutTimer);
   layoutTimer = null;
   if (layout) { layout.kill(); layout = null; }
+  for (const node of held) if (graph.hasNode(node) && !state.pinned.has(node)) graph.removeNodeAttribute(node, "fixed");
+  held = [];
   ui.setLayoutRunning(false);
 }
 
@@ -434,7 +443,13 @@ function download(blob, name) {
 }
 
 async function exportPNG() {
-  const blob = await toBlob(renderer, { format: "png", backgroundColor: "#ffffff" });
+  // the copy sigma draws the image with gets its own label guard (the screen's boxes are not its own)
+  const withTempRenderer = (tmp) => {
+    const guard = installLabelGuard(tmp, { selected: state.selected, pinned: state.pinned, labelBoxes: [] });
+    tmp.setSetting("defaultDrawNodeLabel", guard);
+    tmp.refresh();
+  };
+  const blob = await toBlob(renderer, { format: "png", backgroundColor: "#ffffff", withTempRenderer });
   state.lastExport = { format: "png", bytes: blob.size, type: blob.type };
   download(blob, "graph.png");
 }

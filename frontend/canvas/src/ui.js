@@ -98,10 +98,18 @@ export function buildUI(handlers) {
     ctx.fillStyle = "rgba(66, 133, 244, 0.12)"; ctx.strokeStyle = "#4285f4"; ctx.lineWidth = 1.5;
     ctx.fill(); ctx.stroke();
   }, true);
+  let swallowClick = false; // the click that ends a lasso is not a click on the stage
+  main.addEventListener("click", (e) => {
+    if (!swallowClick) return;
+    swallowClick = false;
+    e.stopPropagation();
+  }, true);
   window.addEventListener("mouseup", () => {
     if (!points) return;
     const shape = points;
     points = null;
+    swallowClick = true;
+    setTimeout(() => { swallowClick = false; }, 50);
     ctx.clearRect(0, 0, overlay.width, overlay.height);
     if (shape.length > 2 && lassoHandler) lassoHandler(shape);
   }, true);
