@@ -33,6 +33,7 @@ BENCHMARKS: tuple[tuple[str, str, str, bool], ...] = (
     ("patterns_amlsim", "Laundering patterns on AMLSim", "bench_patterns_amlsim.py", False),
     ("typologies", "Laundering typologies beside naive baselines", "bench_typologies.py", False),
     ("analysis", "One Analysis shared by four reports", "bench_analysis.py", False),
+    ("images", "Advert photos: hashes, EXIF places, OCR; near-duplicates", "bench_images.py", False),
 )
 NEO4J_ONLY = {"soak"}
 
