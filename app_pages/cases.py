@@ -132,6 +132,15 @@ with right:
                         cases.unpin(case_id, drop, me)
                     changed("pins", added=wanted, removed=drop)
 
+with st.expander("Map of the pinned entities' places, shipments and seizures"):  # graphbench/viz/world_map.py
+    from graphbench.viz.world_map import layers_of_graph, plotly_world
+
+    case_map = layers_of_graph(graph)
+    if case_map:
+        st.plotly_chart(plotly_world(case_map, height=380), width="stretch", key=f"case_map_{case_id}")
+    else:
+        st.caption("Nothing pinned here has a place, a shipment route or a seizure.")
+
 st.markdown("**Notes**")
 if case.notes:
     st.dataframe(pd.DataFrame([{"on": n.about, "note": n.text, "by": n.author, "at": n.ts} for n in case.notes]),

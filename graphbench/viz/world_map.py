@@ -209,3 +209,38 @@ def layers_of_tables(tables: Mapping[str, pd.DataFrame], shipments: pd.DataFrame
     return map_layers(trends.hotspots(tables, top=top), routes.top_routes(tables, n=top, shipments=shipments),
                       seizure_summary(seizures) if seizures is not None and len(seizures) else None,
                       photos, seizures, top)
+
+
+def layers_of_graph(graph: Any) -> MapLayers:
+    """The layers of a neighbourhood (a networkx multigraph as ``GraphStore.neighbourhood`` gives it,
+    node and edge properties as attributes, edge ``type``): its places as hotspots (weighted by the
+    links reaching them), the routes of its shipments and seizures, its photo positions and seizure
+    places. For the case view: the map of what a case has pinned."""
+    weight: dict[str, float] = {}
+    legs: dict[str, dict[str, Any]] = {}
+    photos = []
+    for start, end, data in graph.edges(data=True):
+        kind = data.get("type")
+        if str(end).startswith("Location:"):
+            weight[end] = weight.get(end, 0.0) + 1.0
+        if kind in ("FROM", "TO", "VIA") and str(start).startswith(("Shipment:", "Seizure:")):
+            leg = legs.setdefault(start, {"via": []})
+            code = str(end).split(":")[1]
+            if kind == "VIA":
+                leg["via"].append((data.get("order", 0), code))
+            else:
+                leg[kind] = code
+        if kind == "LOCATED_IN" and data.get("method") == "exif" and data.get("lat") is not None:
+            photos.append({"lat": data["lat"], "lon": data["lon"], "start": start})
+    hotspots = pd.DataFrame({"country": [str(p).split(":")[1] for p in weight], "score": list(weight.values())})
+    hotspots = hotspots.groupby("country", as_index=False)["score"].sum() if len(hotspots) else None
+    layers = map_layers(hotspots, photo_positions=pd.DataFrame(photos) if photos else None)
+    for node, leg in sorted(legs.items()):
+        path = tuple(c for c in (leg.get("FROM"), *(c for _, c in sorted(leg["via"])), leg.get("TO")) if c)
+        if len(path) >= 2:
+            kind = "seizure" if node.startswith("Seizure:") else "courier"
+            layers.routes.append(Route(kind, path, 1.0, f"{node}: {' → '.join(path)}"))
+    for node, data in graph.nodes(data=True):
+        if str(node).startswith("Seizure:") and data.get("lat") is not None and data.get("lon") is not None:
+            layers.points.append(Point("seized_at", float(data["lon"]), float(data["lat"]), 1.0, str(node)))
+    return layers
