@@ -196,7 +196,8 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
                             popular=list(crossed))
         if links.value:
             side = "the start on the left" if direction == "out" else "where the money came from on the left, the start on the right"
-            colours = ("by channel type per hop: too many channels to name" if links.by_type
+            colours = ("by channel type per hop, too many channels to name (blue: start, purple: popular "
+                       "channels, named)" if links.by_type
                        else f"blue: start, red: {ends}, orange: open ends, purple: popular")
             st.caption(f"The trail hop by hop ({side}); widths ≈ {markdown_text(base)}; {colours}. "
                        "Hover a band for its amounts as written.")

@@ -96,6 +96,10 @@ def test_a_wide_trail_is_drawn_by_channel_type_per_hop() -> None:
     wide = _transfers([(A, f"PaymentChannel:usdt:T{i}", "2024-03-01T10:00:00Z", 1.0, "USD") for i in range(40)])
     links = trail_links(trace(wide, [A], hops=1).transfers, "out", max_channels=30)
     assert links.by_type and sorted(links.labels) == ["paypal", "usdt"] and links.value == [40.0]
+    escrow = "PaymentChannel:usdt:T7"
+    kept = trail_links(trace(wide, [A], hops=1).transfers, "out", start_channels=[A], popular=[escrow])
+    assert sorted(zip(kept.labels, kept.roles, strict=True)) == [("paypal:a@x.example", "start"),
+                                                                 ("usdt", ""), ("usdt:T7", "popular")]
 
 
 def test_money_between_types_that_goes_round_is_two_columns_not_a_loop() -> None:

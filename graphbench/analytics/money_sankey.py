@@ -111,7 +111,8 @@ def trail_links(followed: pd.DataFrame, direction: str, sinks: Collection[str] =
     """A trace's transfers (``hop, from, to, amount`` (base), ``amount_orig``, ``currency``) as links
     between hop columns. Out: a hop-h transfer goes from column h-1 to h (the start on the left). In:
     from column H-h to H-h+1, H the deepest hop (the start on the right). Above ``max_channels``
-    distinct channels, nodes are channel types per column. Roles colour named nodes: start, sink, open
+    distinct channels, nodes are channel types per column (the start and popular channels keep their
+    own nodes). Roles colour named nodes: start, sink, open
     end, popular (an escrow or exchange the trail passes through)."""
     if followed.empty:
         return SankeyLinks()
@@ -120,13 +121,18 @@ def trail_links(followed: pd.DataFrame, direction: str, sinks: Collection[str] =
     src_col = hop - 1 if direction == "out" else deepest - hop
     names = pd.concat([followed["from"], followed["to"]]).astype(str)
     by_type = names.nunique() > max_channels
-    name_of = channel_type_of if by_type else str
+    keep = set(map(str, popular)) | set(map(str, start_channels))
+
+    def name_of(node: str) -> str:
+        # by type, a popular channel and the start keep their own node: the escrow's block is named
+        return node if not by_type or node in keep else channel_type_of(node)
+
     roles: dict[str, str] = {}
     if not by_type:
         roles.update({c: "sink" for c in sinks})
         roles.update({c: "open end" for c in open_ends})
-        roles.update({c: "popular" for c in popular})  # an escrow reached: marked, whatever else it is
-        roles.update({c: "start" for c in start_channels})
+    roles.update({c: "popular" for c in popular})  # an escrow reached: marked, whatever else it is
+    roles.update({c: "start" for c in start_channels})
     rows = pd.DataFrame({
         "src_col": src_col, "src": [name_of(str(n)) for n in followed["from"]],
         "dst_col": src_col + 1, "dst": [name_of(str(n)) for n in followed["to"]],
