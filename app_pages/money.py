@@ -120,6 +120,9 @@ st.selectbox("Busiest payers (popular channels — escrows, exchanges — are ma
              options, index=options.index(suggested) if suggested in options else None,
              format_func=lambda c: labels.get(c, c), key="money_pick", on_change=_picked,
              placeholder="every busy payer is popular: type an id below")
+if len(choices) and not choices["accounts"].any():
+    st.caption("No account is known to hold any of these channels (no payment links or listings name them), "
+               "so none can be told popular: check the busiest before you trace from it.")
 cols = st.columns([3, 1, 1, 1])
 start = cols[0].text_input("From an account or payment channel", key="money_start")
 direction = cols[1].selectbox("Direction", ["out", "in"],
