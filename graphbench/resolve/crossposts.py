@@ -40,6 +40,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from graphbench.resolve import photo_index
+
 PAIR_COLUMNS = ["start", "end", "method", "score", "hamming", "jaccard", "same_account"]
 _MERSENNE = np.uint64((1 << 61) - 1)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -192,44 +194,16 @@ def image_pairs(hashes: np.ndarray, valid: np.ndarray, max_hamming: int, max_buc
 
 
 def photo_pairs(values: pd.Series, max_hamming: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs (i < j) with any hash of row i within ``max_hamming`` bits of any hash of row j,
-    and that smallest distance. ``values`` holds per row a list of 16-hex-digit hashes (or a
-    ``;``-joined string, or nothing); hashes of one row are never compared with each other."""
-    rows: list[int] = []
-    texts: list[str] = []
-    for row, value in enumerate(values.tolist()):
-        if isinstance(value, str):
-            value = value.split(";")
-        if not hasattr(value, "__iter__"):  # None, NaN, pd.NA: no photos
-            continue
-        for text in value:
-            rows.append(row)
-            texts.append(str(text))
-    if not rows:
-        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    """Row pairs (i < j) with any hash of row i within ``max_hamming`` bits of any hash of row j, and
+    that smallest distance; ``values`` holds each row's list of 16-hex-digit hashes (``image_hashes``)."""
+    entry_rows, texts = photo_index.explode(values)
     hashes, valid = parse_phashes(pd.Series(texts, dtype=object))
-    entry_rows = np.asarray(rows, dtype=np.int64)
-    entries = image_pairs(hashes, valid, max_hamming, max_bucket)  # pairs of entries, not of rows
-    left, right = entry_rows[entries[:, 0]], entry_rows[entries[:, 1]]
+    entries = image_pairs(hashes, valid, max_hamming, max_bucket)  # pairs of hashes, not of rows
     distance = _popcount(hashes[entries[:, 0]] ^ hashes[entries[:, 1]])
-    other = left != right
-    table = pd.DataFrame({"a": np.minimum(left, right)[other], "b": np.maximum(left, right)[other],
-                          "d": distance[other]}).groupby(["a", "b"], sort=True)["d"].min().reset_index()
-    return table[["a", "b"]].to_numpy(dtype=np.int64).reshape(-1, 2), table["d"].to_numpy(dtype=np.int64)
+    return photo_index.closest_per_row_pair(entry_rows, entries, distance)
 
 
-def _pair_values(pairs: np.ndarray, values: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """``values`` of ``pairs`` looked up for each (left, right) pair; -1 where the pair is absent."""
-    out = np.full(len(left), -1, dtype=np.int64)
-    if not len(pairs) or not len(left):
-        return out
-    known = pairs[:, 0] << 32 | pairs[:, 1]
-    order = np.argsort(known)
-    wanted = np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
-    at = np.clip(np.searchsorted(known[order], wanted), 0, len(known) - 1)
-    hit = known[order][at] == wanted
-    out[hit] = values[order][at][hit]
-    return out
+_pair_values = photo_index.pair_values  # the name the Spark engine imports
 
 
 # -- text index ----------------------------------------------------------------------------------
