@@ -93,3 +93,35 @@ def test_the_base_currency_reaches_the_trace_tables_and_patterns(money: AppTest)
     patterns = next(d.value for d in money.dataframe if "kind" in d.value)
     assert "≈ GBP" in patterns.columns and "as written" in patterns.columns
     assert any("≈ GBP at ECB" in c.value for c in money.caption)
+
+
+def test_transactions_only_data_opens_and_says_what_it_cannot_judge(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """No payment links, one currency without a rate (KES): the page opens, says no holder is known,
+    starts at the busiest payer, and a trace's KES transfer has no base amount and no width."""
+    from test_money_overview import PAYPAL_A, TRANSFERS
+
+    from graphbench.store import open_store
+    from loaders.load import load_dir
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "transactions.csv").write_text(TRANSFERS, encoding="utf-8")
+    store = open_store(f"file:{tmp_path / 'ws'}")
+    load_dir(store, folder, rejects_dir=tmp_path / "rejects")
+    store.close()
+    monkeypatch.setenv("GRAPHBENCH_STORE", f"file:{tmp_path / 'ws'}")
+    monkeypatch.setenv("GRAPHBENCH_REJECTS", str(tmp_path / "rejects"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/money.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No account is known to hold" in c.value for c in at.caption)
+    assert _field(at, START).value == PAYPAL_A
+    assert any("KES have no exchange rate" in c.value.replace("\\", "") for c in at.caption)
+    _trace(at)
+    followed = at.dataframe[0].value
+    kes = followed[followed["currency"] == "KES"]
+    assert len(kes) == 1 and kes["≈ USD"].isna().all() and kes["amount"].tolist() == [700.0]
+    assert any("Not converted (no exchange rate)" in c.value for c in at.caption)
