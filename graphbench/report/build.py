@@ -56,7 +56,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("Payment channels and money flows", money.compute_payments, money.render_payments),
     SectionSpec("Laundering patterns", money.compute_laundering, money.render_laundering),
     SectionSpec("Couriers and routes", shipping.compute_routes, shipping.render_routes),
-    SectionSpec("Map of hotspots, routes and seizures", world.compute_map, world.render_map),
+    SectionSpec("Map of hotspots and routes", world.compute_map, world.render_map),
     SectionSpec("Key accounts", network.compute_key_accounts, network.render_key_accounts),
     SectionSpec("Recommended actions", shipping.compute_actions, shipping.render_actions),
 )

@@ -16,7 +16,7 @@ from graphbench.report.scope import ReportScope
 SECTION_TITLES = (
     "Summary", "Network", "Species involved", "Keywords and hashtags", "Influencers", "Evasion tactics",
     "Payment channels and money flows", "Laundering patterns", "Couriers and routes",
-    "Map of hotspots, routes and seizures", "Key accounts",
+    "Map of hotspots and routes", "Key accounts",
     "Recommended actions", "Evidence annex",
 )
 TABLE_ROWS = 20  # rows per table in the body; the annex and the action lists are longer

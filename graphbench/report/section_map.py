@@ -57,5 +57,5 @@ def render_map(f: MapFacts) -> Section:
     if f.layers.unplaced:
         text += f" Not drawn (no position known): {', '.join(sorted(f.layers.unplaced))}."
     tables = [("Seizures by country and role", countries), ("Seizure routes", routes)] if f.count else []
-    return Section("Map of hotspots, routes and seizures", text, tables=tables,
+    return Section("Map of hotspots and routes", text, tables=tables,
                    images=[("Hotspots, courier routes and seizure routes", png_world(f.layers))] if f.layers else [])
