@@ -136,7 +136,9 @@ else:
 
 st.subheader("Provenance")
 node_id = st.text_input("Node id", placeholder="Account:instagram:reptile.house")
-if node_id:
+if node_id and not allowed("provenance"):  # viewers see no provenance (issue 17: graphbench/auth/permissions.py)
+    st.caption("Provenance is for the analyst and admin roles.")
+elif node_id:
     node = store.node(node_id.strip())
     if node is None:
         st.warning("No such node.")

@@ -54,7 +54,7 @@ def current_identity() -> dict[str, str]:
         found = {"name": settings.user_name(), "role": settings.local_role(), "method": "operator"}
     else:
         found = _signed_in(st.session_state.get("identity"), methods)
-    audit.acting_as(found["name"], found["role"]) if found else audit.acting_as(None, None)
+    audit.acting_as(found["name"] if found else None, found["role"] if found else None)
     if not found:
         st.session_state.pop("identity", None)
         _sign_in_page(auth, methods)

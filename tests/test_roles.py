@@ -76,6 +76,9 @@ def test_pages_enforce_the_role(role: str, app_store: str, monkeypatch: pytest.M
     assert f"signed in as **user\\-{role}** · {role}" in sidebar
     load = next(b for b in at.button if b.label == "Load the sample data")
     assert load.disabled is (role != "admin")
+    next(t for t in at.text_input if t.label == "Node id").input("Account:instagram:scales.trader").run()
+    assert any("Provenance is for the analyst" in str(c.value) for c in at.caption) is (role == "viewer")
+    assert bool(at.json) is (role != "viewer")
 
     query = page(at, "query")
     console_refused = any("analyst and admin roles" in str(c.value) for c in query.caption)

@@ -42,11 +42,14 @@ def scan(store: GraphStore) -> ScanResult:
     for alert in result.raised:
         audit.record("alert", store.url, {"alert_id": alert["alert_id"], "kind": alert["kind"],
                                           "title": alert["title"]})
-        if url:
-            failure = _post(url, alert)
+        if url and not result.webhook_failures:  # after one failure the rest wait: a dead receiver must not
+            failure = _post(url, alert)          # hold a load for a timeout per alert
             if failure:
                 result.webhook_failures.append(failure)
                 audit.record("alert_webhook", store.url, {"alert_id": alert["alert_id"], "failed": failure})
+        elif url:
+            audit.record("alert_webhook", store.url, {"alert_id": alert["alert_id"], "failed": "not sent: the "
+                                                      "webhook failed earlier in this scan"})
     return result
 
 

@@ -15,6 +15,7 @@ But they live *with* the graph, so whoever has the store has them:
 from __future__ import annotations
 
 import weakref
+from pathlib import Path
 from typing import Any, Protocol
 
 from graphbench.store.base import GraphStore, SupportsGds
@@ -48,9 +49,10 @@ def records_for(store: GraphStore) -> RecordStore:
         return Neo4jRecords(store.run)
     from graphbench.records.sqlite_records import SqliteRecords
 
-    path = getattr(store, "path", None)
-    if path is not None:
-        return SqliteRecords(path / "team.sqlite")
+    url = str(getattr(store, "url", "") or "")
+    path = getattr(store, "path", None) or (Path(url[len("file:"):]) if url.startswith("file:") else None)
+    if path is not None:  # the workspace folder: the records go wherever the graph goes
+        return SqliteRecords(Path(path) / "team.sqlite")
     if store not in _MEMORY:  # memory: one database per store object, gone with it
         _MEMORY[store] = SqliteRecords(None)
     return _MEMORY[store]
