@@ -142,3 +142,9 @@ def oidc_default_role() -> str | None:
 def local_role() -> str:
     """The role of the machine's own operator when no sign-in is configured (the app then serves 127.0.0.1 only)."""
     return os.environ.get("GRAPHBENCH_ROLE") or "admin"
+
+
+def photo_ocr() -> bool:
+    """Whether a load reads the text of photos (``GRAPHBENCH_PHOTO_OCR=0`` turns it off: OCR is ~95 %
+    of the cost of a photo; hashes and EXIF positions are still read)."""
+    return os.environ.get("GRAPHBENCH_PHOTO_OCR", "1").strip().lower() not in ("0", "false", "no", "off")

@@ -14,6 +14,7 @@ listings file). For each photo that can be read:
   title and text do not already name.
 
 A photo that is missing or cannot be read is a warning on ``image_files``; the listing always loads.
+``GRAPHBENCH_PHOTO_OCR=0`` skips OCR (hashes and positions are still read).
 """
 
 from __future__ import annotations
@@ -107,7 +108,10 @@ class ListingPhotos:
 
 def read_listing_photos(row: dict[str, str], ctx: RowContext, steps: PhotoSteps | None = None) -> ListingPhotos:
     """The photos a row names, read relative to the folder of the file being loaded."""
+    from graphbench import settings
     from graphbench.images.photos import PhotoSteps, read_photo
+
+    steps = steps or PhotoSteps(ocr=settings.photo_ocr())
 
     names = normalize.split_multi(normalize.clean(row.get("image_files")))
     photos = ListingPhotos()
@@ -118,7 +122,7 @@ def read_listing_photos(row: dict[str, str], ctx: RowContext, steps: PhotoSteps 
         names = names[:MAX_PHOTOS]
     folder = Path(ctx.source_file).parent
     for name in dict.fromkeys(names):
-        reading = read_photo(folder, name, steps or PhotoSteps())
+        reading = read_photo(folder, name, steps)
         for problem in reading.problems:
             ctx.warn("image_files", problem, name)
         photos.readings.append(reading)

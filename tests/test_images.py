@@ -172,3 +172,14 @@ def test_unreadable_photos_are_warnings_and_never_lose_the_listing(photo_load) -
     assert "cannot be decoded" in reasons["img/broken.jpg"]
     assert "outside the load folder" in reasons["../outside.png"] or "does not exist" in reasons["../outside.png"]
     assert store.nodes("Listing", ["image_hashes"]).set_index("id").loc["Listing:ebay:L4", "image_hashes"] is not None
+
+
+def test_ocr_can_be_turned_off_for_a_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paint_text(item_photo(31), "+84 912 345 678", random.Random(1)).save(tmp_path / "a.png")
+    (tmp_path / "listings.csv").write_text("platform,listing_id,handle,image_files\nebay,L1,s,a.png\n", encoding="utf-8")
+    monkeypatch.setenv("GRAPHBENCH_PHOTO_OCR", "0")
+    store = open_store("memory:")
+    load_dir(store, tmp_path, rejects_dir=tmp_path / "rejects")
+    listing = store.nodes("Listing", ["image_hashes", "image_text"]).iloc[0]
+    assert len(listing["image_hashes"]) == len(hashing.CROPS) and pd.isna(listing["image_text"])
+    assert store.relationships("HAS_PHONE").empty
