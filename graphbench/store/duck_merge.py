@@ -108,10 +108,10 @@ _SEQ_BITS = 28
 
 
 def _rank(con) -> str:
-    odd, top = con.execute(f"SELECT count(*) FILTER (WHERE last_seen IS NOT NULL AND last_seen <> '' AND "
-                           f"({_CANONICAL} IS NULL OR year({_CANONICAL}) < 1970)), max(_seq) FROM _gb_all").fetchone()
-    if odd == 0 and (top or 0) < 2 ** _SEQ_BITS - 2:
-        return (f"((coalesce(epoch({_CANONICAL})::BIGINT, -1) + 1) * {2 ** _SEQ_BITS} + _seq + 1)")
+    odd, top = con.execute("SELECT count(*) FILTER (WHERE last_seen IS NOT NULL AND last_seen <> '' AND "
+                           "(_ts IS NULL OR year(_ts) < 1970)), max(_seq) FROM _gb_all").fetchone()
+    if odd == 0 and (top or 0) < 2 ** _SEQ_BITS - 2:  # _ts: the capture time parsed once per record
+        return f"((coalesce(epoch(_ts)::BIGINT, -1) + 1) * {2 ** _SEQ_BITS} + _seq + 1)"
     return "{'ls': coalesce(last_seen, ''), 's': _seq}"
 
 
@@ -138,9 +138,10 @@ def _merge_hits(con, table: str, keys: list[str], on_hit: str, incoming_columns:
     for macro in _SOURCES_MACROS:
         con.execute(macro)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _gb_all AS
-        SELECT x.*, -1::BIGINT AS _seq FROM {q(table)} x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})
-        UNION ALL BY NAME
-        SELECT x.* FROM _gb_inc x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})""")
+        SELECT *, {_CANONICAL if "last_seen" in stored else "NULL::TIMESTAMP"} AS _ts FROM (
+            SELECT x.*, -1::BIGINT AS _seq FROM {q(table)} x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})
+            UNION ALL BY NAME
+            SELECT x.* FROM _gb_inc x WHERE EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit}))""")
     rank = _rank(con) if "last_seen" in stored else "_seq"
     chosen = []
     for column in stored:
