@@ -25,6 +25,7 @@ OUT = ROOT / "benchmarks" / "out"
 # graph build, the 1M embedded store made by the graph build serves trails and the app.
 BENCHMARKS: tuple[tuple[str, str, str, bool], ...] = (
     ("ingest", "Ingest: rows per second, embedded and Neo4j", "bench_ingest.py", True),
+    ("ingest_scale", "Embedded ingest at 1M / 5M transfers beside pyarrow's read", "bench_ingest_scale.py", False),
     ("soak", "Soak: readers during a 1M-row Neo4j load", "bench_soak.py", True),
     ("graph_build", "Analysis graph build from each store", "bench_graph_build.py", True),
     ("trace", "Money trails on 1M transfers", "bench_trace.py", True),
