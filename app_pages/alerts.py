@@ -20,7 +20,7 @@ queue = AlertQueue(records)
 me = identity()["name"]
 
 status = st.selectbox("Status", [None, *STATUSES], format_func=lambda s: "any" if s is None else s)
-alerts = queue.list(status)
+alerts = queue.alerts(status)
 if alerts:
     st.dataframe(pd.DataFrame([{"alert": a["alert_id"], "status": a["status"], "assignee": a["assignee"] or "",
                                 "kind": a["kind"], "raised": a["raised_at"], "what": a["title"]} for a in alerts]),

@@ -28,7 +28,7 @@ edit = allowed("case_edit")
 search = st.columns([3, 1])
 text = search[0].text_input("Search cases (name, assignee, pinned ids, notes)")
 status = search[1].selectbox("Status", [None, *STATUSES], format_func=lambda s: "any" if s is None else STATUS_LABELS[s])
-found = cases.list(text, status)
+found = cases.search(text, status)
 if found:
     st.dataframe(pd.DataFrame([{"case": c.name, "id": c.case_id, "status": STATUS_LABELS[c.status],
                                 "assignee": c.assignee or "", "pinned": len(c.pins), "notes": len(c.notes),

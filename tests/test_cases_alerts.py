@@ -87,8 +87,8 @@ def test_a_case_reopened_after_a_restart_is_as_left(store_factory, tmp_path: Pat
         (IG1, "reported to the platform on 2024-03-05", "alice"), (posted, "the operator's own post", "bob")]
     assert reopened.notes[1].about == f"Account:instagram:scales.trader -POSTED-> {IG1}"
     listed = CaseRepository(records_for(store_factory()))
-    assert [c.case_id for c in listed.list("platform on 2024")] == [case.case_id]  # searches note text
-    assert listed.list("no such words") == [] and listed.list(status="closed") == []
+    assert [c.case_id for c in listed.search("platform on 2024")] == [case.case_id]  # searches note text
+    assert listed.search("no such words") == [] and listed.search(status="closed") == []
 
 
 def test_case_report_carries_the_notes(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_takedown_then_reappearance_raises_exactly_one_alert(store_factory, tmp_
         record_takedown(store, "Listing:instagram:NOPE", "alice")
 
     load_dir(store, TEAM / "after", rejects_dir=tmp_path / "rejects")  # the load path scans by itself
-    alerts = AlertQueue(records_for(store_factory())).list()
+    alerts = AlertQueue(records_for(store_factory())).alerts()
     assert len(alerts) == 1
     alert = alerts[0]
     assert alert["kind"] == "reappearance" and alert["listings"] == [IG1, FB9] and alert["status"] == "new"
@@ -132,7 +132,7 @@ def test_takedown_then_reappearance_raises_exactly_one_alert(store_factory, tmp_
 
     store = store_factory()
     load_dir(store, TEAM / "after", rejects_dir=tmp_path / "rejects")  # the same load again
-    assert scan(store).raised == [] and len(AlertQueue(records_for(store)).list()) == 1  # raised once only
+    assert scan(store).raised == [] and len(AlertQueue(records_for(store)).alerts()) == 1  # raised once only
     queue = AlertQueue(records_for(store))
     queue.update(alert["alert_id"], "bob", status="in_progress", assignee="bob")
     changed = AlertQueue(records_for(store_factory())).get(alert["alert_id"])
@@ -160,7 +160,7 @@ def test_watchlists_of_every_kind_match_what_they_name(tmp_path: Path) -> None:
                    ("handles", "Account:instagram:bystander")}
     assert scan(store).raised == []  # each match once
     load_dir(store, TEAM / "after", rejects_dir=tmp_path / "rejects")
-    newer = {(a["watchlist"], a["entities"][0]) for a in AlertQueue(records_for(store)).list()} - got
+    newer = {(a["watchlist"], a["entities"][0]) for a in AlertQueue(records_for(store)).alerts()} - got
     assert newer == {("tags", FB9), ("phones", "Account:facebook:scales.trader.vn"),
                      ("words", "Listing:instagram:IG4")}  # "Wooden comb": a whole word; "combing" would not
 

@@ -151,9 +151,13 @@ def reappearances(view: GraphView, takedowns: list[dict[str, Any]]) -> list[Aler
 def _link(view: GraphView, account: str, original: set[str]) -> str:
     """How ``account`` joins the operator: its SAME_AS link(s) into the operator set, with their evidence."""
     operator = view.operator(original)
-    links = [f"SAME_AS {other} ({view.same_as_evidence.get(tuple(sorted((account, other))), '')})"
+    links = [f"SAME_AS {other} ({view.same_as_evidence.get(_pair(account, other), '')})"
              for other in sorted(view.same_as.get(account, ())) if other in operator]
     return "; ".join(links)
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
 
 
 def _unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -61,7 +61,8 @@ class GraphView:
             for row in links[not_rejected(links)].itertuples(index=False):
                 view.same_as.setdefault(row.start, set()).add(row.end)
                 view.same_as.setdefault(row.end, set()).add(row.start)
-                view.same_as_evidence[tuple(sorted((row.start, row.end)))] = str(row.evidence or "")
+                pair = (row.start, row.end) if row.start <= row.end else (row.end, row.start)
+                view.same_as_evidence[pair] = str(row.evidence or "")
         posts = store.relationships("CROSS_POSTED_AS", columns=["method"])
         if len(posts):
             for row in posts[posts["method"].astype("string") == "image"].itertuples(index=False):

@@ -41,7 +41,7 @@ class AlertQueue:
                 raised.append(doc)
         return raised
 
-    def list(self, status: str | None = None) -> list[dict[str, Any]]:
+    def alerts(self, status: str | None = None) -> list[dict[str, Any]]:
         """Alerts, newest first (reappearances before watchlist matches of the same scan, then by id),
         optionally of one status."""
         alerts = [a for a in self.records.all(ALERT) if status is None or a["status"] == status]

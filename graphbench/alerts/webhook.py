@@ -31,7 +31,7 @@ def check_url(url: str) -> tuple[str, str, int, str]:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise GraphbenchError(f"the alert webhook's host {parts.hostname} does not resolve ({exc})") from None
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not (ip.is_loopback or ip.is_private or ip.is_link_local) or ip.is_multicast or ip.is_unspecified:

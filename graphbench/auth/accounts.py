@@ -67,7 +67,8 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
     except (OSError, ValueError) as exc:
         raise GraphbenchError(f"{path}: the accounts file cannot be read ({exc})") from None
     rows = document.get("accounts", []) if isinstance(document, dict) else []
-    return {row["name"]: Account(**{k: row.get(k) for k in ("name", "role", "password_hash", "added")})
+    return {str(row["name"]): Account(str(row["name"]), str(row["role"]), row.get("password_hash") or None,
+                                      str(row.get("added") or ""))
             for row in rows if isinstance(row, dict) and row.get("name") and row.get("role")}
 
 

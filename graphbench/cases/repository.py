@@ -40,7 +40,7 @@ class CaseRepository:
             raise GraphbenchError(f"there is no case {case_id!r}")
         return Case.from_doc(doc)
 
-    def list(self, text: str = "", status: str | None = None) -> list[Case]:
+    def search(self, text: str = "", status: str | None = None) -> list[Case]:
         """Cases matching ``text`` (and ``status``), most recently changed first, then by id."""
         cases = [Case.from_doc(d) for d in self.records.all(KIND)]
         chosen = [c for c in cases if c.matches(text) and (status is None or c.status == status)]

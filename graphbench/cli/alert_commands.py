@@ -54,7 +54,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 f"recorded takedown of {d['listing']} ({len(d['known'])} listings already sharing its evidence)"
                 for d in done)))
             return 0
-        alerts = queue.list(args.status)
+        alerts = queue.alerts(args.status)
     finally:
         store.close()
 
