@@ -203,3 +203,23 @@ def test_webhook_receives_each_new_alert_and_refuses_public_addresses(tmp_path: 
     with pytest.raises(GraphbenchError, match="http:// or https://"):
         check_url("file:///etc/passwd")
     assert check_url("http://192.168.1.20:8080/in")[1] == "192.168.1.20"  # own network: allowed (not contacted)
+
+
+def test_the_goal_through_the_command_line(tmp_path: Path, capsys) -> None:
+    from graphbench.cli.dispatch import main
+
+    store = ["--store", f"file:{tmp_path / 'ws'}"]
+    rejects = ["--rejects", str(tmp_path / "rejects"), "--quiet"]
+    assert main([*store, "load", str(TEAM / "before"), *rejects]) == 0
+    assert main([*store, "--json", "alerts", "takedown", IG1, "--note", "reported"]) == 0
+    assert main([*store, "load", str(TEAM / "after"), *rejects]) == 0
+    capsys.readouterr()
+    assert main([*store, "alerts", "--json"]) == 0
+    [alert] = json.loads(capsys.readouterr().out)["alerts"]
+    assert alert["listings"] == [IG1, FB9] and {e["kind"] for e in alert["evidence"]} == {"operator", "phone"}
+    assert main([*store, "alerts", "set", alert["alert_id"], "--status", "referred", "--assignee", "carol"]) == 0
+    capsys.readouterr()
+    assert main([*store, "alerts", "--status", "referred", "--json"]) == 0
+    assert [a["assignee"] for a in json.loads(capsys.readouterr().out)["alerts"]] == ["carol"]
+    assert main([*store, "alerts", "set", "A-nope", "--status", "closed"]) == 2
+    assert capsys.readouterr().err.strip() == "graphbench: error: there is no alert 'A-nope'"
