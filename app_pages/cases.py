@@ -102,7 +102,7 @@ with left:
         for key in EXPLORE_KEYS:
             if key in view:
                 st.session_state[key] = view[key]
-        st.session_state["explore_focus_input"] = view.get("explore_focus") or ""
+        st.session_state.pop("explore_focus_input", None)  # its widget then starts from the restored focus
         audit_event("case_reopen", {"case_id": case_id})
         st.switch_page("app_pages/explore.py")
     if edit and buttons[1].button("Save the Explore view into this case",
