@@ -96,18 +96,37 @@ def _progress_bar() -> Callable[[str, int, int], None]:
     return update
 
 
+def _resolve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("python", "spark"), default="python",
+                   help="where cross-posts are found: in this process, or on Apache Spark (same links)")
+    p.add_argument("--spark-master", help="with --engine spark: spark://HOST:7077, yarn, k8s://… "
+                                          "(default GRAPHBENCH_SPARK_MASTER or local[*])")
+
+
 def cmd_resolve(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from graphbench.resolve import resolve_store
 
+    spark = None
+    if getattr(args, "engine", "python") == "spark":
+        from graphbench.resolve.spark_run import spark_session
+
+        spark = spark_session(args.spark_master)  # before the store: a missing Java is one sentence
     store = open_from(args)
     try:
-        summary = asdict(resolve_store(store))
+        if spark is not None:
+            from graphbench.resolve.spark_run import resolve_store_spark
+
+            summary = asdict(resolve_store_spark(store, spark))
+        else:
+            summary = asdict(resolve_store(store))
         store.commit()
     finally:
         store.close()
-    audit(args, "resolve", {}, json.dumps(summary))
+        if spark is not None:
+            spark.stop()
+    audit(args, "resolve", {"engine": getattr(args, "engine", "python")}, json.dumps(summary))
     emit(args, summary, lambda: print(", ".join(f"{k} {v}" for k, v in summary.items())))
     return 0
 
@@ -136,6 +155,6 @@ def cmd_same_as(args: argparse.Namespace) -> int:
 COMMANDS = (
     Command("load", "load a folder of exports (CSV / JSON Lines) into the store", cmd_load, _load_arguments),
     Command("resolve", "recompute cross-posts and SAME_AS over the whole store (keeps analysts' verdicts)",
-            cmd_resolve),
+            cmd_resolve, _resolve_arguments),
     Command("same-as", "record an analyst's verdict on a SAME_AS link", cmd_same_as, _same_as_arguments),
 )

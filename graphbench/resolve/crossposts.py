@@ -83,7 +83,7 @@ def find_cross_posts(listings: pd.DataFrame, posted: pd.DataFrame,
     n = len(ids)
     if n < 2:
         return _empty_pairs()
-    owner = _owner_codes(ids, posted)
+    owner = owner_codes(ids, posted)
     hashes, has_hash = parse_phashes(_column(listings, "image_phash"))
     texts = _column(listings, "title").fillna("").astype(str) + " " + _column(listings, "text").fillna("").astype(str)
     signatures, has_text = minhash_signatures(texts.tolist(), cfg.num_perm, cfg.min_shingles, cfg.seed,
@@ -99,19 +99,37 @@ def find_cross_posts(listings: pd.DataFrame, posted: pd.DataFrame,
     if not len(pairs):
         return _empty_pairs()
     left, right = pairs[:, 0], pairs[:, 1]
-    same_account = (owner[left] == owner[right]) & (owner[left] >= 0)
-    if not cfg.include_same_account:
-        left, right, same_account = left[~same_account], right[~same_account], same_account[~same_account]
-
     both_hashed = has_hash[left] & has_hash[right]
     hamming = np.where(both_hashed, _popcount(hashes[left] ^ hashes[right]), -1)
     both_texted = has_text[left] & has_text[right]
     jaccard = np.where(both_texted, estimated_jaccard(signatures, np.column_stack([left, right])), np.nan)
-    photo_d = _pair_values(photo_found, photo_distance, left, right)  # -1: no photo match
+    return decide_cross_posts(ids, owner, left, right, hamming, jaccard, cfg,
+                              _pair_values(photo_found, photo_distance, left, right))
+
+
+def decide_cross_posts(ids: np.ndarray, owner: np.ndarray, left: np.ndarray, right: np.ndarray,
+                       hamming: np.ndarray, jaccard: np.ndarray, cfg: CrossPostSettings,
+                       photo_d: np.ndarray) -> pd.DataFrame:
+    """The rules applied to candidate row pairs (``left < right``, unique) once they are measured:
+    ``hamming`` of the ``image_phash`` column, -1 when a listing has none; ``jaccard`` (MinHash
+    estimate) NaN when a text gives no signal; ``photo_d`` the smallest distance between the photo
+    files' hashes, -1 when they do not match. Shared by the in-process index and the Spark one
+    (:mod:`graphbench.resolve.spark_crossposts`)."""
+    n = len(ids)
+    if not len(left):
+        return _empty_pairs()
+    same_account = (owner[left] == owner[right]) & (owner[left] >= 0)
+    if not cfg.include_same_account:
+        keep_pairs = ~same_account
+        left, right, same_account = left[keep_pairs], right[keep_pairs], same_account[keep_pairs]
+        hamming, jaccard, photo_d = hamming[keep_pairs], jaccard[keep_pairs], photo_d[keep_pairs]
+
+    both_hashed = hamming >= 0
+    both_texted = ~np.isnan(jaccard)
     hamming = np.where((photo_d >= 0) & ((hamming < 0) | (photo_d < hamming)), photo_d, hamming)
     both_hashed |= photo_d >= 0
     image_ok = both_hashed & (hamming <= cfg.max_hamming) | (photo_d >= 0)
-    text_ok = both_texted & (jaccard >= cfg.min_jaccard)
+    text_ok = both_texted & (np.nan_to_num(jaccard, nan=-1.0) >= cfg.min_jaccard)
 
     popular_image = _popular(left, right, image_ok & ~same_account, owner, n, cfg.max_accounts)
     popular_text = _popular(left, right, text_ok & ~same_account, owner, n, cfg.max_accounts)
@@ -351,7 +369,7 @@ def _popcount(values: np.ndarray) -> np.ndarray:
     return table[np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)].reshape(-1, 8).sum(axis=1)
 
 
-def _owner_codes(ids: np.ndarray, posted: pd.DataFrame) -> np.ndarray:
+def owner_codes(ids: np.ndarray, posted: pd.DataFrame) -> np.ndarray:
     """An integer per listing for the account that posted it (-1 when unknown)."""
     if posted.empty:
         return np.full(len(ids), -1, dtype=np.int64)

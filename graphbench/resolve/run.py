@@ -10,6 +10,7 @@ before the delete and re-attached. A pair with a verdict that no longer holds is
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +39,15 @@ class ResolveSummary:
 
 
 def resolve_store(store: GraphStore, crosspost_settings: CrossPostSettings | None = None,
-                  weights: SameAsWeights | None = None) -> ResolveSummary:
-    """Recompute cross-posts and SAME_AS over the whole store and write them, keeping verdicts."""
+                  weights: SameAsWeights | None = None,
+                  find_cross: Callable[..., pd.DataFrame] = find_cross_posts) -> ResolveSummary:
+    """Recompute cross-posts and SAME_AS over the whole store and write them, keeping verdicts.
+
+    ``find_cross`` finds the cross-posts (the in-process index, or the Spark one of
+    :mod:`graphbench.resolve.spark_run`: same signature, same links)."""
     listings = store.nodes("Listing", ["image_phash", "image_hashes", "title", "text"])
     posted = store.relationships("POSTED", [])
-    cross = find_cross_posts(listings, posted, crosspost_settings)
+    cross = find_cross(listings, posted, crosspost_settings)
     same = resolve_accounts(
         store.nodes("Account", ["handle"]),
         has_phone=store.relationships("HAS_PHONE", []),
