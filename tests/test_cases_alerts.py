@@ -223,3 +223,39 @@ def test_the_goal_through_the_command_line(tmp_path: Path, capsys) -> None:
     assert [a["assignee"] for a in json.loads(capsys.readouterr().out)["alerts"]] == ["carol"]
     assert main([*store, "alerts", "set", "A-nope", "--status", "closed"]) == 2
     assert capsys.readouterr().err.strip() == "graphbench: error: there is no alert 'A-nope'"
+
+
+def test_a_case_saved_from_explore_reopens_there_in_a_new_session(tmp_path: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[1]
+    store = open_store(f"file:{tmp_path / 'ws'}")
+    load_dir(store, TEAM / "before", rejects_dir=tmp_path / "rejects")
+    store.close()
+    monkeypatch.setenv("GRAPHBENCH_STORE", f"file:{tmp_path / 'ws'}")
+
+    def at_page(at: AppTest, name: str) -> AppTest:
+        at.switch_page(f"app_pages/{name}.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    first = AppTest.from_file(str(root / "app.py"), default_timeout=120)
+    first.run()
+    explore = at_page(first, "explore")
+    next(t for t in explore.text_input if t.label == "Focus node id").input(IG1).run()
+    cases = at_page(first, "cases")
+    next(t for t in cases.text_input if t.label == "Name").input("Scales on Instagram")
+    next(b for b in cases.button if b.label == "Create").click().run()
+    next(b for b in cases.button if b.label == "Save the Explore view into this case").click().run()
+    assert not cases.exception, [e.value for e in cases.exception]
+
+    second = AppTest.from_file(str(root / "app.py"), default_timeout=120)  # another session, later
+    second.run()
+    cases = at_page(second, "cases")
+    assert [c.value for c in cases.subheader if c.value == "Scales on Instagram"]
+    assert cases.dataframe[1].value["pinned"].tolist() == [IG1]  # the focus was pinned with the view
+    next(b for b in cases.button if b.label == "Reopen on Explore").click().run()
+    assert not second.exception, [e.value for e in second.exception]
+    assert second.session_state["explore_focus"] == IG1
+    assert next(t for t in second.text_input if t.label == "Focus node id").value == IG1
