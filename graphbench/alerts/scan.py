@@ -36,7 +36,8 @@ def scan(store: GraphStore) -> ScanResult:
     result = ScanResult()
     if not watchlists and not takedowns:
         return result
-    view = GraphView.read(store, with_text=any(w.kind == "term" for w in watchlists))
+    wants_text = any(w.kind == "term" for w in watchlists)  # titles and texts are read only for words
+    view = GraphView.read(store, with_text=wants_text)
     result.raised = queue.raise_new(watchlist_matches(view, watchlists) + reappearances(view, takedowns))
     url = os.environ.get("GRAPHBENCH_ALERT_WEBHOOK")
     for alert in result.raised:
