@@ -172,6 +172,9 @@ def test_bad_input_on_every_page_is_one_sentence_never_a_traceback(page, app_url
         page.get_by_role("button", name="Run").click()
         page.get_by_text("limit is a whole number such as 10, not 'ten'.").first.wait_for()
         _no_traceback(page, "Query")
+        _choose(page, "Query", "busiest_payers")  # the next query: its limit is its own, empty (the default)
+        page.get_by_role("textbox", name="channel (node_id)").wait_for(state="detached")  # its form is drawn
+        assert page.get_by_role("textbox", name="limit (int)").input_value() == ""
 
         _go(page, url, "report", "Cyber-alert report")
         page.get_by_role("textbox", name="Community (number, optional)").fill("ring 5")
