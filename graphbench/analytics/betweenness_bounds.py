@@ -13,8 +13,9 @@ their betweenness is: the stated relative error of the top ``top`` figures is
 ``epsilon / (b_top - epsilon)``, ``b_top`` the ``top``-th highest estimate (``|b̂ - b| <= epsilon`` and
 ``b >= b̂ - epsilon``). When that is above ``target_relative`` a second, independent run uses
 ``epsilon = target_relative * (b_top - epsilon) / (1 + target_relative)`` — but never below
-``min_epsilon``, since samples grow as ``1 / epsilon^2``: on a graph whose betweenness is flat (no
-brokers stand out) the stated bound stays wide and says so instead of running for hours. Only the
+``min_epsilon``, since samples grow as ``1 / epsilon^2``, and not at all when even ``min_epsilon`` is
+above ``b_top``: on a graph whose betweenness is flat (no brokers stand out) the stated bound stays
+wide (or absent) and says so instead of running for hours. Only the
 last run's samples make the figures, so its ``(epsilon, delta)`` is the guarantee given.
 
 Units: every figure is networkx-normalised (divided by the node pairs not including the node),
@@ -74,8 +75,9 @@ def bounded_betweenness(n: int, source: np.ndarray, target: np.ndarray, lengths:
     values, errors, samples = _run(nk, graph, n, epsilon, delta, seed, lengths is not None)
     rounds, used = 1, epsilon
     relative = _relative(values, used, top)
-    if target_relative is not None and (relative is None or relative > target_relative):
-        b_top = _top_value(values, top)
+    b_top = _top_value(values, top)
+    # a second run only when it can bound the top figures: b_top - epsilon must stay above zero
+    if target_relative is not None and (relative is None or relative > target_relative) and b_top > min_epsilon:
         wanted = target_relative * (b_top - epsilon) / (1.0 + target_relative)
         sharper = max(min_epsilon, wanted) if b_top > epsilon else min_epsilon
         if sharper < epsilon:
