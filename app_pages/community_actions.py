@@ -30,7 +30,7 @@ def community_actions(community: int, name: str, members: list[str], table: pd.D
     buttons = st.columns([1, 1, 3])
     if top and buttons[0].button("Open in Explore", key="community_explore"):
         st.session_state["explore_focus"] = top
-        st.session_state["explore_focus_input"] = top  # the focus box shows it too
+        st.session_state.pop("explore_focus_input", None)  # its widget then starts from this focus
         st.switch_page("app_pages/explore.py")
     if members and buttons[1].button("Report on this", key="community_report"):
         st.session_state["report_handover"] = {"accounts": sorted(members),
