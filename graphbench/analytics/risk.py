@@ -66,8 +66,8 @@ def score_accounts(tables: Mapping[str, pd.DataFrame], patterns: Iterable[Any] |
     _route_indicator(tables, found, shipments)
     _platform_indicator(tables, found)
     _evasion_indicator(tables, found)
-    for account, items in seizure_accounts(tables).items():  # graphbench/analytics/seizures.py
-        found[account]["named_in_seizure"] += items
+    for account, seized in seizure_accounts(tables).items():  # graphbench/analytics/seizures.py
+        found[account]["named_in_seizure"] += seized
     first_pass = {account: _score(items) for account, items in found.items()}
     flagged = {a for a, s in first_pass.items() if s >= FLAGGED_SCORE}
     _shared_with_flagged(tables, flagged, found)

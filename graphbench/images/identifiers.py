@@ -61,8 +61,8 @@ def identifiers_in_text(text: str, region: str | None = None, platform: str | No
     found = Identifiers()
     if not text.strip():
         return found
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-        _add(found.phones, phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+    for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        _add(found.phones, phonenumbers.format_number(number.number, phonenumbers.PhoneNumberFormat.E164))
     taken: list[tuple[int, int]] = []  # spans of e-mails and platform handles: no bare @handle inside
     for match in _EMAIL.finditer(text):
         raw = match.group(0)

@@ -63,7 +63,7 @@ def read_text(image: Image.Image) -> str:
     engine = _engine()
     small = image.convert("RGB")  # a copy, even of an RGB photo
     if max(small.size) > OCR_SIDE:
-        small.thumbnail((OCR_SIDE, OCR_SIDE), Image.BILINEAR)
+        small.thumbnail((OCR_SIDE, OCR_SIDE), Image.Resampling.BILINEAR)
     rgb = np.asarray(small)[:, :, ::-1]  # the engine takes OpenCV's BGR order
     result, _ = engine(np.ascontiguousarray(rgb), use_cls=False)
     if not result:

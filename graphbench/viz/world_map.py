@@ -128,9 +128,9 @@ def map_layers(hotspots: pd.DataFrame | None = None, courier_routes: pd.DataFram
     return layers
 
 
-def _route_xy(route: Route, layers: MapLayers) -> tuple[list[float | None], list[float | None]]:
-    xs: list[float | None] = []
-    ys: list[float | None] = []
+def _route_xy(route: Route, layers: MapLayers) -> tuple[list[float], list[float]]:
+    xs: list[float] = []
+    ys: list[float] = []
     for code in route.path:
         point = _anchor(code, layers)
         if point:

@@ -4,6 +4,7 @@ for the report's PDF, HTML and Markdown."""
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 import matplotlib
 
@@ -21,7 +22,9 @@ def png_world(layers: MapLayers, width_in: float = 9.0) -> bytes:
     axes.set_facecolor(SEA)
     axes.add_collection(PolyCollection(world().rings, facecolors=LAND, edgecolors=BORDER, linewidths=0.3))
     handles = []
-    for kind, name, style in (("courier", "courier routes", "-"), ("seizure", "seizure routes", ":")):
+    styles: tuple[tuple[str, str, Literal["-", ":"]], ...] = (("courier", "courier routes", "-"),
+                                                               ("seizure", "seizure routes", ":"))
+    for kind, name, style in styles:
         routes = [r for r in layers.routes if r.kind == kind]
         biggest = max((r.value for r in routes), default=1.0)
         for route in routes:
