@@ -43,7 +43,13 @@ class SqliteRecords:
         finally:
             connection.close()
 
+    def _absent(self) -> bool:
+        """No file yet: nothing to read (a load with no team records never creates one)."""
+        return self.path is not None and not self.path.exists()
+
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        if self._absent():
+            return None
         with self._db() as db:
             row = db.execute("SELECT doc FROM records WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         return json.loads(row[0]) if row else None
@@ -60,11 +66,15 @@ class SqliteRecords:
             return cursor.rowcount == 1
 
     def all(self, kind: str) -> list[dict[str, Any]]:
+        if self._absent():
+            return []
         with self._db() as db:
             rows = db.execute("SELECT doc FROM records WHERE kind = ? ORDER BY key", (kind,)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     def delete(self, kind: str, key: str) -> bool:
+        if self._absent():
+            return False
         with self._db() as db:
             return db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key)).rowcount == 1
 
