@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 import random
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -180,14 +179,15 @@ def test_seizures_link_and_count_in_risk(tmp_path: Path) -> None:
         "Seizure:S2 seized Shipment:dhl:JD00012345"]
 
 
-def test_cli_json_shape(tmp_path: Path) -> None:
+def test_cli_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from graphbench.cli import main
+
     linked_folder(tmp_path / "in")
-    url = f"file:{tmp_path / 'ws'}"
-    run = [sys.executable, "-m", "graphbench", "--store", url]
-    subprocess.run([*run, "load", str(tmp_path / "in"), "--rejects", str(tmp_path / "rej"), "--json"], check=True,
-                   capture_output=True, cwd=ROOT)
-    out = subprocess.run([*run, "seizures", "--json"], check=True, capture_output=True, text=True, cwd=ROOT)
-    document = json.loads(out.stdout)
+    store = open_store(f"file:{tmp_path / 'ws'}")
+    load_dir(store, tmp_path / "in", rejects_dir=tmp_path / "rej")
+    store.close()
+    assert main(["--store", f"file:{tmp_path / 'ws'}", "seizures", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
     assert set(document) == {"countries", "routes"}
     assert document["countries"][0] == {"country": "VN", "seizures": 2, "as_origin": 0, "as_transit": 0,
                                         "as_destination": 1, "weight_kg": 120.0}
