@@ -7,7 +7,8 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import account_graph, analysis, data_version, get_store, show_graph, store_url, tables
+from app_pages.canvas import graph_canvas
+from app_pages.common import account_graph, analysis, data_version, get_store, store_url, tables
 from graphbench.store.base import SupportsGds
 
 st.title("Communities")
@@ -59,6 +60,9 @@ if st.button("Run community detection", type="primary") or "communities" in st.s
         from app_pages.community_actions import community_actions, ranked
 
         shown = ranked(summaries[summaries["size"] >= min_size], membership)  # named, riskiest first
+        if shown.empty:
+            st.info(f"No community has {min_size} or more accounts; lower “Smallest community shown”.")
+            st.stop()
         st.dataframe(shown, hide_index=True, height=300)
         names = dict(zip(shown["community"], shown["name"], strict=True))
         choice = st.selectbox("Community", shown["community"].tolist(), format_func=lambda c: f"#{c} {names[c]}")
@@ -70,7 +74,8 @@ if st.button("Run community detection", type="primary") or "communities" in st.s
             st.subheader(f"Community {choice}: {len(members)} accounts")
             st.caption("Its accounts and what two or more of them share, read member by member from Neo4j "
                        "(the whole account graph stays in the database).")
-            show_graph(community_picture(store, members), community={m: int(choice) for m in members})
+            graph_canvas(community_picture(store, members), key="community_picture", color_by="community",
+                         community={m: int(choice) for m in members}, community_names=names)
             st.stop()
         graph = account_graph()
         index = graph.index
@@ -82,7 +87,8 @@ if st.button("Run community detection", type="primary") or "communities" in st.s
         for m in members:
             sub.add_node(m, label="Account")
         st.subheader(f"Community {choice}: {len(members)} accounts")
-        show_graph(sub)
+        graph_canvas(sub, key="community_graph", color_by="community", community={m: int(choice) for m in members},
+                     community_names=names)
 
         st.subheader("Graph of communities")
         between: dict[tuple[int, int], float] = {}
@@ -98,7 +104,8 @@ if st.button("Run community detection", type="primary") or "communities" in st.s
         for (a, b), w in between.items():
             if f"Community:{a}" in meta and f"Community:{b}" in meta:
                 meta.add_edge(f"Community:{a}", f"Community:{b}", weight=w, type=f"ties {w:.1f}")
-        show_graph(meta, height=420)
+        graph_canvas(meta, key="community_meta", color_by="community", height=420,
+                     community={n: int(n.split(":", 1)[1]) for n in meta}, community_names=names)
 else:
     st.caption("Choose an engine and run. `auto` is the fastest engine of equal quality "
                "(GDS inside Neo4j when the store has it).")

@@ -6,13 +6,13 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
+from app_pages.canvas import graph_canvas
 from app_pages.common import (
     allowed,
     audit_event,
     bump_version,
     data_version,
     get_store,
-    show_graph,
     store_url,
     tables,
     whole_graph_agreed,
@@ -63,7 +63,7 @@ if a and b and whole_graph_agreed(*LINK_ANALYSIS, ask=False):
     for node in drawing.nodes:
         drawing.nodes[node]["label"] = node.split(":", 1)[0]
     if not missing:  # nothing to draw for an id that is no node
-        show_graph(drawing, height=380)
+        graph_canvas(drawing, key="links_paths", height=380)
     if a.startswith("Account:") and b.startswith("Account:"):
         shared = shared_identifiers(a.strip(), b.strip(), tables())
         st.write("**Shared identifiers**")

@@ -10,12 +10,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.canvas import graph_canvas
 from app_pages.common import (
     analysis,
     audit_event,
     data_version,
     get_store,
-    show_graph,
     store_url,
     tables,
     whole_graph_agreed,
@@ -223,10 +223,10 @@ if st.button("Trace", type="primary") or st.session_state.get("money_traced"):
         graph = nx.MultiDiGraph()
         for source, target, amount, currency, ts in zip(followed["from"], followed["to"], followed["amount_orig"],
                                                         followed["currency"], followed["ts"], strict=True):
-            graph.add_edge(source, target, type=f"{amount:,.0f} {_code(currency)} {str(ts)[:10]}")
+            graph.add_edge(source, target, type="TRANSFERRED", amount=amount, currency=_code(currency), ts=ts)
         for node in graph.nodes:
             graph.nodes[node]["label"] = "PaymentChannel"
-        show_graph(graph, height=420)
+        graph_canvas(graph, key="money_trail", color_by="amount", size_by="amount", height=420)
 
 st.subheader("Flows between channel types")
 type_flows = summary.channel_type_flows
@@ -272,10 +272,10 @@ def show_patterns(found: pd.DataFrame) -> None:
         f"≈ {shown.loc[i, 'amount']:,.2f} {base}"))
     graph = nx.MultiDiGraph()
     for row in money_overview.transfers_by_id(store, list(shown.loc[int(pick), "tx_ids"])).itertuples():
-        graph.add_edge(row.start, row.end, type=f"{row.amount:,.0f} {_code(row.currency)} {str(row.ts)[:10]}")
+        graph.add_edge(row.start, row.end, type="TRANSFERRED", amount=row.amount, currency=_code(row.currency), ts=row.ts)
     for node in graph.nodes:
         graph.nodes[node]["label"] = "PaymentChannel"
-    show_graph(graph, height=380)
+    graph_canvas(graph, key="money_pattern", color_by="amount", height=380)
 
 
 if whole_graph_agreed("Pattern search", f"all {transfer_count:,} transfers", "money_patterns"):

@@ -33,6 +33,8 @@ def caption(node_id: str, data: Mapping[str, Any]) -> str:
     platform = data.get("platform")
     if label == "Account" and _present(data.get("handle")) and _present(platform):
         return _short(f"{platform}:{data['handle']}")
+    if label == "Account" and _present(data.get("handle")):  # a drawing's own node (a community, …)
+        return _short(str(data["handle"]))
     if label == "Listing" and _present(data.get("title")) and _present(platform):
         return _short(f"{platform}:{data['title']}")
     if label == "Hashtag":
