@@ -65,7 +65,7 @@ class EmbeddedStore:
             workspace.settings(self._memory, None)
         else:
             self.path.mkdir(parents=True, exist_ok=True)
-            if workspace.needs_migration(self.path):
+            if self._lock is not None and workspace.needs_migration(self.path):
                 workspace.migrate(self.path, self._lock)
 
     # -- connections --------------------------------------------------------------------------
@@ -148,6 +148,7 @@ class EmbeddedStore:
             present = list(self._columns(con, table))
             if not present:
                 return select(pd.DataFrame(columns=fixed), fixed, columns)
+            assert con is not None  # a table has columns only where there is a database
             wanted = [c for c in (columns if columns is not None else present)
                       if c in present and (c in fixed or c not in exclude)]
             picked = ", ".join(q(c) for c in dict.fromkeys([*fixed, *wanted]))
@@ -200,8 +201,8 @@ class EmbeddedStore:
         table = workspace.table_name("rels", check_rel_type(rel_type))
         con = self._con_for_write()
         columns = table_columns(con, table)
-        found = con.execute(f"SELECT count(*) FROM {q(table)} WHERE start = ? AND \"end\" = ?",
-                            [start, end]).fetchone()[0] if columns else 0
+        found = _count(con, f"SELECT count(*) FROM {q(table)} WHERE start = ? AND \"end\" = ?", [start, end]) \
+            if columns else 0
         if not found:
             raise KeyError(f"no {rel_type} relationship from {start} to {end}")
         kind = value_sql_type(value)
@@ -244,6 +245,7 @@ class EmbeddedStore:
         with self._reading() as con:
             if not self._columns(con, table):
                 return None
+            assert con is not None
             rows = arrow_of(con.execute(f"SELECT * FROM {q(table)} WHERE id = ? LIMIT 1", [node_id]))
         if rows.num_rows == 0:
             return None
@@ -253,7 +255,7 @@ class EmbeddedStore:
         with self._reading() as con:
             names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
                                                "AND database_name = current_database()").fetchall()] if con else []
-            exact = {t: con.execute(f"SELECT count(*) FROM {q(t)}").fetchone()[0] for t in names} if con else {}
+            exact = {t: _count(con, f"SELECT count(*) FROM {q(t)}") for t in names} if con else {}
         return {
             "nodes": {label: int(exact.get(workspace.table_name("nodes", label), 0)) for label in NODE_TYPES},
             "relationships": {t: int(exact.get(workspace.table_name("rels", t), 0)) for t in REL_TYPES},
@@ -329,6 +331,7 @@ class EmbeddedStore:
                 table = workspace.table_name("rels", rel_type)
                 if not self._columns(con, table):
                     continue
+                assert con is not None
                 rows = arrow_of(con.execute(f"SELECT rowid AS _rowid, * FROM {q(table)} "
                                             "WHERE list_contains(?, start) OR list_contains(?, \"end\")",
                                             [frontier, frontier])).to_pylist()
@@ -346,6 +349,11 @@ class EmbeddedStore:
         from graphbench.store.named_queries import run_twin
 
         return run_twin(self, name, params)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _as_text(column: pd.Series) -> pd.Series:
