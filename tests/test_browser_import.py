@@ -193,6 +193,17 @@ def test_bad_input_on_every_page_is_one_sentence_never_a_traceback(page, app_url
         _idle(page)
         page.screenshot(path=str(ARTIFACTS / "14-communities-named.png"), full_page=True)
         _no_traceback(page, "Communities")
+        page.get_by_role("button", name="Open in Explore").click()  # its top member, focused
+        page.get_by_role("heading", name="Explore").first.wait_for()
+        _idle(page)
+        assert page.get_by_label("Focus node id").input_value() == "Account:facebook:reptilehouse.vn"
+        _no_traceback(page, "Explore (from Communities)")
+        # back through the sidebar (the same session): the run is kept, the smallest size is the default 3
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Communities", exact=True).click()
+        page.get_by_text("No community has 3 or more accounts").first.wait_for()
+        _no_traceback(page, "Communities (none big enough)")
+        page.get_by_label("Smallest community shown").fill("1")
+        page.get_by_label("Smallest community shown").press("Enter")
         page.get_by_role("button", name="Report on this").click()
         page.get_by_role("heading", name="Cyber-alert report").first.wait_for()
         _idle(page)
