@@ -124,7 +124,10 @@ def test_an_unordered_ring_of_equal_parallel_payments_is_found_only_when_order_i
     hops = [(names[i], names[(i + 1) % 5], 16.09, days[i]) for i in range(5) for _ in range(1 + i % 3)]
     broken = [(f"v{i}", f"v{(i + 1) % 5}", 23.5, days[i]) for i in range(5) if i != 2]
     table = rows(hops + broken)
-    assert cycles_of(table) == []  # time-respecting by default
-    found = cycles_of(table, cycle_time_ordered=False, cycle_max_hop_days=60, cycle_window_days=60)
+    # the time-respecting search alone (rings of one sum, which find both by default in traffic
+    # where such sums are rare, are tested in test_typologies_rings.py)
+    assert cycles_of(table, one_sum_rings=False) == []
+    found = cycles_of(table, one_sum_rings=False, cycle_time_ordered=False, cycle_max_hop_days=60,
+                      cycle_window_days=60)
     assert [set(p.members) for p in found] == [{pc(n) for n in names}]
     assert sorted(found[0].tx_ids) == [f"T{i:04d}" for i in range(len(hops))]  # every parallel copy
