@@ -48,6 +48,9 @@ if submitted:
     for param_name, sentence in found.items():
         if sentence:
             problems[param_name].error(markdown_text(sentence))
+    if any(found.values()):  # refused before it reached the store: audited with the sentence shown
+        audit.record_query("query", store_url(), name, given, None,
+                           refused=" ".join(s for s in found.values() if s))
     submitted = not any(found.values())  # the console below still shows
 if submitted:
     try:

@@ -69,7 +69,7 @@ def test_named_queries_in_the_app_are_audited(mini_store: str) -> None:
 def test_uploads_are_audited_with_name_size_and_sha256(mini_store: str) -> None:
     at = page("data")
     content = (MINI / "accounts.csv").read_bytes()
-    uploader = next(u for u in at.get("file_uploader") if "upload exports" in u.label)
+    uploader = next(u for u in at.get("file_uploader") if u.label.startswith("Exports"))
     uploader.set_value([("accounts.csv", content, "text/csv")]).run()
     next(b for b in at.button if b.label == "Load the uploaded files").click().run()
     assert not at.exception, [e.value for e in at.exception]
