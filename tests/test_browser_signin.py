@@ -135,6 +135,7 @@ def test_two_users_signed_in_at_once_each_as_their_role(app) -> None:
             alice.get_by_role("button", name="Sign in", exact=True).click()
             alice.get_by_text("signed in as").first.wait_for()
             alice.get_by_role("heading", name="Data").first.wait_for()
+            _wait_idle(alice)  # the sign-in form fades out as the page replaces it
             alice.screenshot(path=str(ARTIFACTS / "signin-local-analyst.png"))
 
             # bob: through the identity provider, while alice's session stays open
