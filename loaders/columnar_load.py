@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from graphbench.batch import GraphBatch
+from graphbench.store.base import SupportsTableUpserts
 from graphbench.store.duck_values import records_table
 from loaders import columnar, transactions_columnar
 
@@ -27,7 +28,9 @@ Progress = Callable[[str, int, int], None]
 
 def takes(store: Any, source: Any) -> list[str] | None:
     """The file's header when this file can be loaded column-wise into this store, else None."""
-    if source.kind != "transactions" or source.entry is not None or not hasattr(store, "upsert_tables"):
+    if not isinstance(store, SupportsTableUpserts):  # Neo4j takes batches
+        return None
+    if source.kind != "transactions" or source.entry is not None:  # the file's kind, not the store's
         return None
     header = columnar.readable(source.path)
     return header if header and transactions_columnar.usable(header) else None

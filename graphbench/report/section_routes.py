@@ -100,7 +100,9 @@ def compute_actions(view: ReportView) -> ActionFacts:
     flagged = set(view.flagged["id"])
     takedown = takedown_rows(t, view.scores)
     flagged_channels = set(t["USES"].loc[t["USES"]["start"].isin(flagged), "end"])
-    transfers = t["TRANSFERRED"]
+    # a store with no transfers yet gives a table of start/end only
+    transfers = t["TRANSFERRED"].reindex(columns=list(dict.fromkeys(
+        [*t["TRANSFERRED"].columns, "tx_id", "amount", "currency", "ts"])))
     risky = transfers[transfers["start"].isin(flagged_channels) | transfers["end"].isin(flagged_channels)]
     # the largest first in the base currency (amounts of different currencies are not comparable as written)
     risky = risky.assign(amount_base=to_base(risky["amount"], risky.get("currency", [None] * len(risky)),

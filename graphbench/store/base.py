@@ -111,6 +111,14 @@ class SupportsGds(Protocol):
         """Run trusted, write-capable Cypher (GDS projections and their drops)."""
 
 
+@runtime_checkable
+class SupportsTableUpserts(Protocol):
+    """A store that takes whole Arrow tables at once (the embedded store): the columnar loaders' way in."""
+
+    def upsert_tables(self, nodes: dict[str, Any], rels: dict[str, Any]) -> None:
+        """Upsert whole tables (``id`` or ``start``/``end``, properties, ``_seq`` = load order), nodes first."""
+
+
 def pushes_down(store: GraphStore) -> bool:
     """Whether work goes to the store rather than its tables to us: on a server a whole-table read crosses
     the network, so pages and commands read hop by hop or by named query, and ask before a whole read."""
