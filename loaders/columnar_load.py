@@ -30,7 +30,7 @@ def takes(store: Any, source: Any) -> list[str] | None:
     """The file's header when this file can be loaded column-wise into this store, else None."""
     if not isinstance(store, SupportsTableUpserts):  # Neo4j takes batches
         return None
-    if source.kind != "transactions" or source.entry is not None:  # the file's kind, not the store's
+    if source.kind != "transactions" or source.entry is not None:  # the file's kind
         return None
     header = columnar.readable(source.path)
     return header if header and transactions_columnar.usable(header) else None
