@@ -17,7 +17,7 @@ import { buildUI } from "./ui.js";
 const state = {
   selected: new Set(), pinned: new Set(), hidden: new Set(), labelBoxes: [], seq: 0,
   colorBy: "label", sizeBy: "degree", density: 1, window: [null, null], legend: [],
-  firstFrameMs: null, renders: 0, lastExport: null, lastSent: null, dataKey: null, optionsKey: null,
+  firstFrameMs: null, firstPaintMs: null, renders: 0, lastExport: null, lastSent: null, dataKey: null, optionsKey: null,
   // a new id each time the frame loads, so Python can tell a fresh canvas's seq 1 from an old one's
   session: Math.random().toString(36).slice(2),
 };
@@ -230,7 +230,11 @@ function finishRenderer() {
   renderer.setSetting("defaultDrawNodeLabel", state.defaultDrawLabel);
   renderer.on("afterRender", () => {
     state.renders += 1;
-    if (state.firstFrameMs === null) state.firstFrameMs = performance.now();
+    if (state.firstFrameMs === null) {
+      state.firstFrameMs = performance.now();
+      // painted: the compositor has shown a frame after the first render
+      requestAnimationFrame(() => requestAnimationFrame(() => { state.firstPaintMs = performance.now(); }));
+    }
   });
   // edge captions (amounts, dates) once zoomed in far enough for them to be read, or on small graphs
   renderer.getCamera().on("updated", (cam) => {
