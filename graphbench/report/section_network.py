@@ -64,8 +64,9 @@ def compute_summary(view: ReportView) -> SummaryFacts:
                         view.analysis.fx_rates)
     amount = float(np.nansum(converted.amount)) if len(transfers) else 0.0
     currencies = sorted(c for c in written["currency"] if c)
-    listing_times = pd.to_datetime(t["Listing"].get("posted_at"), utc=True, errors="coerce").dropna() \
-        if len(t["Listing"]) else pd.Series(dtype="datetime64[ns, UTC]")
+    # listings may carry no posted_at column at all (an optional field no row had)
+    listing_times = pd.to_datetime(t["Listing"]["posted_at"], utc=True, errors="coerce").dropna() \
+        if len(t["Listing"]) and "posted_at" in t["Listing"] else pd.Series(dtype="datetime64[ns, UTC]")
     period = (f"{listing_times.min():%Y-%m-%d} to {listing_times.max():%Y-%m-%d}" if len(listing_times)
               else "no dated listings")
     return SummaryFacts(
