@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from graphbench.analytics.typologies.base import DAY, Pattern, PatternList
-from graphbench.analytics.typologies.cycles import successor_pairs
+from graphbench.analytics.typologies.hops import successor_pairs
 from graphbench.analytics.typologies.params import PatternParams
 from graphbench.analytics.typologies.ranking import KINDS, find_patterns, rank_key
 from graphbench.analytics.typologies.relays import RelayEpisodes, relay_episodes

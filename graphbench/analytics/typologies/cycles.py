@@ -17,63 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from graphbench.analytics.trace import TransferIndex
-from graphbench.analytics.typologies.base import DAY, Pattern, make_pattern, money, span_days
+from graphbench.analytics.typologies.base import DAY, Pattern, channel_life, make_pattern, money, span_days
+from graphbench.analytics.typologies.hops import successor_pairs_cut
 from graphbench.analytics.typologies.params import PatternParams
-
-
-def successor_pairs(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
-                    max_candidates: int, time_ordered: bool = True,
-                    max_pairs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(pred, succ) transfer positions where money arriving by ``pred`` may leave by ``succ``: same
-    channel, ``succ`` at the same time or at most ``max_gap_days`` later (either side if not
-    time-ordered), amount(succ) / amount(pred) in [1 - decay, 1 + growth]. At most about
-    ``max_candidates`` predecessors per transfer, the nearest in time (a time step at the edge of
-    the cut is kept whole, so no tie-break decides)."""
-    pred, succ, _ = successor_pairs_cut(index, max_gap_days, decay, growth, max_candidates, time_ordered,
-                                        max_pairs)
-    return pred, succ
-
-
-def successor_pairs_cut(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
-                        max_candidates: int, time_ordered: bool = True,
-                        max_pairs: int | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """:func:`successor_pairs` and whether ``max_pairs`` forced ties at the cut to be split by position."""
-    n = len(index)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), False
-    gap = int(max_gap_days * DAY)
-    t0 = int(index.ts.min())
-    scale = int(index.ts.max()) - t0 + 2 * gap + 1
-    in_key = index.dst[index.in_order] * scale + (index.in_ts - t0 + gap)
-    base = index.src * scale + (index.ts - t0 + gap)
-    lo = np.searchsorted(in_key, base - gap, side="left")
-    hi = np.searchsorted(in_key, base + (gap if not time_ordered else 0), side="right")
-    strict_lo, strict_hi = lo, hi
-    if time_ordered:
-        over = hi - lo > max_candidates
-        edge = in_key[np.clip(hi - max_candidates, 0, len(in_key) - 1)]
-        strict_lo = np.where(over, hi - max_candidates, lo)
-        lo = np.where(over, np.searchsorted(in_key, edge, side="left"), lo)
-    else:  # nearest in time on both sides
-        half = max(max_candidates // 2, 1)
-        mid = np.searchsorted(in_key, base, side="left")
-        left = np.maximum(lo, mid - half)
-        right = np.minimum(hi, mid + half)
-        strict_lo, strict_hi = left, right
-        lo = np.where(left > lo, np.searchsorted(in_key, in_key[np.clip(left, 0, len(in_key) - 1)], "left"), lo)
-        hi = np.where(right < hi, np.searchsorted(in_key, in_key[np.clip(right - 1, 0, len(in_key) - 1)],
-                                                  "right"), hi)
-    cut = False
-    if max_pairs is not None and int(np.maximum(hi - lo, 0).sum()) > max_pairs:
-        lo, hi, cut = strict_lo, strict_hi, True
-    counts = np.maximum(hi - lo, 0)
-    succ = np.repeat(np.arange(n), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    pred = index.in_order[np.repeat(lo, counts) + offsets]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = index.amount[succ] / index.amount[pred]
-    keep = (ratio >= 1 - decay) & (ratio <= 1 + growth) & (pred != succ)
-    return pred[keep], succ[keep], cut
 
 
 def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], list[str], int]:
@@ -108,17 +54,13 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     amount = index.amount.tolist()
     # transfers between each pair of channels, either way: a 2-hop cycle between two channels that
     # also trade otherwise is their routine (friends settling up), not a ring
-    lo_hi = np.sort(np.stack([index.src, index.dst], axis=1), axis=1)
     n_nodes = len(index.nodes)
-    keys, counts = np.unique(lo_hi[:, 0] * n_nodes + lo_hi[:, 1], return_counts=True)
+    keys, counts = np.unique(np.minimum(index.src, index.dst) * n_nodes + np.maximum(index.src, index.dst),
+                             return_counts=True)
     pair_count = dict(zip(keys[counts > 2].tolist(), counts[counts > 2].tolist(), strict=True))
     # ... and between two channels with a life of their own, settling up is everyday: a 2-hop cycle
     # needs a channel whose whole life is within one cycle window (a mule made for it)
-    first_seen = np.full(n_nodes, np.iinfo(np.int64).max)
-    last_seen = np.full(n_nodes, np.iinfo(np.int64).min)
-    for ends in (index.src, index.dst):
-        np.minimum.at(first_seen, ends, index.ts)
-        np.maximum.at(last_seen, ends, index.ts)
+    first_seen, last_seen = channel_life(index)
     fresh = ((last_seen - first_seen) <= window).tolist()
     max_len, min_len = params.cycle_max_length, params.cycle_min_length
     seen: set[tuple[int, ...]] = set()
