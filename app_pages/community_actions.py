@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages.common import risk_scores, whole_graph_agreed
 from graphbench.analytics.community_names import ranked_communities
+from graphbench.viz.safe_text import markdown_text
 
 
 def ranked(summaries: pd.DataFrame, membership: Mapping[Any, int]) -> pd.DataFrame:
@@ -36,4 +37,5 @@ def community_actions(community: int, name: str, members: list[str], table: pd.D
         st.session_state["report_handover"] = {"accounts": sorted(members),
                                                "title": f"Cyber-alert: network of {name}"}
         st.switch_page("app_pages/report.py")
-    buttons[2].caption(f"Explore opens on {top or 'its top member'}; the report covers its {len(members)} accounts.")
+    buttons[2].caption(f"Explore opens on {markdown_text(top) if top else 'its top member'}; the report covers its "
+                       f"{len(members)} accounts.")  # a handle is data: never markdown (an image would be fetched)
