@@ -80,12 +80,9 @@ def find_cross_posts(listings: pd.DataFrame, posted: pd.DataFrame,
     """
     cfg = settings or CrossPostSettings()
     ids = listings["id"].astype(str).to_numpy()
-    n = len(ids)
-    if n < 2:
+    if len(ids) < 2:
         return _empty_pairs()
-    owner = owner_codes(ids, posted)
-    hashes, has_hash = parse_phashes(_column(listings, "image_phash"))
-    texts = _column(listings, "title").fillna("").astype(str) + " " + _column(listings, "text").fillna("").astype(str)
+    owner, hashes, has_hash, texts = listing_signals(listings, ids, posted)
     signatures, has_text = minhash_signatures(texts.tolist(), cfg.num_perm, cfg.min_shingles, cfg.seed,
                                                cfg.max_shingle_df)
 
@@ -367,6 +364,14 @@ def _popcount(values: np.ndarray) -> np.ndarray:
         return np.bitwise_count(values).astype(np.int64)
     table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
     return table[np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)].reshape(-1, 8).sum(axis=1)
+
+
+def listing_signals(listings: pd.DataFrame, ids: np.ndarray, posted: pd.DataFrame
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]:
+    """What both engines compare: owner codes, image hashes (and which are valid), title + text."""
+    hashes, has_hash = parse_phashes(_column(listings, "image_phash"))
+    texts = _column(listings, "title").fillna("").astype(str) + " " + _column(listings, "text").fillna("").astype(str)
+    return owner_codes(ids, posted), hashes, has_hash, texts
 
 
 def owner_codes(ids: np.ndarray, posted: pd.DataFrame) -> np.ndarray:

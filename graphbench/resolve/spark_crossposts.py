@@ -40,8 +40,7 @@ from graphbench.resolve.crossposts import (
     _popcount,
     _shingle_hashes,
     decide_cross_posts,
-    owner_codes,
-    parse_phashes,
+    listing_signals,
     photo_pairs,
 )
 
@@ -58,9 +57,7 @@ def find_cross_posts_spark(spark: Any, listings: pd.DataFrame, posted: pd.DataFr
     n = len(ids)
     if n < 2:
         return _empty_pairs()
-    owner = owner_codes(ids, posted)
-    hashes, has_hash = parse_phashes(_column(listings, "image_phash"))
-    texts = _column(listings, "title").fillna("").astype(str) + " " + _column(listings, "text").fillna("").astype(str)
+    owner, hashes, has_hash, texts = listing_signals(listings, ids, posted)
     rows = np.arange(n, dtype=np.int64)
     frame = pd.DataFrame({"row": rows, "text": texts.to_numpy(dtype=object),
                           "hash": hashes.view(np.int64), "has_hash": has_hash})
