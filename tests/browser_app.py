@@ -70,3 +70,35 @@ def served_app(folder: Path, extra_env: dict[str, str] | None = None, extra_args
         except subprocess.TimeoutExpired:  # Streamlit sometimes ignores SIGTERM while a session is open
             server.kill()
             server.wait(timeout=20)
+
+
+@contextmanager
+def offline_page(args: list[str], viewport: dict[str, int], timeout_ms: int, failure_shot: str | None = None,
+                 failure_full_page: bool = True, **context_options: object) -> Iterator:
+    """A Chromium page that records every request leaving this machine and fails the test if any did;
+    ``failure_shot`` names the screenshot kept when the test body raises."""
+    from urllib.parse import urlparse
+
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        page = browser.new_context(viewport=viewport, **context_options).new_page()
+
+        def record(request) -> None:
+            host = urlparse(request.url).hostname or ""
+            if request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in ("127.0.0.1", "localhost"):
+                outside.append(request.url)
+        page.on("request", record)
+        page.set_default_timeout(timeout_ms)
+        try:
+            yield page
+        except Exception:
+            if failure_shot:
+                page.screenshot(path=str(ARTIFACTS / failure_shot), full_page=failure_full_page)
+            raise
+        finally:
+            browser.close()
+    assert outside == [], f"requests left the machine: {outside[:5]}"

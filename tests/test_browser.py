@@ -4,10 +4,8 @@ leave the machine."""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
-from browser_app import ARGS, ARTIFACTS, CHROMIUM, ROOT, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, ROOT, offline_page, require_chromium, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -28,26 +26,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 2200}, accept_downloads=True)
-        page = context.new_page()
-
-        def record(request) -> None:
-            host = urlparse(request.url).hostname or ""
-            if request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in ("127.0.0.1", "localhost"):
-                outside.append(request.url)
-        page.on("request", record)
-        page.set_default_timeout(90_000)
-        try:
-            yield page
-        finally:
-            browser.close()
-    assert outside == [], f"requests left the machine: {outside[:5]}"
+    with offline_page(ARGS, {"width": 1500, "height": 2200}, 90_000, accept_downloads=True) as page:
+        yield page
 
 
 def _go(page, app_url: str, path: str, title: str) -> None:

@@ -6,11 +6,9 @@ Screenshots go to ``test-artifacts/money-*.png``."""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import networkx as nx
 import pytest
-from browser_app import ARGS, ARTIFACTS, CHROMIUM, ROOT, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, ROOT, offline_page, require_chromium, served_app
 
 pytestmark = pytest.mark.browser
 ESCROW = "PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001"  # held by 213 accounts in the sample
@@ -44,29 +42,9 @@ def app_url(served) -> str:
 
 @pytest.fixture
 def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        # tall enough that the whole page is painted (Streamlit scrolls inside its own container)
-        page = browser.new_context(viewport={"width": 1500, "height": 5200}).new_page()
-
-        def record(request) -> None:
-            host = urlparse(request.url).hostname or ""
-            if request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in ("127.0.0.1", "localhost"):
-                outside.append(request.url)
-        page.on("request", record)
-        page.set_default_timeout(120_000)
-        try:
-            yield page
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "money-failure.png"))
-            raise
-        finally:
-            browser.close()
-    assert outside == [], f"requests left the machine: {outside[:5]}"
+    # tall enough that the whole page is painted (Streamlit scrolls inside its own container)
+    with offline_page(ARGS, {"width": 1500, "height": 5200}, 120_000, failure_shot="money-failure.png", failure_full_page=False) as page:
+        yield page
 
 
 def _idle(page) -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from browser_app import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, offline_page, require_chromium, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -65,29 +64,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CANVAS_ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1500}, accept_downloads=True)
-        page = context.new_page()
-
-        def record(request) -> None:
-            host = urlparse(request.url).hostname or ""
-            if request.url.startswith(("http://", "https://", "ws://", "wss://")) and host not in ("127.0.0.1", "localhost"):
-                outside.append(request.url)
-        page.on("request", record)
-        page.set_default_timeout(60_000)
-        try:
-            yield page
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "canvas-failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
-    assert outside == [], f"requests left the machine: {outside[:5]}"
+    with offline_page(CANVAS_ARGS, {"width": 1500, "height": 1500}, 60_000, failure_shot="canvas-failure.png", accept_downloads=True) as page:
+        yield page
 
 
 def _idle(page) -> None:
