@@ -9,6 +9,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 from browser_app import ARGS, ARTIFACTS, ROOT, offline_page, require_chromium, served_app
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 ESCROW = "PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001"  # held by 213 accounts in the sample
@@ -103,6 +104,8 @@ def test_money_page_in_chromium(page, served) -> None:
     app_url = served["url"]
     _open(page, app_url)
     start = page.get_by_label("From an account or payment channel")
+    # under load the first script run can still be replacing its widgets: wait for the suggested start
+    expect(start).not_to_have_value("", timeout=60_000)
     default = start.input_value()
     assert default.startswith("PaymentChannel:") and default != ESCROW  # the escrow pays out most, never the default
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Busiest payers").click()
