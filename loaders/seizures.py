@@ -49,12 +49,21 @@ _COUNTRY_NAMES = {"LAO PDR": "LA", "LAO P.D.R.": "LA", "LAO PEOPLE'S DEMOCRATIC 
                   "DR CONGO": "CD", "DEMOCRATIC REPUBLIC OF THE CONGO": "CD", "REPUBLIC OF THE CONGO": "CG", "DRC": "CD", "CONGO, DEM. REP.": "CD", "CONGO DR": "CD",
                   "IVORY COAST": "CI", "COTE D'IVOIRE": "CI", "KOREA, REP.": "KR", "REPUBLIC OF KOREA": "KR",
                   "TURKEY": "TR", "MACAU": "MO", "BURMA": "MM", "SWAZILAND": "SZ", "CZECH REPUBLIC": "CZ"}
+# how seizure databases write "not known": CITES uses XX; EIA and TRAFFIC tables write words
+_UNKNOWN = {"XX", "ZZ", "UNKNOWN", "UNSPECIFIED", "VARIOUS", "N/A", "-", "?"}
 
 
 def seizure_country(raw: str) -> str:
     """ISO 3166 alpha-2 from a code or a name as seizure records write it ("Viet Nam", "Lao PDR",
     "China - Hong Kong", "China, Hong Kong SAR")."""
     text = " ".join(raw.replace("\u2013", "-").split())
+    if text.upper() in _UNKNOWN:
+        raise ValueError(f"{raw!r} marks an unknown country")
+    if len(text) == 2 and text.isalpha():  # a code: never fuzzy-matched ("XX" is not Malta)
+        found = pycountry.countries.get(alpha_2="GB" if text.upper() == "UK" else text.upper())
+        if found is None:
+            raise ValueError(f"{raw!r} is not an ISO 3166 alpha-2 code")
+        return found.alpha_2
     if text.upper() in _COUNTRY_NAMES:
         return _COUNTRY_NAMES[text.upper()]
     try:  # an exact code or name first: "Taiwan, Province of China" is one name
