@@ -5,14 +5,25 @@
 
 const BUCKET = 64; // px: boxes are bucketed so a frame with thousands of candidates stays linear
 
+// The guard for a renderer made elsewhere (the PNG export's copy): hooked on its beforeRender event.
 export function installLabelGuard(renderer, state) {
+  const guard = createLabelGuard(state);
+  guard.beforeRender(renderer);
+  renderer.on("beforeRender", () => guard.beforeRender(renderer));
+  return guard.drawLabel;
+}
+
+// {drawLabel, beforeRender(renderer)}: drawLabel is sigma's defaultDrawNodeLabel, beforeRender must
+// run before each render of that renderer (main.js calls it from its Sigma subclass, so that even the
+// render sigma does in its constructor is guarded).
+export function createLabelGuard(state) {
   let boxes = [];
   let buckets = new Map();
   state.labelBoxes = boxes;
   // draw order: selected, then pinned, then bigger nodes; ties by key so the picture is stable.
   // sigma makes a new label grid whenever the graph is cleared, so the grid is wrapped again then.
   let wrapped = null;
-  const wrapGrid = () => {
+  const wrapGrid = (renderer) => {
     const grid = renderer.labelGrid;
     if (grid === wrapped) return;
     const original = grid.getLabelsToDisplay.bind(grid);
@@ -27,13 +38,12 @@ export function installLabelGuard(renderer, state) {
     };
     wrapped = grid;
   };
-  wrapGrid();
-  renderer.on("beforeRender", () => {
+  const beforeRender = (renderer) => {
     boxes = [];
     buckets = new Map();
     state.labelBoxes = boxes;
-    wrapGrid();
-  });
+    wrapGrid(renderer);
+  };
 
   function collides(box) {
     const x0 = Math.floor(box.x / BUCKET), x1 = Math.floor((box.x + box.w) / BUCKET);
@@ -63,7 +73,9 @@ export function installLabelGuard(renderer, state) {
     }
   }
 
-  return function drawLabel(context, data, settings) {
+  return { beforeRender, drawLabel };
+
+  function drawLabel(context, data, settings) {
     if (!data.label) return;
     const size = settings.labelSize;
     context.font = `${settings.labelWeight} ${size}px ${settings.labelFont}`;
@@ -76,5 +88,5 @@ export function installLabelGuard(renderer, state) {
     remember(box);
     context.fillStyle = state.selected.has(data.key) ? "#000000" : "#333333";
     context.fillText(data.label, x, y);
-  };
+  }
 }

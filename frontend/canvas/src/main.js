@@ -5,11 +5,13 @@
 
 import { MultiDirectedGraph } from "graphology";
 import Sigma from "sigma";
+import { NodePointProgram } from "sigma/rendering";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import { toBlob } from "@sigma/export-image";
 import { Streamlit } from "./streamlit.js";
-import { installLabelGuard } from "./labels.js";
+import { createLabelGuard, installLabelGuard } from "./labels.js";
+import { CanvasEdgeProgram, softwareWebGL } from "./edgelayer.js";
 import { amountTotals, nodeCategory, nodeSizes } from "./colours.js";
 import { viewToSVG } from "./svg.js";
 import { buildUI } from "./ui.js";
@@ -46,6 +48,22 @@ let labelColours = {};
 let communityNames = {};
 let timeRange = null; // [min, max] epoch seconds over nodes and edges, or null
 let hiddenNow = new Set(); // hidden by the analyst or by the time window: what the reducers read
+// inside one render message, redraws and recolours wait for its end: one full refresh, not one per step
+let batching = 0, pendingRefresh = false, pendingRecolour = false, pendingLayout = null;
+// sigma re-indexes every node and edge on setSetting; these settings it only reads while drawing
+const RENDER_TIME_SETTINGS = new Set(["labelDensity", "labelRenderedSizeThreshold", "renderEdgeLabels"]);
+const labelGuard = createLabelGuard(state);
+
+// sigma, with graphbench's steps around each render: the label guard's reset before, the frame count
+// and first-paint timing after (hooks on the class, so the render sigma does in its constructor has them too)
+class CanvasSigma extends Sigma {
+  render() {
+    labelGuard.beforeRender(this);
+    super.render();
+    afterRender(this);
+    return this;
+  }
+}
 const ui = buildUI({
   onColour: (rule) => { state.colorBy = rule; recolour(); },
   onSize: (rule) => { state.sizeBy = rule; nodeSizes(graph, rule); refresh(); },
@@ -72,10 +90,23 @@ Streamlit.onRender((args) => {
   const payload = args.payload;
   if (!payload) return;
   const started = performance.now();
-  if (payload.key !== state.dataKey) applyData(payload);
-  const optionsKey = JSON.stringify(payload.options);
-  if (optionsKey !== state.optionsKey) applyOptions(payload.options || {});
-  state.optionsKey = optionsKey;
+  batching += 1;
+  try {
+    if (payload.key !== state.dataKey) applyData(payload);
+    const optionsKey = JSON.stringify(payload.options);
+    if (optionsKey !== state.optionsKey) applyOptions(payload.options || {});
+    state.optionsKey = optionsKey;
+  } finally {
+    batching -= 1;
+  }
+  const recolourNow = pendingRecolour, refreshNow = pendingRefresh;
+  pendingRecolour = false; pendingRefresh = false;
+  if (recolourNow) recolour(); // it refreshes
+  else if (refreshNow) refresh();
+  // the renderer is made once everything is in place, so its first render is the complete picture
+  if (!renderer) createRenderer();
+  if (pendingLayout) startLayout(...pendingLayout);
+  pendingLayout = null;
   state.lastApplyMs = performance.now() - started;
 });
 Streamlit.setComponentReady();
@@ -121,7 +152,8 @@ function applyData(payload) {
     const amount = e.amount ? e.amount[i] : null;
     const currency = e.currency && e.currency[i] !== null ? currencies[e.currency[i]] : null;
     const ts = e.ts ? e.ts[i] : null;
-    graph.addEdge(ids[e.source[i]], ids[e.target[i]], { etype: types[e.type[i]] || "", amount, currency, ts,
+    // keyed by position (the payload's edges are sorted): graphology's key generator costs more than the edge
+    graph.addEdgeWithKey(`e${i}`, ids[e.source[i]], ids[e.target[i]], { etype: types[e.type[i]] || "", amount, currency, ts,
       caption: edgeCaption(types[e.type[i]], amount, currency, ts), size: 1, color: "#b8c2cc" });
   }
   placeFresh(fresh, existed);
@@ -132,12 +164,12 @@ function applyData(payload) {
   if (!timeRange) state.window = [null, null];
   state.dataKey = payload.key;
   for (const set of [state.selected, state.pinned, state.hidden]) for (const node of [...set]) if (!graph.hasNode(node)) set.delete(node);
-  if (!renderer) createRenderer(payload);
   recolour();
   const layoutMode = payload.options?.layout || "auto";
   if (fresh.length && layoutMode !== "none") {
-    // keep what was on screen where it was: only the newcomers move at first, then all settle briefly
-    startLayout(graph.order > 5000 ? 8000 : 2000, existed.size ? existed : null);
+    // keep what was on screen where it was: only the newcomers move at first, then all settle briefly.
+    // Started once the message is handled, so drawing the first frame does not eat the layout's time
+    pendingLayout = [graph.order > 5000 ? 8000 : 2000, existed.size ? existed : null];
   }
 }
 
@@ -187,76 +219,104 @@ function applyOptions(options) {
 
 // ---- drawing --------------------------------------------------------------------------------------
 
-function createRenderer(payload) {
-  const many = payload.edges.source.length;
+// Above these sizes, in a browser whose WebGL is a software rasteriser, the cheaper ways of drawing are
+// used (docs/canvas.md, "Big graphs"): edges on a CPU canvas, nodes as GL points instead of circles.
+const CPU_EDGES_ABOVE = 20000; // edges; also where edges lose their arrows and edge hover goes off
+const POINT_NODES_ABOVE = 5000; // nodes
+
+function createRenderer() {
   try {
-    renderer = makeSigma(many);
+    renderer = makeSigma(graph.size, graph.order);
   } catch (error) {
     ui.stage.textContent = `This browser cannot draw the canvas (WebGL is off or missing): ${error.message}`;
     throw error;
   }
-  state.defaultDrawLabel = installLabelGuard(renderer, state);
+  state.defaultDrawLabel = labelGuard.drawLabel;
   finishRenderer();
-  setDensity(state.density);
 }
 
-function makeSigma(many) {
-  return new Sigma(graph, ui.stage, {
+function makeSigma(edges, nodes) {
+  const software = (edges > CPU_EDGES_ABOVE || nodes > POINT_NODES_ABOVE) && softwareWebGL();
+  const cpuEdges = software && edges > CPU_EDGES_ABOVE;
+  state.drawing = { softwareWebGL: software, edges: cpuEdges ? "cpu-canvas" : edges > CPU_EDGES_ABOVE ? "webgl-line" : "webgl-arrow",
+    nodes: software && nodes > POINT_NODES_ABOVE ? "webgl-point" : "webgl-circle" };
+  return new CanvasSigma(graph, ui.stage, {
     allowInvalidContainer: true,
     labelFont: "Arial, sans-serif", labelSize: 12, labelWeight: "normal",
-    labelDensity: state.density, labelGridCellSize: 100, labelRenderedSizeThreshold: 5,
-    defaultEdgeType: many > 20000 ? "line" : "arrow",
-    enableEdgeEvents: many <= 20000,
-    hideEdgesOnMove: many > 50000,
-    renderEdgeLabels: false, edgeLabelSize: 10, edgeLabelFont: "Arial, sans-serif",
+    labelGridCellSize: 100, ...densitySettings(state.density),
+    defaultDrawNodeLabel: labelGuard.drawLabel,
+    defaultEdgeType: edges > CPU_EDGES_ABOVE ? "line" : "arrow",
+    ...(cpuEdges ? { edgeProgramClasses: { line: CanvasEdgeProgram } } : {}),
+    ...(state.drawing.nodes === "webgl-point" ? { nodeProgramClasses: { circle: NodePointProgram } } : {}),
+    enableEdgeEvents: edges <= CPU_EDGES_ABOVE,
+    hideEdgesOnMove: edges > 50000,
+    renderEdgeLabels: wantEdgeLabels(1), edgeLabelSize: 10, edgeLabelFont: "Arial, sans-serif",
     zIndex: true,
+    // sigma hands the reducers a copy of the attributes: changed in place, no second copy per item
     nodeReducer: (node, data) => {
-      const res = { ...data };
-      if (hiddenNow.has(node)) res.hidden = true;
-      if (state.selected.has(node)) { res.highlighted = true; res.forceLabel = true; res.zIndex = 2; }
-      if (state.pinned.has(node)) { res.forceLabel = true; res.label = `◆ ${data.label}`; res.zIndex = 1; }
-      return res;
+      if (hiddenNow.has(node)) data.hidden = true;
+      if (state.selected.has(node)) { data.highlighted = true; data.forceLabel = true; data.zIndex = 2; }
+      if (state.pinned.has(node)) { data.forceLabel = true; data.label = `◆ ${data.label}`; data.zIndex = 1; }
+      return data;
     },
     edgeReducer: (edge, data) => {
-      const res = { ...data, label: data.caption || null };
-      if (hiddenNow.size && (hiddenNow.has(graph.source(edge)) || hiddenNow.has(graph.target(edge)))) res.hidden = true;
-      else if (!inWindow(data.ts)) res.hidden = true;
-      return res;
+      data.label = data.caption || null;
+      if (hiddenNow.size && (hiddenNow.has(graph.source(edge)) || hiddenNow.has(graph.target(edge)))) data.hidden = true;
+      else if (!inWindow(data.ts)) data.hidden = true;
+      return data;
     },
   });
+}
+
+// edge captions (amounts, dates) once zoomed in far enough for them to be read, or on small graphs
+function wantEdgeLabels(ratio) {
+  return ratio < 0.35 || graph.size <= 150;
+}
+
+function afterRender(r) {
+  state.renders += 1;
+  if (state.firstFrameMs !== null) return;
+  state.firstFrameMs = performance.now();
+  // painted: two frames later, the GPU made to finish what the render queued (a 1-pixel read of each
+  // layer waits for it), and one more frame for the compositor to show it
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const px = new Uint8Array(4);
+    for (const gl of Object.values(r.webGLContexts)) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    for (const ctx of Object.values(r.canvasContexts)) ctx.getImageData(0, 0, 1, 1);
+    requestAnimationFrame(() => { state.firstPaintMs = performance.now(); });
+  }));
 }
 
 function finishRenderer() {
-  renderer.setSetting("defaultDrawNodeLabel", state.defaultDrawLabel);
-  renderer.on("afterRender", () => {
-    state.renders += 1;
-    if (state.firstFrameMs === null) {
-      state.firstFrameMs = performance.now();
-      // painted: the compositor has shown a frame after the first render
-      requestAnimationFrame(() => requestAnimationFrame(() => { state.firstPaintMs = performance.now(); }));
-    }
-  });
-  // edge captions (amounts, dates) once zoomed in far enough for them to be read, or on small graphs
   renderer.getCamera().on("updated", (cam) => {
-    const want = cam.ratio < 0.35 || graph.size <= 150;
-    if (renderer.getSetting("renderEdgeLabels") !== want) renderer.setSetting("renderEdgeLabels", want);
+    const want = wantEdgeLabels(cam.ratio);
+    if (renderer.getSetting("renderEdgeLabels") !== want) setRenderSettings({ renderEdgeLabels: want });
   });
-  renderer.setSetting("renderEdgeLabels", graph.size <= 150);
   bindEvents();
   Streamlit.setFrameHeight(ui.totalHeight());
 }
 
+function setRenderSettings(values) {
+  for (const key of Object.keys(values)) if (!RENDER_TIME_SETTINGS.has(key)) throw new Error(`${key} is not read at render time`);
+  Object.assign(renderer.settings, values);
+  renderer.scheduleRender();
+}
+
 // the density slider: more labels per grid cell, and smaller nodes get theirs too (at 0, only the
 // selected and pinned nodes are labelled); the guard still drops whatever would overlap
+function densitySettings(value) {
+  return { labelRenderedSizeThreshold: value <= 0 ? 1000 : Math.max(0, 6 - 1.5 * value), labelDensity: value };
+}
+
 function setDensity(value) {
   state.density = value;
-  if (!renderer) return;
-  renderer.setSetting("labelRenderedSizeThreshold", value <= 0 ? 1000 : Math.max(0, 6 - 1.5 * value));
-  renderer.setSetting("labelDensity", value);
+  if (renderer) setRenderSettings(densitySettings(value));
 }
 
 function refresh() {
-  if (renderer) renderer.refresh();
+  if (!renderer) return;
+  if (batching) { pendingRefresh = true; return; }
+  renderer.refresh();
 }
 
 function inWindow(ts) {
@@ -275,6 +335,8 @@ function applyFilters() {
 }
 
 function recolour() {
+  if (batching) { pendingRecolour = true; return; }
+  pendingRecolour = false;
   graph.forEachNode((node, attrs) => {
     const [name, colour] = nodeCategory(state.colorBy, attrs, labelColours, communityNames);
     graph.mergeNodeAttributes(node, { color: colour, category: name });
@@ -453,7 +515,9 @@ async function exportPNG() {
     tmp.setSetting("defaultDrawNodeLabel", guard);
     tmp.refresh();
   };
-  const blob = await toBlob(renderer, { format: "png", backgroundColor: "#ffffff", withTempRenderer });
+  // layers bottom to top: the CPU edge layer (when there is one) was made last but lies under the rest
+  const layers = Object.keys(renderer.getCanvases()).sort((a, b) => (b === "edgesCPU") - (a === "edgesCPU"));
+  const blob = await toBlob(renderer, { format: "png", backgroundColor: "#ffffff", withTempRenderer, layers });
   state.lastExport = { format: "png", bytes: blob.size, type: blob.type };
   download(blob, "graph.png");
 }
