@@ -4,10 +4,28 @@
 Chosen by measurement on generated adverts with a phone number painted in a plain font
 (benchmarks/bench_images.py): RapidOCR read 30 of 30 numbers, Debian's tesseract 5.3 (``--psm 3``,
 grey) 27 of 30 at about the same cost per photo (benchmarks/README.md, "Photos"); RapidOCR also
-reads Chinese, the language of many code words. The package default scales the *shorter* side up to
-736 pixels, twice the work on a phone photo: here the photo is scaled down to ``OCR_SIDE`` instead;
-the rotation classifier is off, since adverts carry upright text. One engine per process, built on
-first use; onnxruntime is held to one thread (``THREADS``) so a load keeps to one core.
+reads Chinese, the language of many code words. The rotation classifier is off, since adverts carry
+upright text. One engine per process, built on first use; onnxruntime is held to one thread
+(``THREADS``, graph optimisations on) so a load keeps to one core.
+
+Two stages, so a photo without text costs little:
+
+1. **Detect** on a copy whose longer side is ``GATE_SIDE`` pixels. The detector is the text-presence
+   gate: most listing photos carry no text, and for them this is the whole cost (about a fifth of
+   the former single pass at 480 px). It also says where the lines are.
+2. **Recognise** only the detected lines, cropped from the photo itself (scaled to at most
+   ``REC_SIDE``), so recognition reads the letters at full resolution although detection ran small.
+
+Assumption (stated in the benchmark too): the photos of a listing mostly carry no text — on
+marketplaces roughly one photo in ten to one in five has a painted phone, handle or price. Speed per
+photo therefore depends on that share; benchmarks/README.md gives figures for an all-text set and a
+mixed set. GATE_SIDE and the thresholds were chosen on photos of another seed than the benchmark's
+(224 px missed 8 of 90 small numbers, 256 px with these thresholds none). What may be lost: the
+detector finds lines whose capitals are at least ~2.5 % of the photo's longer side (16 px on a 640 px
+photo, the smallest plain font of the benchmark); finer print (a small watermark on a large photo)
+may be missed, and so may a small line flush with the frame (35 of 40 read where the former pass
+read 40). A photo with more than ``MAX_LINES`` lines (a screenshot of a chat) has its ``MAX_LINES``
+largest read.
 """
 
 from __future__ import annotations
@@ -18,13 +36,14 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-# The photo is scaled so its longer side is at most OCR_SIDE pixels before OCR: detection dominates
-# the cost and grows with the area (measured on one core: 640 px 1.0 photo/s, 480 px 1.9, 320 px 4.5,
-# every painted number still read). At 480 px, text whose letters are 3 % of the photo's longer side
-# or more stays at 14 px or more, which PP-OCR reads; smaller print on a large photo may be lost.
-OCR_SIDE = 480
+GATE_SIDE = 256  # detection (and the text/no-text decision) on a copy this large (longer side)
+# The detector's pixel and box thresholds, lower than the package's 0.3 / 0.5: at GATE_SIDE a small
+# line is faint, and a false box costs one recognition (dropped below MIN_SCORE), a missed line its text.
+DET_THRESH, DET_BOX_THRESH = 0.2, 0.3
+REC_SIDE = 1280  # recognition crops come from a copy at most this large
 DET_SIDE = 960  # the engine's own detection limit (it scales nothing below it)
 MIN_SCORE = 0.5  # recognition confidence below which a line is noise
+MAX_LINES = 16  # lines recognised per photo at most (the largest), to bound the cost of one photo
 THREADS = 1
 
 _LOCK = threading.Lock()
@@ -44,7 +63,8 @@ def _engine() -> Any:
             except ImportError as exc:
                 raise OcrUnavailable(f"rapidocr-onnxruntime is not installed ({exc}); "
                                      "run `pip install -e .` in the graphbench folder") from None
-            _ENGINE = RapidOCR(det_limit_side_len=DET_SIDE, det_limit_type="max", use_cls=False,
+            _ENGINE = RapidOCR(det_limit_side_len=DET_SIDE, det_limit_type="max", det_thresh=DET_THRESH,
+                               det_box_thresh=DET_BOX_THRESH, use_cls=False,
                                text_score=MIN_SCORE, intra_op_num_threads=THREADS, inter_op_num_threads=THREADS,
                                print_verbose=False)
         return _ENGINE
@@ -58,15 +78,43 @@ def available() -> bool:
     return True
 
 
+def _bgr(image: Image.Image, side: int) -> np.ndarray:
+    """An RGB copy at most ``side`` pixels on its longer side, as the BGR array the engine takes."""
+    copy = image.convert("RGB")  # a copy, even of an RGB photo
+    if max(copy.size) > side:
+        copy.thumbnail((side, side), Image.Resampling.BILINEAR)
+    return np.ascontiguousarray(np.asarray(copy)[:, :, ::-1])
+
+
+def text_lines(image: Image.Image) -> list[np.ndarray]:
+    """Where the lines of text are (quadrilaterals in ``image``'s pixels), top to bottom; [] when the
+    detector finds none. This is the gate: it costs one detection on a ``GATE_SIDE`` copy."""
+    engine = _engine()
+    small = _bgr(image, GATE_SIDE)
+    boxes, _ = engine.text_det(small)
+    if boxes is None or len(boxes) == 0:
+        return []
+    scale = np.array([image.width / small.shape[1], image.height / small.shape[0]], dtype=np.float32)
+    lines = [np.asarray(box, dtype=np.float32) * scale for box in boxes]
+    if len(lines) > MAX_LINES:
+        lines = sorted(lines, key=lambda b: -_area(b))[:MAX_LINES]
+    return [np.asarray(b, dtype=np.float32) for b in engine.sorted_boxes(np.array(lines))]
+
+
+def _area(box: np.ndarray) -> float:
+    x, y = box[:, 0], box[:, 1]
+    return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
+
+
 def read_text(image: Image.Image) -> str:
     """The lines of text found on the photo, top to bottom, one per line ('' when none)."""
-    engine = _engine()
-    small = image.convert("RGB")  # a copy, even of an RGB photo
-    if max(small.size) > OCR_SIDE:
-        small.thumbnail((OCR_SIDE, OCR_SIDE), Image.Resampling.BILINEAR)
-    rgb = np.asarray(small)[:, :, ::-1]  # the engine takes OpenCV's BGR order
-    result, _ = engine(np.ascontiguousarray(rgb), use_cls=False)
-    if not result:
+    lines = text_lines(image)
+    if not lines:
         return ""
-    lines = sorted(result, key=lambda r: (min(p[1] for p in r[0]), min(p[0] for p in r[0])))
-    return "\n".join(str(r[1]).strip() for r in lines if str(r[1]).strip())
+    engine = _engine()
+    full = _bgr(image, REC_SIDE)
+    scale = np.array([full.shape[1] / image.width, full.shape[0] / image.height], dtype=np.float32)
+    crops = engine.get_crop_img_list(full, [np.asarray(b * scale, dtype=np.float32) for b in lines])
+    recognised, _ = engine.text_rec(crops)
+    texts = [str(text).strip() for text, score in recognised if score >= MIN_SCORE]
+    return "\n".join(t for t in texts if t)
