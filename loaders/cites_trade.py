@@ -25,13 +25,15 @@ import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+COMPTAB_COLUMNS = ("Year", "Taxon", "Importer", "Exporter", "Origin", "Importer reported quantity",
+                   "Exporter reported quantity", "Unit", "Source")
 SEIZURE_COLUMNS = ("seizure_id", "date", "country", "species", "quantity", "unit", "origin_country",
                    "via_countries", "destination_country", "source")
 
 
 def seizure_rows(rows: Iterable[dict[str, str]], prefix: str = "cites") -> Iterator[dict[str, str]]:
-    """One seizures row per comptab row with source code ``I``; ids are ``{prefix}-{year}-{line}``
-    (the line in the comptab file, header = 1), so a rerun gives the same ids."""
+    """One seizures row per comptab row with source code ``I``; ids are ``{prefix}-{year}-{record}``
+    (the record's number in the comptab file, header = 1), so a rerun gives the same ids."""
     for line, row in enumerate(rows, start=2):
         if (row.get("Source") or "").strip().upper() != "I":
             continue
@@ -55,11 +57,36 @@ def seizure_rows(rows: Iterable[dict[str, str]], prefix: str = "cites") -> Itera
 
 def convert(comptab: Path, seizures: Path, prefix: str = "cites") -> int:
     """Write ``seizures`` (CSV, canonical columns) from a comptab export; returns rows written."""
-    with open(comptab, newline="", encoding="utf-8-sig") as src, open(seizures, "w", newline="", encoding="utf-8") as dst:
+    with open(comptab, newline="", encoding="utf-8-sig") as src:
+        reader = csv.DictReader(src)
+        missing = [c for c in COMPTAB_COLUMNS if c not in [h.strip() for h in reader.fieldnames or []]]
+        if missing:
+            raise ValueError(f"{comptab}: not a CITES comptab export (no column {', '.join(missing)})")
+        rows = list(seizure_rows(reader, prefix))
+    with open(seizures, "w", newline="", encoding="utf-8") as dst:
         writer = csv.DictWriter(dst, fieldnames=SEIZURE_COLUMNS)
         writer.writeheader()
-        written = 0
-        for out in seizure_rows(csv.DictReader(src), prefix):
-            writer.writerow(out)
-            written += 1
-    return written
+        writer.writerows(rows)
+    return len(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m loaders.cites_trade COMPTAB.csv OUT/seizures.csv``: then ``graphbench load OUT``."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="CITES Trade Database comptab export -> seizures file")
+    parser.add_argument("comptab", type=Path)
+    parser.add_argument("seizures", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        written = convert(args.comptab, args.seizures)
+    except (OSError, ValueError, csv.Error) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{written} seizures (source I rows) written to {args.seizures}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -61,3 +61,10 @@ def test_unknown_countries_are_nobody(summary: dict) -> None:
     # the busiest route: derivatives made in China seized on arrival in the US
     assert summary["routes"][0]["origin"] == "CN" and summary["routes"][0]["destination"] == "US"
     assert summary["routes"][0]["via"] == []
+
+
+def test_a_file_that_is_not_a_comptab_export_is_one_sentence(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("seizure_id,date,country\nS1,2024-01-01,VN\n")
+    with pytest.raises(ValueError, match=r"other\.csv: not a CITES comptab export \(no column Year"):
+        convert(other, tmp_path / "seizures.csv")
