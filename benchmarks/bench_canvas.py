@@ -6,8 +6,11 @@ time to the first frame and the pan frame rate, beside a 2,000 / 10,000 referenc
 
 Two ways in, both through the bundle the package ships (graphbench/viz/canvas/bundle):
 - component: the bundle in an iframe of a small harness page, sent the payload the way Streamlit sends
-  it (a ``streamlit:render`` message); first frame = message sent → sigma's first render, and → the
-  frame after it (painted).
+  it (a ``streamlit:render`` message). first frame = message sent → the end of sigma's first render of
+  the whole payload (data, colours and options applied: the canvas renders once per message); first
+  paint = → that frame on screen: two animation frames later, a 1-pixel read of every layer (which
+  waits until the GPU — here SwiftShader on the CPU — has finished drawing it), then one more frame for
+  the compositor. The bundle records both (window.__gbCanvas.firstFrameMs / firstPaintMs).
 - ``--streamlit``: a real Streamlit server draws the same graph with ``app_pages.canvas.graph_canvas``
   (what Explore calls); first frame = page opened → first render in the component (this includes
   Streamlit's start of the session, its JSON of the args and the websocket).
@@ -16,7 +19,9 @@ The graph is generated (planted groups, a few hubs) with a layout precomputed in
 on a circle, members scattered around them), as a big graph is drawn: ForceAtlas2 in the browser is
 for the small neighbourhoods Explore opens. Pan: the camera moved every animation frame for 3 s
 (every edge drawn), and a real mouse drag (sigma hides edges while the mouse moves above 50,000
-edges). Writes benchmarks/out/bench_canvas.json.
+edges). "drawn with" is how the canvas chose to draw (window.__gbCanvas.drawing): with software WebGL
+and a big graph, edges on a CPU canvas and nodes as GL points (docs/canvas.md). Writes
+benchmarks/out/bench_canvas.json.
 """
 
 from __future__ import annotations
@@ -141,14 +146,16 @@ def measure_component(browser, base: str, name: str) -> dict:
     page.evaluate("(n) => window.sendPayload(n)", name)
     frame.wait_for_function("() => window.__gbCanvas.firstPaintMs !== null", timeout=120_000)
     sent = page.evaluate("() => window.sentAt")
-    first, painted = frame.evaluate("() => [performance.timeOrigin + window.__gbCanvas.firstFrameMs,"
-                                    " performance.timeOrigin + window.__gbCanvas.firstPaintMs]")
+    first, painted, apply_ms, drawing = frame.evaluate(
+        "() => [performance.timeOrigin + window.__gbCanvas.firstFrameMs, performance.timeOrigin + window.__gbCanvas.firstPaintMs,"
+        " window.__gbCanvas.lastApplyMs, window.__gbCanvas.drawing]")
     page.wait_for_timeout(500)
+    page.screenshot(path=str(OUT / f"canvas-{name.removesuffix('.json')}.png"))  # to look at: is it readable?
     pan = frame.evaluate(PAN_JS, 3000)
     drag = _drag_fps(page, page.locator("#c").bounding_box(), frame)
     page.close()
     return {"first_frame_s": (first - sent) / 1000, "first_paint_s": (painted - sent) / 1000, "pan_fps": pan,
-            "drag_fps": drag}
+            "drag_fps": drag, "apply_s": apply_ms / 1000, "drawing": drawing}
 
 
 def measure_streamlit(browser, nodes: list[dict], edges: list[dict], folder: Path) -> dict:
@@ -200,6 +207,7 @@ def main() -> int:
     from graphbench.viz.canvas import BUNDLE_DIR, canvas_payload
 
     rows = []
+    OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         folder = Path(tmp)
         shutil.copytree(BUNDLE_DIR, folder / "bundle")
@@ -224,14 +232,17 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_canvas.json").write_text(json.dumps(rows, indent=2))
     print("### Graph canvas (sigma.js, SwiftShader WebGL, headless Chromium)\n")
-    print("| nodes | edges | payload (Python) | payload size | first frame | first paint | pan, camera (fps) |"
-          " pan, mouse drag (fps) |" + (" page → paint (Streamlit) |" if args.streamlit else ""))
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if args.streamlit else ""))
+    print("| nodes | edges | drawn with | payload (Python) | payload size | message handled (JS) | first frame |"
+          " first paint | pan, camera (fps) | pan, mouse drag (fps) |" + (" page → paint (Streamlit) |" if args.streamlit else ""))
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if args.streamlit else ""))
     for r in rows:
-        print(f"| {r['nodes']:,} | {r['edges']:,} | {r['payload_build_s']:.2f} s | {r['payload_mb']:.1f} MB |"
-              f" {r['first_frame_s']:.2f} s | {r['first_paint_s']:.2f} s | {r['pan_fps']:.0f} | {r['drag_fps']:.0f} |"
+        drawn = r["drawing"] or {}
+        print(f"| {r['nodes']:,} | {r['edges']:,} | edges {drawn.get('edges')}, nodes {drawn.get('nodes')} |"
+              f" {r['payload_build_s']:.2f} s | {r['payload_mb']:.1f} MB | {r['apply_s']:.2f} s |"
+              f" {r['first_frame_s']:.2f} s | {r['first_paint_s']:.2f} s | {r['pan_fps']:.1f} | {r['drag_fps']:.1f} |"
               + (f" {r['page_to_paint_s']:.2f} s |" if args.streamlit else ""))
-    print("\nfirst frame: payload message sent → sigma's first render; first paint: → the frame after it. "
+    print("\nfirst frame: payload message sent → the end of the canvas's first render; first paint: → that frame "
+          "rasterised (GPU fence) and shown. "
           f"The first row is the reference, measured in the same run; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores (SwiftShader rasterises on the CPU, so a busy machine slows every frame).")
     return 0

@@ -147,6 +147,9 @@ function applyData(payload) {
     }
   }
   const types = e.types || [];
+  // thousands of overlapping edges: each faint, so where they crowd reads darker (no darker than the
+  // usual edge grey) and a sparse region stays light
+  const edgeColour = e.source.length > CPU_EDGES_ABOVE ? "rgba(184, 194, 204, 0.5)" : "#b8c2cc";
   const currencies = e.currencies || [];
   for (let i = 0; i < e.source.length; i++) {
     const amount = e.amount ? e.amount[i] : null;
@@ -154,7 +157,7 @@ function applyData(payload) {
     const ts = e.ts ? e.ts[i] : null;
     // keyed by position (the payload's edges are sorted): graphology's key generator costs more than the edge
     graph.addEdgeWithKey(`e${i}`, ids[e.source[i]], ids[e.target[i]], { etype: types[e.type[i]] || "", amount, currency, ts,
-      caption: edgeCaption(types[e.type[i]], amount, currency, ts), size: 1, color: "#b8c2cc" });
+      caption: edgeCaption(types[e.type[i]], amount, currency, ts), size: 1, color: edgeColour });
   }
   placeFresh(fresh, existed);
   amountTotals(graph);
