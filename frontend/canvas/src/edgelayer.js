@@ -6,9 +6,11 @@
 // It is a sigma edge program, so sigma calls it at the right moment of its render (below the nodes,
 // skipped while the camera moves when hideEdgesOnMove is on) with the reduced display data (hidden,
 // colour, size) of every edge; it draws on its own canvas, placed under sigma's WebGL layers.
-// Lines only, without arrowheads, and no edge picking (sigma's edge events stay off at this size).
+// Arrowheads for arrow edges; no GL picking, so the canvas finds the edge under the mouse itself
+// (edgeAt, from the segments of the last frame).
 
-const LAYER = "edgesCPU";
+export const LAYER = "edgesCPU";
+const HEAD = 5, HEAD_HALF_WIDTH = 2.2; // px: about sigma's own arrowheads at the thinnest edge
 
 export function softwareWebGL() {
   // the WebGL renderer's name, from a throwaway context: SwiftShader / llvmpipe / "Software" mean the CPU draws
@@ -33,6 +35,9 @@ export class CanvasEdgeProgram {
     this.ctx = this.canvas.getContext("2d", { willReadFrequently: true });
     this.src = []; this.tgt = []; this.data = [];
     this.count = 0;
+    this.fingerprints = [];
+    this.hits = { x1: new Float32Array(0), y1: new Float32Array(0), x2: new Float32Array(0), y2: new Float32Array(0),
+      ids: new Int32Array(0), n: 0 };
     // sigma clears its own layers at each render; this one is cleared with them, so edges hidden
     // while the camera moves are really gone from the screen
     this.onClear = () => this.clear();
@@ -42,10 +47,34 @@ export class CanvasEdgeProgram {
   reallocate(capacity) {
     this.count = capacity;
     this.src.length = capacity; this.tgt.length = capacity; this.data.length = capacity;
+    this.fingerprints.length = capacity;
+    if (this.hits.ids.length < capacity) {
+      const h = this.hits;
+      h.x1 = new Float32Array(capacity); h.y1 = new Float32Array(capacity); h.x2 = new Float32Array(capacity);
+      h.y2 = new Float32Array(capacity); h.ids = new Int32Array(capacity);
+    }
+    this.hits.n = 0;
   }
 
-  process(_fingerprint, position, sourceData, targetData, data) {
+  process(fingerprint, position, sourceData, targetData, data) {
     this.src[position] = sourceData; this.tgt[position] = targetData; this.data[position] = data;
+    this.fingerprints[position] = fingerprint;
+  }
+
+  // the key of the edge drawn nearest (x, y) (stage pixels) within `tolerance` px, or null
+  edgeAt(x, y, tolerance = 4) {
+    const h = this.hits;
+    let best = null, bestD = tolerance * tolerance;
+    for (let i = 0; i < h.n; i++) {
+      const dx = h.x2[i] - h.x1[i], dy = h.y2[i] - h.y1[i];
+      const len = dx * dx + dy * dy;
+      const k = len > 0 ? Math.max(0, Math.min(1, ((x - h.x1[i]) * dx + (y - h.y1[i]) * dy) / len)) : 0;
+      const ex = h.x1[i] + k * dx - x, ey = h.y1[i] + k * dy - y;
+      const d = ex * ex + ey * ey;
+      if (d <= bestD) { bestD = d; best = h.ids[i]; }
+    }
+    const item = best === null ? null : this.renderer.itemIDsIndex[best];
+    return item && item.type === "edge" ? item.id : null;
   }
 
   clear() {
@@ -68,6 +97,9 @@ export class CanvasEdgeProgram {
     // framed graph coordinates → clip space (sigma's camera matrix, as its shaders apply it) → CSS pixels
     const a00 = m[0], a01 = m[1], a10 = m[3], a11 = m[4], a20 = m[6], a21 = m[7];
     const hw = width / 2, hh = height / 2;
+    const radius = this.renderer.scaleSize(1); // a node's drawn radius per unit of its size
+    const h = this.hits;
+    h.n = 0;
     // one path per colour and width (usually one in all): a single stroke of many segments is what a
     // CPU rasteriser does fastest
     const paths = new Map();
@@ -80,14 +112,32 @@ export class CanvasEdgeProgram {
       if ((x1 < 0 && x2 < 0) || (x1 > width && x2 > width) || (y1 < 0 && y2 < 0) || (y1 > height && y2 > height)) continue;
       const key = `${d.color}|${d.size}`;
       let path = paths.get(key);
-      if (!path) { path = { color: d.color, size: d.size, p: new Path2D() }; paths.set(key, path); }
+      if (!path) { path = { color: d.color, size: d.size, p: new Path2D(), heads: null }; paths.set(key, path); }
+      let ex = x2, ey = y2;
+      if (d.type === "arrow") {
+        // stop at the target's rim, and a filled head there
+        const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy);
+        const r = t.size * radius;
+        if (len > r + HEAD) {
+          const ux = dx / len, uy = dy / len;
+          const tipX = x2 - ux * r, tipY = y2 - uy * r;
+          ex = tipX - ux * HEAD; ey = tipY - uy * HEAD;
+          if (!path.heads) path.heads = new Path2D();
+          path.heads.moveTo(tipX, tipY);
+          path.heads.lineTo(ex - uy * HEAD_HALF_WIDTH, ey + ux * HEAD_HALF_WIDTH);
+          path.heads.lineTo(ex + uy * HEAD_HALF_WIDTH, ey - ux * HEAD_HALF_WIDTH);
+          path.heads.closePath();
+        }
+      }
       path.p.moveTo(x1, y1);
-      path.p.lineTo(x2, y2);
+      path.p.lineTo(ex, ey);
+      h.x1[h.n] = x1; h.y1[h.n] = y1; h.x2[h.n] = x2; h.y2[h.n] = y2; h.ids[h.n] = this.fingerprints[i]; h.n += 1;
     }
-    for (const { color, size, p } of paths.values()) {
+    for (const { color, size, p, heads } of paths.values()) {
       ctx.strokeStyle = color;
       ctx.lineWidth = Math.max(1, size);
       ctx.stroke(p);
+      if (heads) { ctx.fillStyle = color; ctx.fill(heads); }
     }
   }
 

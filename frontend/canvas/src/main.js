@@ -149,9 +149,10 @@ function applyData(payload) {
   const types = e.types || [];
   // thousands of overlapping edges: each faint, so where they crowd reads darker (no darker than the
   // usual edge grey) and a sparse region stays light
-  const edgeColour = e.source.length > CPU_EDGES_ABOVE ? "rgba(184, 194, 204, 0.5)" : "#b8c2cc";
+  const edgeColour = e.source.length > LINES_ABOVE ? "rgba(184, 194, 204, 0.5)" : "#b8c2cc";
   const currencies = e.currencies || [];
-  const edgeType = e.source.length > CPU_EDGES_ABOVE ? "line" : "arrow";
+  // every edge is of the renderer's edge type (chosen by the graph's size when the renderer was made)
+  const edgeType = renderer ? renderer.getSetting("defaultEdgeType") : e.source.length > LINES_ABOVE ? "line" : "arrow";
   for (let i = 0; i < e.source.length; i++) {
     const amount = e.amount ? e.amount[i] : null;
     const currency = e.currency && e.currency[i] !== null ? currencies[e.currency[i]] : null;
@@ -228,8 +229,9 @@ function applyOptions(options) {
 
 // Above these sizes, in a browser whose WebGL is a software rasteriser, the cheaper ways of drawing are
 // used (docs/canvas.md, "Big graphs"): edges on a CPU canvas, nodes as GL points instead of circles.
-const CPU_EDGES_ABOVE = 20000; // edges; also where edges lose their arrows and edge hover goes off
+const CPU_EDGES_ABOVE = 1000; // edges
 const POINT_NODES_ABOVE = 5000; // nodes
+const LINES_ABOVE = 20000; // edges, on any WebGL: lines without arrows, and no edge hover
 
 function createRenderer() {
   try {
@@ -245,17 +247,19 @@ function createRenderer() {
 function makeSigma(edges, nodes) {
   const software = (edges > CPU_EDGES_ABOVE || nodes > POINT_NODES_ABOVE) && softwareWebGL();
   const cpuEdges = software && edges > CPU_EDGES_ABOVE;
-  state.drawing = { softwareWebGL: software, edges: cpuEdges ? "cpu-canvas" : edges > CPU_EDGES_ABOVE ? "webgl-line" : "webgl-arrow",
+  const edgeType = edges > LINES_ABOVE ? "line" : "arrow";
+  state.drawing = { softwareWebGL: software, edges: cpuEdges ? "cpu-canvas" : `webgl-${edgeType}`,
     nodes: software && nodes > POINT_NODES_ABOVE ? "webgl-point" : "webgl-circle" };
   return new CanvasSigma(graph, ui.stage, {
     allowInvalidContainer: true,
     labelFont: "Arial, sans-serif", labelSize: 12, labelWeight: "normal",
     labelGridCellSize: 100, ...densitySettings(state.density),
     defaultDrawNodeLabel: labelGuard.drawLabel,
-    defaultEdgeType: edges > CPU_EDGES_ABOVE ? "line" : "arrow",
-    ...(cpuEdges ? { edgeProgramClasses: { line: CanvasEdgeProgram } } : {}),
+    defaultEdgeType: edgeType,
+    ...(cpuEdges ? { edgeProgramClasses: { [edgeType]: CanvasEdgeProgram } } : {}),
     ...(state.drawing.nodes === "webgl-point" ? { nodeProgramClasses: { circle: NodePointProgram } } : {}),
-    enableEdgeEvents: edges <= CPU_EDGES_ABOVE,
+    // edge hover: sigma's GL picking, or the CPU layer's own hit test (bindEvents)
+    enableEdgeEvents: edges <= LINES_ABOVE && !cpuEdges,
     hideEdgesOnMove: edges > 50000,
     renderEdgeLabels: wantEdgeLabels(1), edgeLabelSize: 10, edgeLabelFont: "Arial, sans-serif",
     zIndex: true,
@@ -442,6 +446,22 @@ function bindEvents() {
     dragged = null;
     setTimeout(() => { moved = false; }, 0);
   });
+  // edges on the CPU canvas have no GL picking: hovering them is the layer's own hit test, a node's
+  // hover going first
+  const cpuLayer = state.drawing.edges === "cpu-canvas" && graph.size <= LINES_ABOVE
+    ? renderer.edgePrograms[renderer.getSetting("defaultEdgeType")] : null;
+  let overNode = false, tipEdge = null;
+  renderer.on("enterNode", () => { overNode = true; tipEdge = null; });
+  renderer.on("leaveNode", () => { overNode = false; });
+  if (cpuLayer) {
+    renderer.getMouseCaptor().on("mousemovebody", (e) => {
+      if (overNode || dragged) return;
+      const edge = cpuLayer.edgeAt(e.x, e.y);
+      if (edge === tipEdge) return;
+      tipEdge = edge;
+      ui.showTip(edge ? edgeTip(edge) : null);
+    });
+  }
   renderer.on("enterEdge", ({ edge }) => ui.showTip(edgeTip(edge)));
   renderer.on("leaveEdge", () => ui.showTip(null));
   renderer.on("enterNode", ({ node }) => ui.showTip(node));
