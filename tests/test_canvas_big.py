@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from browser_app import ARTIFACTS, offline_page, require_chromium
+from PIL import Image
 from test_canvas_browser import CANVAS_ARGS
 
 from graphbench.viz.canvas import BUNDLE_DIR, canvas_payload
@@ -123,7 +124,8 @@ def test_big_graph_edges_on_the_cpu_canvas(served: str) -> None:
 
 
 def test_mid_graph_arrows_and_hover_on_the_cpu_canvas(served: str) -> None:
-    with offline_page(CANVAS_ARGS, {"width": 1000, "height": 700}, 60_000, failure_shot="canvas-mid-failure.png") as page:
+    with offline_page(CANVAS_ARGS, {"width": 1000, "height": 700}, 60_000, failure_shot="canvas-mid-failure.png",
+                      accept_downloads=True) as page:
         frame = _first(page, served, "mid")
         drawing = frame.evaluate("() => window.__gbCanvas.drawing")
         assert drawing == {"softwareWebGL": True, "edges": "cpu-canvas", "nodes": "webgl-circle"}
@@ -142,3 +144,12 @@ def test_mid_graph_arrows_and_hover_on_the_cpu_canvas(served: str) -> None:
         assert tip.inner_text() == f"{A} —LINKS_TO→ {B}"
         page.mouse.move((a["x"] + b["x"]) / 2, a["y"] + 40)
         tip.wait_for(state="hidden")
+
+        # the PNG export has the CPU layer too, under the nodes: grey on the line, white beside it
+        with page.expect_download() as png:
+            frame.click("#btn-png")
+        png.value.save_as(ARTIFACTS / "canvas-mid-export.png")
+        with Image.open(ARTIFACTS / "canvas-mid-export.png") as image:
+            rgb = image.convert("RGB")
+            on, beside = rgb.getpixel((round((ax + bx) / 2), round(ay))), rgb.getpixel((round((ax + bx) / 2), round(ay) + 25))
+        assert beside == (255, 255, 255) and max(on) < 250, (on, beside)
