@@ -16,7 +16,6 @@ import json
 import random
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from browser_app import ARTIFACTS, offline_page, require_chromium
@@ -69,9 +68,10 @@ def _graph(n: int, m: int) -> tuple[list[dict], list[dict]]:
     return nodes, edges + [{"source": A, "target": B, "type": "LINKS_TO"}]
 
 
-@pytest.fixture
-def served(tmp_path: Path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
     require_chromium()
+    tmp_path = tmp_path_factory.mktemp("canvas-big")
     shutil.copytree(BUNDLE_DIR, tmp_path / "bundle")
     (tmp_path / "harness.html").write_text(HARNESS, encoding="utf-8")
     for size, (n, m) in (("big", (5100, 20_500)), ("mid", (1200, 1500))):
@@ -102,11 +102,14 @@ def _first(page, served: str, size: str):
 
 
 def test_big_graph_edges_on_the_cpu_canvas(served: str) -> None:
-    with offline_page(CANVAS_ARGS, {"width": 1000, "height": 700}, 60_000, failure_shot="canvas-big-failure.png") as page:
+    # a HiDPI screen (2 device pixels per CSS pixel): software WebGL draws at 1.5
+    with offline_page(CANVAS_ARGS, {"width": 1000, "height": 700}, 60_000, failure_shot="canvas-big-failure.png",
+                      device_scale_factor=2) as page:
         frame = _first(page, served, "big")
         state = frame.evaluate("() => ({renders: window.__gbCanvas.renders, drawing: window.__gbCanvas.drawing})")
         # SwiftShader is software WebGL: the cheap ways of drawing are chosen
-        assert state["drawing"] == {"softwareWebGL": True, "edges": "cpu-canvas", "nodes": "webgl-point"}
+        assert state["drawing"] == {"softwareWebGL": True, "edges": "cpu-canvas", "nodes": "webgl-point", "pixelRatio": 1.5}
+        assert frame.evaluate("() => { const c = document.querySelector('canvas.sigma-edgesCPU'); return c.width / c.clientWidth; }") == 1.5
         assert state["renders"] == 1, "one render message, one render"
 
         (ax, ay), (bx, by) = frame.evaluate(STAGE_XY, A), frame.evaluate(STAGE_XY, B)
@@ -128,7 +131,7 @@ def test_mid_graph_arrows_and_hover_on_the_cpu_canvas(served: str) -> None:
                       accept_downloads=True) as page:
         frame = _first(page, served, "mid")
         drawing = frame.evaluate("() => window.__gbCanvas.drawing")
-        assert drawing == {"softwareWebGL": True, "edges": "cpu-canvas", "nodes": "webgl-circle"}
+        assert drawing == {"softwareWebGL": True, "edges": "cpu-canvas", "nodes": "webgl-circle", "pixelRatio": 1}
         (ax, ay), (bx, by) = frame.evaluate(STAGE_XY, A), frame.evaluate(STAGE_XY, B)
         radius = frame.evaluate("(n) => window.__gbCanvasAPI.position(n).size", B)
         # the line is thin along its length and widens into a head just before B's rim

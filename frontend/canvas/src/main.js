@@ -283,6 +283,19 @@ function applyOptions(options) {
 const CPU_EDGES_ABOVE = 1000; // edges
 const POINT_NODES_ABOVE = 5000; // nodes
 const LINES_ABOVE = 20000; // edges, on any WebGL: lines without arrows, and no edge hover
+// with software WebGL the CPU fills every pixel of every layer: on a HiDPI screen at most 1.5 device
+// pixels per CSS pixel (text stays sharp enough, a quarter fewer pixels than at 2)
+const SOFTWARE_MAX_PIXEL_RATIO = 1.5;
+
+function capPixelRatio(max) {
+  // sigma and its image export read window.devicePixelRatio; this document is the canvas's own iframe,
+  // so nothing else on the page is affected
+  const own = Object.getOwnPropertyDescriptor(window, "devicePixelRatio")
+    || Object.getOwnPropertyDescriptor(Window.prototype, "devicePixelRatio");
+  const real = own && own.get ? () => own.get.call(window) : () => 1;
+  if (real() <= max) return;
+  Object.defineProperty(window, "devicePixelRatio", { configurable: true, get: () => Math.min(max, real()) });
+}
 
 function createRenderer() {
   try {
@@ -291,7 +304,6 @@ function createRenderer() {
     ui.stage.textContent = `This browser cannot draw the canvas (WebGL is off or missing): ${error.message}`;
     throw error;
   }
-  state.defaultDrawLabel = labelGuard.drawLabel;
   finishRenderer();
 }
 
@@ -299,8 +311,9 @@ function makeSigma(edges, nodes) {
   const software = (edges > CPU_EDGES_ABOVE || nodes > POINT_NODES_ABOVE) && softwareWebGL();
   const cpuEdges = software && edges > CPU_EDGES_ABOVE;
   const edgeType = edges > LINES_ABOVE ? "line" : "arrow";
+  if (software) capPixelRatio(SOFTWARE_MAX_PIXEL_RATIO);
   state.drawing = { softwareWebGL: software, edges: cpuEdges ? "cpu-canvas" : `webgl-${edgeType}`,
-    nodes: software && nodes > POINT_NODES_ABOVE ? "webgl-point" : "webgl-circle" };
+    nodes: software && nodes > POINT_NODES_ABOVE ? "webgl-point" : "webgl-circle", pixelRatio: window.devicePixelRatio || 1 };
   return new CanvasSigma(graph, ui.stage, {
     allowInvalidContainer: true,
     labelFont: "Arial, sans-serif", labelSize: 12, labelWeight: "normal",
