@@ -5,7 +5,8 @@ iframe of a small page that sends it the payload as Streamlit does, so no app se
 
 Known answers: one render message gives exactly one render; an edge between two nodes placed alone far
 from the crowd is drawn along the line between them and nowhere beside it, with a head at its target;
-hovering it names it; once one of its ends is hidden it is no longer drawn. Timings are
+hovering it names it; once one of its ends is hidden it is no longer drawn; resizing the iframe redraws
+only when the stage's size changes. Timings are
 benchmarks/bench_canvas.py's business, not this test's."""
 
 from __future__ import annotations
@@ -156,3 +157,12 @@ def test_mid_graph_arrows_and_hover_on_the_cpu_canvas(served: str) -> None:
             rgb = image.convert("RGB")
             on, beside = rgb.getpixel((round((ax + bx) / 2), round(ay))), rgb.getpixel((round((ax + bx) / 2), round(ay) + 25))
         assert beside == (255, 255, 255) and max(on) < 250, (on, beside)
+
+        # Streamlit sets the frame's height again and again: a taller iframe whose stage keeps its size is
+        # not redrawn; a narrower one is
+        renders = frame.evaluate("() => window.__gbCanvas.renders")
+        page.evaluate("() => { document.getElementById('c').style.height = '760px'; }")
+        page.wait_for_timeout(500)
+        assert frame.evaluate("() => window.__gbCanvas.renders") == renders
+        page.evaluate("() => { document.getElementById('c').style.width = '900px'; }")
+        frame.wait_for_function(f"() => window.__gbCanvas.renders > {renders}")

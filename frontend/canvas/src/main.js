@@ -362,7 +362,23 @@ function afterRender(r) {
   }));
 }
 
+// sigma re-indexes every node and edge on any window resize (for its label grid); this window is the
+// component's iframe, which Streamlit resizes whenever the frame height is set, while the stage keeps
+// its size: only a real change of the stage's size is worth that refresh
+function refreshOnlyWhenTheStageResizes(r) {
+  window.removeEventListener("resize", r.activeListeners.handleResize);
+  let last = `${r.container.offsetWidth}x${r.container.offsetHeight}`;
+  r.activeListeners.handleResize = () => {
+    const now = `${r.container.offsetWidth}x${r.container.offsetHeight}`;
+    if (now === last) return;
+    last = now;
+    r.scheduleRefresh();
+  };
+  window.addEventListener("resize", r.activeListeners.handleResize);
+}
+
 function finishRenderer() {
+  refreshOnlyWhenTheStageResizes(renderer);
   renderer.getCamera().on("updated", (cam) => {
     const want = wantEdgeLabels(cam.ratio);
     if (renderer.getSetting("renderEdgeLabels") !== want) setRenderSettings({ renderEdgeLabels: want });
