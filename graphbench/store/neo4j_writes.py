@@ -38,11 +38,17 @@ class Neo4jWrites:
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def _run_once(self, cypher: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """One auto-commit query, never retried: renewing or giving back a lease on a server that went away
+        must fail at once, not after the driver's 30 s of retries (the lease lapses by itself)."""
+        with self._session() as session:
+            return [record.data() for record in session.run(cypher, params)]
+
     @contextmanager
     def write_lock(self) -> Iterator[None]:
         """Hold the server's one writer (:mod:`graphbench.store.neo4j_lease`) for a whole load."""
         if self._lease is None:
-            self._lease = WriterLease(self.run, self.url)
+            self._lease = WriterLease(self.run, self.url, once=self._run_once)
         lease = self._lease
         lease.acquire()
         try:

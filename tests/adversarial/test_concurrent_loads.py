@@ -153,6 +153,31 @@ def test_a_second_writer_into_neo4j_waits_then_stops_and_a_lapsed_lease_is_taken
     assert neo4j_store.stats()["nodes"]["Account"] > 0
 
 
+@pytest.mark.neo4j
+def test_a_lease_of_a_dead_process_on_this_machine_is_taken_at_once(neo4j_store, folders, tmp_path: Path) -> None:
+    """A killed load's lease (this host, this boot, a pid that no longer runs) does not make the rerun wait
+    for it to lapse; a lease whose pid still runs here is waited for like any other."""
+    import socket
+
+    from graphbench.store.neo4j_lease import LEASE_LABEL, boot_id
+
+    def lease(pid: int) -> None:  # an hour left on it: only the dead-holder rule can take it within a second
+        neo4j_store.run(f"MERGE (l:{LEASE_LABEL} {{id: 'writer'}}) SET l.holder = $holder, l.pid = $pid, "
+                        "l.host = $host, l.boot = $boot, l.expires = timestamp() + 3600000",
+                        {"holder": f"here:{pid}:x", "pid": pid, "host": socket.gethostname(), "boot": boot_id()})
+
+    lease(os.getpid())  # this very test process: alive
+    run = _load_process(neo4j_store.url, folders[0], tmp_path / "rejects", GRAPHBENCH_LOCK_TIMEOUT="1")
+    code, (_, err) = run.wait(timeout=300), run.communicate()
+    assert code != 0 and "still holds the store" in err
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    lease(gone.pid)
+    run = _load_process(neo4j_store.url, folders[0], tmp_path / "rejects", GRAPHBENCH_LOCK_TIMEOUT="1")
+    assert run.wait(timeout=300) == 0, run.communicate()[1][-500:]
+    assert neo4j_store.stats()["nodes"]["Account"] > 0
+
+
 def test_a_lease_given_back_to_a_server_that_went_away_does_not_mask_the_error() -> None:
     """A load whose server stops mid-write must end in the store's one sentence: giving the lease back
     fails too (the server is gone), and that failure must not replace the sentence with a traceback."""
