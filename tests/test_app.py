@@ -223,15 +223,25 @@ def test_pyvis_colours_by_community_and_weights_only_weighted_edges() -> None:
     assert '"value": 3.0' in page and '"value": null' not in page
 
 
+@pytest.fixture(scope="module")
+def neo4j_sample(neo4j_session_store, tmp_path_factory: pytest.TempPathFactory):
+    """The sample in the real Neo4j, emptied and loaded once for the three page tests below, which only
+    read it (each would otherwise spend a sample load of its own)."""
+    from loaders.load import load_dir
+
+    with neo4j_session_store._session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    load_dir(neo4j_session_store, ROOT / "sample_data", rejects_dir=tmp_path_factory.mktemp("rejects"))
+    return neo4j_session_store
+
+
 @pytest.mark.neo4j
-def test_communities_on_neo4j_push_down_to_gds(neo4j_store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_communities_on_neo4j_push_down_to_gds(neo4j_sample, monkeypatch: pytest.MonkeyPatch) -> None:
     """`auto` on a Neo4j server with GDS runs inside the database, and drawing a community reads
     member neighbourhoods: the page never pulls the whole graph's tables."""
     import graphbench.store.tables as tables_module
-    from loaders.load import load_dir
     from tests.conftest import NEO4J_URL
 
-    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
     monkeypatch.setenv("GRAPHBENCH_STORE", NEO4J_URL)
 
     def refuse(*args, **kwargs):
@@ -251,18 +261,16 @@ def test_communities_on_neo4j_push_down_to_gds(neo4j_store, monkeypatch: pytest.
 
 
 @pytest.mark.neo4j
-def test_money_on_neo4j_reads_only_what_it_shows(neo4j_store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_money_on_neo4j_reads_only_what_it_shows(neo4j_sample, monkeypatch: pytest.MonkeyPatch) -> None:
     """On Neo4j the Money page opens and traces without pulling a whole table: the overview is
     aggregated in Cypher and the trace read hop by hop. Only the pattern search, on its button, reads
     every transfer, and then finds the planted patterns."""
     import graphbench.store.neo4j_store as neo4j_module
     import graphbench.store.tables as tables_module
-    from loaders.load import load_dir
     from tests.conftest import NEO4J_URL
 
     truth = json.loads((ROOT / "sample_data" / "ground_truth.json").read_text(encoding="utf-8"))
     cycle = next(p for p in truth["patterns"] if p["kind"] == "cycle")
-    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
     monkeypatch.setenv("GRAPHBENCH_STORE", NEO4J_URL)
     whole_reads: list[str] = []
     real_columns = neo4j_module.Neo4jStore._columns
@@ -295,15 +303,12 @@ def test_money_on_neo4j_reads_only_what_it_shows(neo4j_store, monkeypatch: pytes
 
 
 @pytest.mark.neo4j
-def test_whole_graph_pages_on_neo4j_wait_for_the_go_ahead(neo4j_store, monkeypatch: pytest.MonkeyPatch,
-                                                          tmp_path: Path) -> None:
+def test_whole_graph_pages_on_neo4j_wait_for_the_go_ahead(neo4j_sample, monkeypatch: pytest.MonkeyPatch) -> None:
     """On Neo4j, opening Trends, Links or an account in Explore reads no whole table; the SAME_AS
     review works at once; each whole-graph analysis runs on its button and then shows its results."""
     import graphbench.store.tables as tables_module
-    from loaders.load import load_dir
     from tests.conftest import NEO4J_URL
 
-    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
     monkeypatch.setenv("GRAPHBENCH_STORE", NEO4J_URL)
     agreed: list[bool] = []
     real_read_tables = tables_module.read_tables

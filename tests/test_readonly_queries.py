@@ -39,10 +39,12 @@ WRITES = [
 ]
 
 
-@pytest.fixture
-def loaded(tmp_path: Path):
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory):
+    # one store for the 72 cases: each compares the whole graph before and after its own queries, so a
+    # case that wrote would fail itself, and the others still start from what they read
     store = open_store("memory:")
-    load_dir(store, MINI, rejects_dir=tmp_path)
+    load_dir(store, MINI, rejects_dir=tmp_path_factory.mktemp("rejects"))
     return store
 
 
