@@ -17,17 +17,17 @@ JSON of ``{column: cell}`` with sorted keys.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from graphbench.store.duck_merge import arrow_of
 from loaders.reader import MAX_FIELD, detect_encoding, header_of
 
 BLOCK_BYTES = 16 << 20  # ~100k transfer rows per record batch: memory stays bounded whatever the file size
@@ -68,48 +68,83 @@ def blocks(path: Path, header: list[str]) -> Iterator[Block]:
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
-    hasher = duckdb.connect(":memory:")
     keys = sorted(header)
     number = 0
-    try:
-        for batch in reader:
-            table = pa.Table.from_batches([batch])
-            # one pass per row over all its cells: blank (every cell whitespace) and odd (see the module doc)
-            joined = pc.binary_join_element_wise(*[table[name] for name in header], "")
-            blank = pc.match_substring_regex(joined, BLANK)
-            too_long = None
-            for name in header:
-                longer = pc.greater(pc.utf8_length(table[name]), MAX_FIELD)
-                too_long = longer if too_long is None else pc.or_(too_long, longer)
-            odd = pc.or_(pc.match_substring_regex(joined, ODD), too_long)
-            if pc.any(blank).as_py():
-                table = table.filter(pc.invert(blank))
-                odd = pc.filter(odd, pc.invert(blank))
-            count = table.num_rows
-            if not count:
-                continue
-            numbers = pa.array(range(number + 1, number + count + 1), type=pa.int64())
-            number += count
-            yield Block(table, numbers, _hashes(hasher, table, keys), pc.fill_null(odd, True).combine_chunks())
-    finally:
-        hasher.close()
+    for batch in reader:
+        table = pa.Table.from_batches([batch])
+        blank = _blank(table, header)
+        odd = _odd(table, header)
+        if blank is not None:
+            table = table.filter(pc.invert(blank))
+            odd = pc.filter(odd, pc.invert(blank))
+        count = table.num_rows
+        if not count:
+            continue
+        numbers = pa.array(np.arange(number + 1, number + count + 1, dtype=np.int64))
+        number += count
+        yield Block(table, numbers, _hashes(table, keys), pc.fill_null(odd, True))
 
 
-def _hashes(con: duckdb.DuckDBPyConnection, table: pa.Table, keys: list[str]) -> pa.Array:
-    """SHA-256 of each row's canonical JSON, built column-wise (an odd row's hash is the row path's to
-    make: its control characters need JSON escapes this does not write)."""
-    parts: list[pa.ChunkedArray | str] = []
-    for i, key in enumerate(keys):
+def _plain_ascii(column: pa.ChunkedArray) -> bool:
+    """Whether every byte under the column is printable ASCII (conservative: the whole data buffer is
+    looked at, so a byte outside the column's slice can only send it to the regex)."""
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        if data is None or data.size == 0:
+            continue
+        raw = np.frombuffer(data, dtype=np.uint8)
+        if raw.min() < 0x20 or raw.max() >= 0x80:
+            return False
+    return True
+
+
+def _longest_bytes(column: pa.ChunkedArray) -> int:
+    longest = 0
+    for chunk in column.chunks:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+            longest = max(longest, int(np.diff(offsets).max()))
+    return longest
+
+
+def _blank(table: pa.Table, header: list[str]) -> pa.Array | None:
+    """Rows whose cells are all whitespace (None when there is none): column by column, stopping at the
+    first column where no row is left blank (usually the first)."""
+    blank = None
+    for name in header:
+        this = pc.match_substring_regex(table[name], BLANK)
+        blank = this if blank is None else pc.and_(blank, this)
+        if not pc.any(blank).as_py():
+            return None
+    return blank.combine_chunks() if isinstance(blank, pa.ChunkedArray) else blank
+
+
+def _odd(table: pa.Table, header: list[str]) -> pa.Array:
+    """Rows with a control character, a special space or an over-long cell in any cell; the regex runs
+    only on the columns whose bytes are not all printable ASCII."""
+    odd = pa.array(np.zeros(table.num_rows, dtype=bool))
+    for name in header:
+        column = table[name]
+        if not _plain_ascii(column):
+            odd = pc.or_(odd, pc.match_substring_regex(column, ODD))
+        if _longest_bytes(column) > MAX_FIELD:  # a cell's characters are at most its bytes
+            odd = pc.or_(odd, pc.greater(pc.utf8_length(column), MAX_FIELD))
+    return odd.combine_chunks() if isinstance(odd, pa.ChunkedArray) else odd
+
+
+def _hashes(table: pa.Table, keys: list[str]) -> pa.Array:
+    """SHA-256 of each row's canonical JSON (:func:`loaders.reader.record_sha256`), the JSON built by one
+    format string per row and hashed by hashlib (several times faster than SHA-256 in DuckDB). An odd row's
+    hash is the row path's to make: its control characters need JSON escapes this does not write."""
+    columns: list[list[str]] = []
+    for key in keys:
         escaped = table[key]
         if pc.any(pc.match_substring(escaped, "\\")).as_py():
             escaped = pc.replace_substring(escaped, "\\", "\\\\")
         if pc.any(pc.match_substring(escaped, '"')).as_py():
             escaped = pc.replace_substring(escaped, '"', '\\"')
-        parts += [("{" if i == 0 else ",") + json.dumps(key, ensure_ascii=False) + ':"', escaped, '"']
-    parts.append("}")
-    text = pc.binary_join_element_wise(*parts, "")
-    con.register("_gb_json", pa.table({"j": text}))
-    try:
-        return arrow_of(con.execute("SELECT sha256(j) AS h FROM _gb_json"))["h"].combine_chunks()
-    finally:
-        con.unregister("_gb_json")
+        columns.append(escaped.to_pylist())
+    shape = "{" + ",".join(json.dumps(key, ensure_ascii=False).replace("%", "%%") + ':"%s"' for key in keys) + "}"
+    sha = hashlib.sha256
+    return pa.array([sha((shape % row).encode("utf-8")).hexdigest() for row in zip(*columns, strict=True)],
+                    type=pa.string())

@@ -6,8 +6,12 @@ through the row parser (``one``, the same code a row-by-row load runs), and its 
 with their place in load order. Rows in = loaded + rejected stays exact, and rejects and warnings come
 out in row order with file, row, field and reason.
 
+The channel records of the file are merged in memory and reach the store once, at the end of the file
+(:mod:`loaders.columnar_stage`: exact, and the store's channel rows are not rewritten on every block).
+
 When pyarrow cannot parse the file after all (a ragged row, an unclosed quote), the rows written so far
-stay (writing them again changes nothing) and the whole file is read again row by row.
+stay (writing them again changes nothing), the staged ones are dropped, and the whole file is read again
+row by row.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from graphbench.batch import GraphBatch
 from graphbench.store.base import SupportsTableUpserts
 from graphbench.store.duck_values import records_table
 from loaders import columnar, transactions_columnar
+from loaders.columnar_stage import NodeStage
 
 RowParser = Callable[..., GraphBatch | None]
 Progress = Callable[[str, int, int], None]
@@ -43,6 +48,7 @@ def load(store: Any, source: Any, report: Any, recorded_path: str, one: RowParse
     if header is None:
         return False
     known: dict[str, dict[Any, Any]] = {}  # values normalised so far in this file
+    stage = NodeStage("PaymentChannel")  # the channels of the file, merged in memory (columnar_stage.py)
     try:
         for block in columnar.blocks(source.path, header):
             parsed = transactions_columnar.parse_block(block, recorded_path, known)
@@ -54,14 +60,24 @@ def load(store: Any, source: Any, report: Any, recorded_path: str, one: RowParse
                 extra_nodes, extra_rels = _by_row(block, header, left, one)
                 nodes += extra_nodes
                 rels += extra_rels
-            store.upsert_tables({"PaymentChannel": _concat(nodes)}, {"TRANSFERRED": _concat(rels)})
+            if len(nodes) == 1 and stage.takes(parsed.nodes):
+                stage.add(parsed.nodes)
+                store.upsert_tables({}, {"TRANSFERRED": _concat(rels)})
+                if stage.big():
+                    stage.flush(store)
+            else:  # what is staged reaches the store first: load order holds
+                stage.flush(store)
+                store.upsert_tables({"PaymentChannel": _concat(nodes)}, {"TRANSFERRED": _concat(rels)})
             if progress:
                 progress(source.path.name, report.rows, expected)
+        stage.flush(store)
     except pa.ArrowInvalid:
         report.rows = report.loaded = 0
         for records in kept:
             records.clear()
         return False
+    finally:
+        stage.close()
     return True
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from graphbench.export.jsonl import generate_jsonl
 from graphbench.store import open_store
-from loaders import columnar_load
+from loaders import columnar as columnar_module
+from loaders import columnar_load, columnar_stage
 from loaders.load import load_dir
 
 HEADER = "tx_id,timestamp,from_type,from_id,to_type,to_id,amount,currency,reference\n"
@@ -89,3 +91,77 @@ def test_a_file_pyarrow_cannot_parse_is_read_row_by_row(tmp_path: Path, monkeypa
     slow = _load(folder, tmp_path, False, monkeypatch, "slow")
     assert fast[1] == slow[1] and fast[2] == slow[2]
     assert fast[0]["rows"] == 4 and fast[0]["rejected"] == 1
+
+
+def _many_rows(count: int, channels: int, first: int = 0) -> str:
+    """Rows naming few channels (so a channel gathers more than MAX_SOURCES sources), capture times that tie,
+    transfers from a channel to itself, and now and then a row the row parser must take."""
+    lines = []
+    for i in range(first, first + count):
+        src, dst = f"c{i % channels}@pay.example", f"c{(i * 7) % channels}@pay.example"
+        stamp = f"2024-01-{1 + (i * 13) % 28:02d}T{(i * 5) % 24:02d}:00:00Z"  # many exact ties
+        if i % 401 == 7:
+            stamp = "2024-01-05 10:00"  # not canonical: normalised by the row parser
+        amount = "lots" if i % 397 == 5 else f"{i % 500}.25"  # a reject now and then
+        lines.append(f"T{i},{stamp},paypal,{src},paypal,{dst},{amount},USD,ref {i}\n")
+    return "".join(lines)
+
+
+def _load_twice(tmp: Path, files: list[str], columnar: bool, monkeypatch: pytest.MonkeyPatch, tag: str):
+    """Each file loaded into one store, in turn (a store already holding the nodes), then the first again."""
+    with monkeypatch.context() as patch:
+        if not columnar:
+            patch.setattr(columnar_load, "takes", lambda store, source: None)
+        patch.setattr(columnar_module, "BLOCK_BYTES", 4096)  # many blocks
+        patch.setattr(columnar_stage, "MAX_SOURCE_ITEMS", 300)  # and the stage emptied mid-file
+        store = open_store("memory:")
+        reports = []
+        for k, text in enumerate([*files, files[0]]):
+            folder = _write(tmp / f"data-{k}", HEADER + text)  # the same paths for both loads
+            reports.append(load_dir(store, folder, rejects_dir=tmp / f"rejects-{tag}-{k}", resolve=False).to_json())
+    return [(r["rows"], r["loaded"], r["rejected"], r["warnings"]) for r in reports], list(generate_jsonl(store))
+
+
+def test_staged_channels_over_many_blocks_equal_the_row_by_row_load(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [_many_rows(1200, 12), _many_rows(600, 15, first=900)]  # the second overlaps the first
+    staged: list[int] = []
+    real_add = columnar_stage.NodeStage.add
+
+    def spy(self, table):
+        staged.append(table.num_rows)
+        return real_add(self, table)
+
+    monkeypatch.setattr(columnar_stage.NodeStage, "add", spy)
+    fast = _load_twice(tmp_path, files, True, monkeypatch, "fast")
+    assert len(staged) > 20  # blocks really went through the stage
+    slow = _load_twice(tmp_path, files, False, monkeypatch, "slow")
+    assert fast == slow
+    counts = fast[0]
+    assert all(rows == loaded + rejected for rows, loaded, rejected, _ in counts)
+    assert counts[0][2] == len([i for i in range(1200) if i % 397 == 5]) == 4
+    channels = [line for line in fast[1] if '"PaymentChannel:paypal:c0@pay.example"' in line and '"labels"' in line]
+    assert channels and channels[0].count("#") >= 2 * 50  # a full list of sources (file#row#sha each)
+
+
+def test_the_stage_reduces_a_block_by_the_merge_rule() -> None:
+    stage = columnar_stage.NodeStage("PaymentChannel")
+
+    def records(rows):
+        return pa.table({"id": [r[0] for r in rows], "p": [r[1] for r in rows],
+                         "first_seen": [r[2] for r in rows], "last_seen": [r[2] for r in rows],
+                         "sources": [[r[3]] for r in rows], "_seq": [r[4] for r in rows]})
+
+    block = records([("a", "old", "2024-01-02T00:00:00Z", "s1", 1), ("a", "tie-later", "2024-01-03T00:00:00Z", "s2", 5),
+                     ("a", "tie-earlier", "2024-01-03T00:00:00Z", "s3", 3), ("b", "only", "2024-01-01T00:00:00Z", "s4", 2),
+                     ("a", "same row", "2023-12-31T00:00:00Z", "s2", 6)])
+    assert stage.takes(block)
+    stage.add(block)
+    stage.add(records([("a", "older", "2024-01-01T00:00:00Z", "s9", 9), ("b", "equal", "2024-01-01T00:00:00Z", "s8", 8)]))
+    rows = {r["id"]: r for r in stage.table().to_pylist()}
+    assert rows["a"]["p"] == "tie-later" and rows["a"]["last_seen"] == "2024-01-03T00:00:00Z"
+    assert rows["a"]["first_seen"] == "2023-12-31T00:00:00Z"
+    assert rows["a"]["sources"] == ["s1", "s3", "s2", "s9"]  # load order, each once
+    assert rows["b"]["p"] == "equal"  # a tie goes to the later block
+    assert not stage.takes(records([("c", None, "2024-01-01T00:00:00Z", "s", 1)]))  # a missing property
+    assert not stage.takes(records([("c", "x", "2024-01-01 00:00", "s", 1)]))  # not canonical
