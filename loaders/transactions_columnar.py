@@ -100,7 +100,8 @@ def parse_block(block: Block, source_file: str, known: dict[str, dict[Any, Any]]
     for name in REQUIRED:
         ok = pc.and_(ok, pc.greater(pc.utf8_length(text[name]), 0))
     ok = pc.fill_null(ok, False).combine_chunks() if isinstance(ok, pa.ChunkedArray) else pc.fill_null(ok, False)
-    good = {name: pc.filter(column, ok) for name, column in text.items()}
+    every_ok = pc.all(ok).as_py()  # the usual block: no filtering (a copy of every column) at all
+    good = text if every_ok else {name: pc.filter(column, ok) for name, column in text.items()}
     ts = _timestamps(good["timestamp"])
     from_type = _each_distinct(good["from_type"], normalize.channel_type, pa.string(), known.setdefault("type", {}))
     to_type = _each_distinct(good["to_type"], normalize.channel_type, pa.string(), known["type"])
@@ -118,12 +119,13 @@ def parse_block(block: Block, source_file: str, known: dict[str, dict[Any, Any]]
     decided = ok.to_numpy(zero_copy_only=False).copy()
     decided[decided] = fine.to_numpy(zero_copy_only=False)
     take = fine
+    every_fine = pc.all(fine).as_py()
 
     def kept(column: pa.Array) -> pa.Array:
-        return pc.filter(column, take)
+        return column if every_fine else pc.filter(column, take)
 
-    rows = kept(pc.filter(block.numbers, ok))
-    sha = kept(pc.filter(block.sha256, ok))
+    rows = kept(block.numbers if every_ok else pc.filter(block.numbers, ok))
+    sha = kept(block.sha256 if every_ok else pc.filter(block.sha256, ok))
     ts, amount = kept(ts), kept(amount)
     sources = pc.binary_join_element_wise(source_file, pc.cast(rows, pa.string()), sha, "#")
     sources = pa.ListArray.from_arrays(pa.array(np.arange(len(sources) + 1, dtype=np.int32)), sources)

@@ -30,6 +30,7 @@ OLD_LAYOUT = ("nodes", "rels")
 MOVED_TO = "parquet-before-duckdb"
 # A load keeps DuckDB within this much memory and spills to PATH/.duckdb-tmp past it (GRAPHBENCH_DUCKDB_MEMORY).
 DEFAULT_MEMORY = "2GB"
+NOT_TRIED = "dict_fsst"  # a compression method writes do not try (measured: benchmarks/README.md, ingest at scale)
 
 
 def table_name(kind: str, name: str) -> str:
@@ -45,6 +46,10 @@ def sql_text(value: str) -> str:
 def settings(con: duckdb.DuckDBPyConnection, temp: Path | None) -> None:
     con.execute(f"SET memory_limit = {sql_text(os.environ.get('GRAPHBENCH_DUCKDB_MEMORY', DEFAULT_MEMORY))}")
     con.execute("SET preserve_insertion_order = true")
+    try:  # DuckDB >= 1.3 tries dictionary+FSST on every text column: ~half the CPU of an append, for ~the same size
+        con.execute(f"SET disabled_compression_methods = {sql_text(NOT_TRIED)}")
+    except duckdb.Error:  # a DuckDB without that method
+        pass
     if temp is not None:
         con.execute(f"SET temp_directory = {sql_text(str(temp))}")
 
