@@ -68,15 +68,17 @@ def write_transfers(path: Path, rows: int, channels: int, seed: int = 0) -> None
             pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=first == 0, quoting_style="none"))
 
 
-def measured(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+def measured(command: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> dict[str, Any]:
     """Wall seconds and peak RSS (MB) of one process."""
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True, env=env, cwd=ROOT)
+    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True, env=env, cwd=cwd)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return {"seconds": seconds, "peak_mb": int(peak.group(1)) / 1024 if peak else None, "stdout": done.stdout}
+    return {"seconds": seconds, "peak_mb": int(peak.group(1)) / 1024 if peak else None, "stdout": done.stdout,
+            "load_avg": (load_before, os.getloadavg()[0])}
 
 
 def pyarrow_read(path: Path) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def pyarrow_read(path: Path) -> dict[str, Any]:
     run = measured([PY, "-c", code, str(path)])
     rows, inner = run["stdout"].split()
     return {"method": "pyarrow.csv.read_csv (all text)", "rows": int(rows), "seconds": float(inner),
-            "peak_mb": run["peak_mb"]}
+            "peak_mb": run["peak_mb"], "load_avg": run["load_avg"]}
 
 
 def graphbench_load(folder: Path, workspace: Path, label: str, pythonpath: str | None = None) -> dict[str, Any]:
@@ -96,10 +98,12 @@ def graphbench_load(folder: Path, workspace: Path, label: str, pythonpath: str |
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     run = measured([PY, "-m", "graphbench.cli", "--store", f"file:{workspace}", "load", str(folder), "--no-resolve",
-                    "--quiet", "--json", "--rejects", str(workspace.parent / f"{workspace.name}-rejects")], env)
+                    "--quiet", "--json", "--rejects", str(workspace.parent / f"{workspace.name}-rejects")], env,
+                   # `python -m` puts the working folder first on sys.path: an old tree must be the working folder
+                   Path(pythonpath) if pythonpath else ROOT)
     report = json.loads(run["stdout"][run["stdout"].index("{"):])
     return {"method": label, "rows": report["rows"], "loaded": report["loaded"], "rejected": report["rejected"],
-            "seconds": run["seconds"], "peak_mb": run["peak_mb"],
+            "seconds": run["seconds"], "peak_mb": run["peak_mb"], "load_avg": run["load_avg"],
             "store_mb": sum(f.stat().st_size for f in workspace.rglob("*") if f.is_file()) / 2**20}
 
 
@@ -118,6 +122,7 @@ def main() -> int:
     parser.add_argument("--channels", type=int, default=100_000)
     parser.add_argument("--old-rows", type=int, default=250_000, help="0: skip the previous implementation")
     parser.add_argument("--old-commit", default="16dd7e6", help="the last commit of the Parquet store")
+    parser.add_argument("--old-label", default="pandas + Parquet", help="what the old tree is, for the table")
     parser.add_argument("--work", type=Path, default=Path("/tmp/gb-ingest-scale"))
     parser.add_argument("--keep", action="store_true", help="keep the generated files and workspaces")
     args = parser.parse_args()
@@ -135,7 +140,7 @@ def main() -> int:
         if rows == args.old_rows:
             tree = old_tree(args.old_commit, args.work)
             figures.append({**graphbench_load(folder, args.work / f"ws-old-{rows}",
-                                              f"graphbench load (previous: {args.old_commit}, pandas + Parquet)",
+                                              f"graphbench load (previous: {args.old_commit}, {args.old_label})",
                                               str(tree)), "size": rows})
         if not args.keep:
             shutil.rmtree(args.work / f"ws-{rows}", ignore_errors=True)
@@ -143,12 +148,14 @@ def main() -> int:
         print(json.dumps(figures[-1]), file=sys.stderr, flush=True)
     for f in figures:
         f["rows_per_s"] = f["rows"] / f["seconds"] if f["seconds"] else None
-    lines = ["| transfers | method | seconds | rows/s | peak RSS (MB) | × pyarrow read |", "|---:|---|---:|---:|---:|---:|"]
+    lines = ["| transfers | method | seconds | rows/s | peak RSS (MB) | × pyarrow read | load avg (1 min, before / after) |",
+             "|---:|---|---:|---:|---:|---:|---|"]
     reads = {f["size"]: f for f in figures if f["method"].startswith("pyarrow")}
     for f in figures:
         ratio = reads[f["size"]]["rows_per_s"] / f["rows_per_s"] if f["rows_per_s"] else None
         lines.append(f"| {f['size']:,} | {f['method']} | {f['seconds']:.1f} | {f['rows_per_s']:,.0f} | "
-                     f"{f['peak_mb']:,.0f} | {'' if f['method'].startswith('pyarrow') else f'{ratio:.0f}x slower'} |")
+                     f"{f['peak_mb']:,.0f} | {'' if f['method'].startswith('pyarrow') else f'{ratio:.0f}x slower'} | "
+                     f"{f['load_avg'][0]:.1f} / {f['load_avg'][1]:.1f} |")
     print("\n".join(lines))
     loads = [f for f in figures if f["method"].startswith("graphbench load (DuckDB")]
     if len(loads) > 1:

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from graphbench.batch import MAX_SOURCES
 
 MAX_ROWS = 2_000_000  # staged nodes before the stage is emptied into the store
-MAX_SOURCE_ITEMS = 6_000_000  # staged provenance strings (each ~100 bytes) before the same
+MAX_SOURCE_ITEMS = 2_000_000  # staged provenance strings (~100 bytes each; 6M took a 5M-row load past 4 GB)
 SPECIAL = ("id", "first_seen", "last_seen", "sources", "_seq")
 
 
@@ -149,13 +149,17 @@ class NodeStage:
         return self.ids is not None and (len(self.ids) > MAX_ROWS or int(self.counts.sum()) > MAX_SOURCE_ITEMS)
 
     def table(self) -> pa.Table | None:
-        """The staged rows (one per node, columns as they came, ``_seq`` = their order), or None."""
+        """The staged rows (one per node, columns as they came, ``_seq`` = their order), or None; the staged
+        sources are handed over (only :meth:`flush` calls this but for tests)."""
         if self.ids is None:
             return None
         codes = np.concatenate([c for c, _ in self.items]) if self.items else np.empty(0, dtype=np.int64)
         order = np.argsort(codes, kind="stable")  # by node, load order kept within each
-        values = pc.take(pa.concat_arrays([s for _, s in self.items]), pa.array(order)) if self.items \
-            else pa.array([], pa.string())
+        values = pa.array([], pa.string())
+        if self.items:
+            values = pa.concat_arrays([s for _, s in self.items])
+            self.items = []  # one copy at a time
+            values = pc.take(values, pa.array(order))
         offsets = np.r_[0, np.cumsum(self.counts)].astype(np.int32)
         sources = pa.ListArray.from_arrays(pa.array(offsets), values)
         columns: dict[str, pa.Array] = {}

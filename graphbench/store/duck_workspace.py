@@ -30,7 +30,8 @@ OLD_LAYOUT = ("nodes", "rels")
 MOVED_TO = "parquet-before-duckdb"
 # A load keeps DuckDB within this much memory and spills to PATH/.duckdb-tmp past it (GRAPHBENCH_DUCKDB_MEMORY).
 DEFAULT_MEMORY = "2GB"
-NOT_TRIED = "dict_fsst"  # a compression method writes do not try (measured: benchmarks/README.md, ingest at scale)
+# Compression methods writes do not try (GRAPHBENCH_DUCKDB_NOT_TRIED; measured: benchmarks/README.md, ingest at scale)
+NOT_TRIED = "dict_fsst"
 
 
 def table_name(kind: str, name: str) -> str:
@@ -47,7 +48,8 @@ def settings(con: duckdb.DuckDBPyConnection, temp: Path | None) -> None:
     con.execute(f"SET memory_limit = {sql_text(os.environ.get('GRAPHBENCH_DUCKDB_MEMORY', DEFAULT_MEMORY))}")
     con.execute("SET preserve_insertion_order = true")
     try:  # DuckDB >= 1.3 tries dictionary+FSST on every text column: ~half the CPU of an append, for ~the same size
-        con.execute(f"SET disabled_compression_methods = {sql_text(NOT_TRIED)}")
+        con.execute(f"SET disabled_compression_methods = "
+                    f"{sql_text(os.environ.get('GRAPHBENCH_DUCKDB_NOT_TRIED', NOT_TRIED))}")
     except duckdb.Error:  # a DuckDB without that method
         pass
     if temp is not None:
