@@ -165,3 +165,23 @@ def test_the_stage_reduces_a_block_by_the_merge_rule() -> None:
     assert rows["b"]["p"] == "equal"  # a tie goes to the later block
     assert not stage.takes(records([("c", None, "2024-01-01T00:00:00Z", "s", 1)]))  # a missing property
     assert not stage.takes(records([("c", "x", "2024-01-01 00:00", "s", 1)]))  # not canonical
+
+
+def test_column_wise_hashes_and_odd_rows_match_the_row_reader(tmp_path: Path) -> None:
+    from loaders import columnar
+    from loaders.reader import record_sha256
+
+    path = tmp_path / "t.csv"
+    header = ["tx_id", "prix %s", "clé"]
+    rows = [["T1", 'a "quoted" \\ back', "é ü 100%"], ["T2", "", " spaced "], ["T3", "no\u00a0break", "x"],
+            ["T4", "tab\there", "y"], ["T5", "plain", "%d %%"]]
+    path.write_text(",".join(header) + "\n" + "".join(
+        ",".join('"' + cell.replace('"', '""') + '"' for cell in row) + "\n" for row in rows), encoding="utf-8")
+    blocks = list(columnar.blocks(path, columnar.readable(path)))
+    assert len(blocks) == 1
+    block = blocks[0]
+    odd = block.odd.to_pylist()
+    assert odd == [False, False, True, True, False]  # a no-break space, a tab: the row parser's
+    for row, sha, is_odd in zip(rows, block.sha256.to_pylist(), odd, strict=True):
+        if not is_odd:
+            assert sha == record_sha256(dict(zip(header, row, strict=True)))

@@ -112,3 +112,18 @@ def test_a_reader_sees_the_last_commit_not_the_writes_in_progress(tmp_path: Path
     assert reader.node("Hashtag:two") is None and writer.node("Hashtag:two") is not None
     writer.close()
     assert reader.node("Hashtag:two") is not None
+
+
+def test_writes_skip_the_compression_methods_named(monkeypatch) -> None:
+    import duckdb
+
+    from graphbench.store import duck_workspace
+
+    def skipped() -> str:
+        con = duckdb.connect(":memory:")
+        duck_workspace.settings(con, None)
+        return con.execute("SELECT current_setting('disabled_compression_methods')").fetchone()[0].lower()
+
+    assert skipped() == "dict_fsst"
+    monkeypatch.setenv("GRAPHBENCH_DUCKDB_NOT_TRIED", "fsst,dict_fsst")
+    assert set(skipped().split(",")) == {"fsst", "dict_fsst"}
