@@ -76,6 +76,7 @@ class NodeStage:
         """Reduce the records (:meth:`takes` true) into the stage."""
         self.schema = table.schema
         codes = self._codes(_array(table["id"]))
+        assert self.ids is not None  # _codes made it
         total = len(self.ids)
         grow = total - len(self.latest)
         self.latest = np.concatenate([self.latest, np.full(grow, -1, dtype=np.int64)])
@@ -151,7 +152,7 @@ class NodeStage:
     def table(self) -> pa.Table | None:
         """The staged rows (one per node, columns as they came, ``_seq`` = their order), or None; the staged
         sources are handed over (only :meth:`flush` calls this but for tests)."""
-        if self.ids is None:
+        if self.ids is None or self.schema is None:
             return None
         codes = np.concatenate([c for c, _ in self.items]) if self.items else np.empty(0, dtype=np.int64)
         order = np.argsort(codes, kind="stable")  # by node, load order kept within each
