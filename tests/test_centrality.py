@@ -112,7 +112,8 @@ def _bounded_case() -> tuple[nx.Graph, pd.Series]:
 
 def test_bounded_betweenness_keeps_its_guarantee_and_states_it():
     graph, exact = _bounded_case()
-    bounded = centrality_table(graph, exact_below=100, epsilon=0.01, delta=0.1, seed=0, target_relative=None)
+    bounded = centrality_table(graph, exact_below=100, epsilon=0.01, delta=0.1, seed=0, target_relative=None,
+                               estimator="kadabra")
     assert bounded.betweenness_method == "kadabra" and bounded.pivots > 0
     assert bounded.epsilon == 0.01 and bounded.delta == 0.1
     estimate = bounded.table.set_index("id")["betweenness"]
@@ -130,7 +131,7 @@ def test_bounded_betweenness_keeps_its_guarantee_and_states_it():
 
 def test_bounded_betweenness_sharpens_epsilon_for_the_top_figures():
     graph, _ = _bounded_case()
-    first = centrality_table(graph, exact_below=100, epsilon=0.05, seed=0)
+    first = centrality_table(graph, exact_below=100, epsilon=0.05, seed=0, estimator="kadabra")
     # 0.05 says nothing about a 20th figure near 0.04: a second, sharper run makes the figures
     assert first.epsilon < 0.05
     assert first.relative_error is not None and first.relative_error < 0.5
@@ -138,7 +139,8 @@ def test_bounded_betweenness_sharpens_epsilon_for_the_top_figures():
 
 def test_bounded_betweenness_is_seeded_and_weighted_paths_use_rk():
     graph = nx.connected_watts_strogatz_graph(600, 4, 0.1, seed=2)
-    runs = [centrality_table(graph, exact_below=10, epsilon=0.02, seed=5, target_relative=None).table
+    runs = [centrality_table(graph, exact_below=10, epsilon=0.02, seed=5, target_relative=None,
+                         estimator="kadabra").table
             for _ in range(2)]
     assert runs[0][["id", "betweenness"]].equals(runs[1][["id", "betweenness"]])
     strong = nx.Graph()

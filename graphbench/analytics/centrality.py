@@ -1,10 +1,13 @@
 """Who matters in the account graph: degree, PageRank, betweenness, and brokers between communities.
 
 Betweenness is exact (igraph, Brandes) below ``exact_below`` nodes. Above it, the default is an
-estimator with a guarantee (:mod:`graphbench.analytics.betweenness_bounds`: KADABRA, or
-Riondato–Kornaropoulos for weighted paths): with probability ``1 - delta`` every figure is within
-``epsilon`` of the exact one, and the result states both and the relative error that implies for the
-top 20. Given ``pivots``, the older estimator runs instead: shortest paths followed from ``pivots``
+estimator with a guarantee (:mod:`graphbench.analytics.betweenness_bounds`): uniformly sampled shortest
+paths with an exact binomial interval on every figure (``betweenness_low`` / ``betweenness_high``; with
+probability ``1 - delta`` every exact figure is inside its interval), sampled until the top 20 are
+stated within ``target_relative`` or ``max_samples`` are spent; KADABRA when asked for by name
+(``estimator="kadabra"``), Riondato–Kornaropoulos for weighted paths (both: every figure within
+``epsilon``). The result states delta, the widest interval side (``epsilon``) and the relative error the
+intervals allow on the top 20. Given ``pivots``, the older estimator runs instead: shortest paths followed from ``pivots``
 random source nodes only and scaled by n / pivots (Brandes & Pich), drawn in ``batches`` independent
 groups whose spread gives each node a standard error (an estimate of the error, not a bound).
 
@@ -25,9 +28,11 @@ import pandas as pd
 from graphbench.analytics.betweenness_bounds import (
     DEFAULT_DELTA,
     DEFAULT_EPSILON,
+    MAX_SAMPLES,
     TARGET_RELATIVE,
     bounded_betweenness,
 )
+from graphbench.analytics.betweenness_paths import canonical_rank
 from graphbench.analytics.projection import AccountGraph
 
 EXACT_BETWEENNESS_BELOW = 5_000  # nodes; exact Brandes is O(n·m)
@@ -36,29 +41,38 @@ DEFAULT_PIVOTS = 512  # for the pivot estimator, when asked for by name (``pivot
 
 @dataclass
 class CentralityResult:
-    table: pd.DataFrame  # id, degree, weighted_degree, betweenness, betweenness_stderr, pagerank; by betweenness
-    betweenness_method: str  # "exact", "kadabra", "riondato_kornaropoulos" or "sampled" (pivots)
-    pivots: int  # source nodes (exact, sampled) or node pairs (kadabra, RK) the betweenness followed
-    # exact: 0; kadabra / RK: the stated bound epsilon / (b_20 - epsilon) on the top 20 (None: no bound);
+    # id, degree, weighted_degree, betweenness, betweenness_stderr, pagerank, betweenness_low,
+    # betweenness_high (the interval; NaN for the pivot estimator, which has none); by betweenness
+    table: pd.DataFrame
+    # "exact", "path_sampling", "kadabra", "riondato_kornaropoulos" or "sampled" (pivots)
+    betweenness_method: str
+    pivots: int  # source nodes (exact, sampled) or node pairs (bounded: the reported round's) followed
+    # exact: 0; bounded: the stated relative error of the top 20 (path sampling: the worst their
+    # intervals allow; kadabra / RK: epsilon / (b_20 - epsilon)), None: no bound;
     # sampled: median relative standard error of the 20 highest figures
     relative_error: float | None
     seconds_pagerank: float = 0.0
     seconds_betweenness: float = 0.0
     epsilon: float | None = None  # the guarantee: |estimate - exact| <= epsilon for every node ...
-    delta: float | None = None  # ... with probability >= 1 - delta (kadabra / RK only)
+    delta: float | None = None  # ... with probability >= 1 - delta (bounded estimators only)
+    samples_total: int | None = None  # bounded: node pairs over all rounds
+    rounds: int | None = None
 
 
 def centrality_table(graph: AccountGraph | nx.Graph, exact_below: int = EXACT_BETWEENNESS_BELOW,
                      pivots: int | None = None, batches: int = 4, seed: int = 0,
                      weighted_paths: bool = False, damping: float = 0.85,
                      epsilon: float = DEFAULT_EPSILON, delta: float = DEFAULT_DELTA,
-                     target_relative: float | None = TARGET_RELATIVE) -> CentralityResult:
+                     target_relative: float | None = TARGET_RELATIVE, estimator: str | None = None,
+                     max_samples: int = MAX_SAMPLES) -> CentralityResult:
     """Degree, weighted PageRank and betweenness of every node, highest betweenness first.
 
-    Above ``exact_below`` nodes: the bounded estimator at ``epsilon`` / ``delta`` (sharpened once for
-    the top 20 unless ``target_relative`` is None, see
-    :func:`graphbench.analytics.betweenness_bounds.bounded_betweenness`), or the
-    pivot estimator when ``pivots`` is given.
+    Above ``exact_below`` nodes: the bounded ``estimator`` (path sampling by default, ``"kadabra"``;
+    weighted paths: Riondato–Kornaropoulos) at ``delta`` (``epsilon`` for the networkit two), sampling
+    until the top 20 are stated within ``target_relative`` unless that is None, see
+    :func:`graphbench.analytics.betweenness_bounds.bounded_betweenness`; or the
+    pivot estimator when ``pivots`` is given. Nodes are renumbered by id before sampling, so the
+    answer does not depend on node order.
     """
     import time
 
@@ -83,7 +97,8 @@ def centrality_table(graph: AccountGraph | nx.Graph, exact_below: int = EXACT_BE
     else:
         values, errors, bound = bounded_betweenness(
             n, graph.source, graph.target, None if lengths is None else np.asarray(lengths),
-            epsilon=epsilon, delta=delta, target_relative=target_relative, seed=seed)
+            epsilon=epsilon, delta=delta, target_relative=target_relative, seed=seed, method=estimator,
+            rank=canonical_rank(graph.ids), max_samples=max_samples)
         raw, stderr = values / scale, errors / scale
         method, used = bound.method, bound.samples
     seconds_betweenness = time.perf_counter() - started
@@ -91,6 +106,8 @@ def centrality_table(graph: AccountGraph | nx.Graph, exact_below: int = EXACT_BE
     table = pd.DataFrame({
         "id": graph.ids, "degree": graph.degree(), "weighted_degree": graph.weighted_degree(),
         "betweenness": raw * scale, "betweenness_stderr": stderr * scale, "pagerank": pagerank,
+        "betweenness_low": raw * scale if method == "exact" else bound.low if bound is not None else np.nan,
+        "betweenness_high": raw * scale if method == "exact" else bound.high if bound is not None else np.nan,
     })
     table = table.sort_values(["betweenness", "pagerank"], ascending=False, kind="stable").reset_index(drop=True)
     top = table.head(20)
@@ -98,7 +115,7 @@ def centrality_table(graph: AccountGraph | nx.Graph, exact_below: int = EXACT_BE
     relative_error = float((top["betweenness_stderr"] / top["betweenness"]).median()) if len(top) else 0.0
     if bound is not None:
         return CentralityResult(table, method, used, bound.relative_bound, seconds_pagerank, seconds_betweenness,
-                                bound.epsilon, bound.delta)
+                                bound.epsilon, bound.delta, bound.samples_total, bound.rounds)
     return CentralityResult(table, method, used, relative_error if method == "sampled" else 0.0,
                             seconds_pagerank, seconds_betweenness)
 
