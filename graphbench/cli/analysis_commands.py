@@ -33,7 +33,8 @@ def _centrality_arguments(p: argparse.ArgumentParser) -> None:
                    help="on graphs over 5,000 accounts, use the pivot estimator with this many sources instead of "
                         "the bounded one (no guarantee; GDS: its sampling size, default 512)")
     p.add_argument("--epsilon", type=float, default=0.01,
-                   help="bounded betweenness: every figure within this of the exact one (sharpened once for the top 20)")
+                   help="KADABRA / weighted-path betweenness only: every figure within this of the exact one "
+                        "(the default path sampler states an interval per figure instead)")
     p.add_argument("--delta", type=float, default=0.1, help="bounded betweenness: chance the bound fails")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--python", action="store_true", help="on Neo4j, pull the account graph and compute in Python "
@@ -152,10 +153,15 @@ def cmd_centrality(args: argparse.Namespace) -> int:
     broker_table = brokers(graph, communities.labels, result.table, top=20)
     document = {
         "betweenness": {"method": result.betweenness_method, "pivots": result.pivots,
-                        "relative_error": result.relative_error, "epsilon": result.epsilon, "delta": result.delta},
+                        "relative_error": result.relative_error, "epsilon": result.epsilon, "delta": result.delta,
+                        "samples_total": result.samples_total, "rounds": result.rounds},
         "nodes": [{"id": r.id, "degree": int(r.degree), "weighted_degree": float(r.weighted_degree),
                    "betweenness": float(r.betweenness), "betweenness_stderr": float(r.betweenness_stderr),
-                   "pagerank": float(r.pagerank)} for r in table.itertuples(index=False)],
+                   "pagerank": float(r.pagerank),
+                   # the exact figure is in [low, high] (all nodes at once, probability 1 - delta); None: no interval
+                   "betweenness_low": None if r.betweenness_low != r.betweenness_low else float(r.betweenness_low),
+                   "betweenness_high": None if r.betweenness_high != r.betweenness_high else float(r.betweenness_high)}
+                  for r in table.itertuples(index=False)],
         "brokers": json.loads(broker_table.to_json(orient="records")),
     }
     audit(args, "centrality", {"top": args.top, "pivots": args.pivots}, json.dumps(document, default=str))
@@ -164,7 +170,7 @@ def cmd_centrality(args: argparse.Namespace) -> int:
         if result.epsilon is not None:
             stated = "no bound" if result.relative_error is None else f"at most {result.relative_error:.1%}"
             print(f"betweenness {result.betweenness_method} ({result.pivots:,} node pairs): every figure within "
-                  f"{result.epsilon:g} of the exact one with probability {1 - (result.delta or 0.0):.0%}; "
+                  f"{result.epsilon:.3g} of the exact one with probability {1 - (result.delta or 0.0):.0%}; "
                   f"relative error of the top 20 {stated}")
         else:
             print(f"betweenness {result.betweenness_method} ({result.pivots} sources, "
