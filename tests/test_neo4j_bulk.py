@@ -4,6 +4,10 @@ Runs its own throw-away Neo4j (a home of its own under tmp, a free port: scripts
 GRAPHBENCH_NEO4J_HOME / GRAPHBENCH_NEO4J_PORT), never the team's server, which it leaves alone. The
 home is never started before the bulk load, so the load imports into a database that was never created
 and starts the server once; the second load meets a running server with data and must refuse.
+
+The folder loaded is the sample plus three transfers whose values the CSVs must carry exactly (quotes,
+commas and a line break in one text, non-ASCII, floats that need 17 digits or are subnormal, an empty
+optional field); the reference is `graphbench load` of the same folder into `memory:`.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from graphbench.errors import GraphbenchError
 from graphbench.export.jsonl import generate_jsonl
 from graphbench.schema import NODE_TYPES
-from graphbench.store.neo4j_bulk import write_table_csvs
+from graphbench.store.neo4j_bulk_csv import write_import_csvs
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
@@ -32,8 +37,47 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+TRICKY_TEXT = 'say "hi", then\nleave \u2014 c\u1ea7n b\u00e1n \u9ca8\u9c7c \U0001f988'
+TRICKY = [  # tx_id, amount as written, the float it must be in Neo4j, reference
+    ("TRICKY-1", "0.30000000000000004", 0.1 + 0.2, TRICKY_TEXT),
+    ("TRICKY-2", "5e-324", 5e-324, "plain"),
+    ("TRICKY-3", "123456789.12345679", 123456789.12345679, ""),
+]
+
+
 @pytest.fixture(scope="module")
-def bulk_server(tmp_path_factory: pytest.TempPathFactory):
+def bulk_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import csv
+    import shutil
+
+    if not (SAMPLE / "accounts.csv").exists():
+        pytest.skip("sample_data is not generated yet")
+    folder = tmp_path_factory.mktemp("bulk-data")
+    for path in SAMPLE.iterdir():
+        if path.suffix in (".csv", ".jsonl"):
+            shutil.copyfile(path, folder / path.name)
+    with (folder / "transactions_tricky.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["tx_id", "timestamp", "from_type", "from_id", "to_type", "to_id", "amount", "currency",
+                         "reference"])
+        for number, (tx_id, amount, _, reference) in enumerate(TRICKY):
+            writer.writerow([tx_id, f"2025-03-0{number + 1}T10:00:00Z", "paypal", "tricky-payer@mail.example",
+                             "paypal", f"tricky-{number}@mail.example", amount, "EUR", reference])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference_load(bulk_folder: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(store, report): `graphbench load` of the same folder into memory:."""
+    from graphbench.store import open_store
+    from loaders.load import load_dir
+
+    store = open_store("memory:")
+    return store, load_dir(store, bulk_folder, rejects_dir=tmp_path_factory.mktemp("reference-rejects"))
+
+
+@pytest.fixture(scope="module")
+def bulk_server(bulk_folder: Path, tmp_path_factory: pytest.TempPathFactory):
     if not (ROOT / ".neo4j" / "lib").is_dir():
         message = "the Neo4j jars are not fetched (make neo4j): the bulk import needs neo4j-admin"
         if os.environ.get("GRAPHBENCH_REQUIRE_NEO4J") == "1":
@@ -44,7 +88,7 @@ def bulk_server(tmp_path_factory: pytest.TempPathFactory):
     env = os.environ | {"GRAPHBENCH_NEO4J_HOME": str(home), "GRAPHBENCH_NEO4J_PORT": str(port),
                         "GRAPHBENCH_STORE": f"bolt://127.0.0.1:{port}", "NEO4J_URI": f"bolt://127.0.0.1:{port}"}
     rejects = tmp_path_factory.mktemp("bulk-rejects")
-    done = subprocess.run([sys.executable, "-m", "graphbench", "load", str(SAMPLE), "--bulk", "--json",
+    done = subprocess.run([sys.executable, "-m", "graphbench", "load", str(bulk_folder), "--bulk", "--json",
                            "--rejects", str(rejects)], capture_output=True, text=True, env=env, cwd=ROOT)
     try:
         assert done.returncode == 0, done.stderr[-2000:]
@@ -65,8 +109,8 @@ def bulk_store(bulk_server):
     store.close()
 
 
-def test_bulk_gives_the_graph_load_gives(bulk_server, bulk_store, sample_load) -> None:
-    reference, report = sample_load
+def test_bulk_gives_the_graph_load_gives(bulk_server, bulk_store, reference_load) -> None:
+    reference, report = reference_load
     _, document = bulk_server
     assert document["loaded"] == report.to_json()["loaded"] and document["rejected"] == report.to_json()["rejected"]
     lines = list(generate_jsonl(reference))
@@ -75,7 +119,22 @@ def test_bulk_gives_the_graph_load_gives(bulk_server, bulk_store, sample_load) -
     assert document["bulk"]["nodes"] == sum(len(reference.nodes(label)) for label in NODE_TYPES)
 
 
-def test_bulk_answers_named_queries_as_load(bulk_store, sample_store) -> None:
+def test_bulk_carries_exact_values(bulk_store) -> None:
+    rows = bulk_store.read("MATCH (a)-[r:TRANSFERRED]->(b) WHERE r.tx_id STARTS WITH 'TRICKY-' "
+                           "RETURN r.tx_id AS tx, r.amount AS amount, r.reference AS reference, "
+                           "r.sources AS sources, a.id AS payer, labels(b) AS labels ORDER BY tx")
+    assert [r["tx"] for r in rows] == [t[0] for t in TRICKY]
+    for row, (_, _, amount, reference) in zip(rows, TRICKY, strict=True):
+        assert row["amount"] == amount and isinstance(row["amount"], float)  # bit for bit
+        assert row["reference"] == (reference or None)  # an empty optional field is no property
+        assert isinstance(row["sources"], list) and len(row["sources"]) == 1
+        assert row["sources"][0].endswith("transactions_tricky.csv#" + row["tx"][-1] + "#" + row["sources"][0][-64:])
+        assert row["payer"] == "PaymentChannel:paypal:tricky-payer@mail.example"
+        assert sorted(row["labels"]) == ["Entity", "PaymentChannel"]
+
+
+def test_bulk_answers_named_queries_as_load(bulk_store, reference_load) -> None:
+    sample_store = reference_load[0]
     accounts = sorted(sample_store.nodes("Account")["id"])[:5]
     channels = sorted(sample_store.nodes("PaymentChannel")["id"])[:5]
     cases = [("shared_identifiers", {"account": a}) for a in accounts]
@@ -106,14 +165,73 @@ def test_bulk_refuses_a_database_that_holds_data(bulk_server, tmp_path: Path) ->
     assert len(message.splitlines()) == 1
 
 
-def test_csv_rows_of_another_type_get_a_file_of_their_own(tmp_path: Path) -> None:
-    import pandas as pd
+def _staged(tmp_path: Path, statements: list[str]) -> Path:
+    import duckdb
 
-    table = pd.DataFrame({"id": ["a", "b", "c"], "n": pd.Series([1, 2.5, None], dtype=object),
-                          "names": [["x", 'say "hi"'], None, ["z"]], "note": ["", "line\nbreak", None]})
-    files = write_table_csvs(table, [("id", "id:ID")], "nodes-T", tmp_path)
-    texts = sorted(f.read_text() for f in files)
-    assert len(files) == 3  # long, double, missing: neo4j-admin types a column once per file
-    assert 'id:ID,n:long,names:string[],note:string\n"a",1,"x\x1fsay ""hi""",""\n' in texts
-    assert 'id:ID,n:double,note:string\n"b",2.5,"line\nbreak"\n' in texts
-    assert 'id:ID,names:string[]\n"c","z"\n' in texts
+    database = tmp_path / "graph.duckdb"
+    con = duckdb.connect(str(database))
+    for statement in statements:
+        con.execute(statement)
+    con.close()
+    return database
+
+
+def test_csvs_follow_the_rules_with_known_text(tmp_path: Path) -> None:
+    database = _staged(tmp_path, [
+        "CREATE TABLE n_Account (id VARCHAR, bio VARCHAR, followers BIGINT, score DOUBLE, verified BOOLEAN, "
+        "tags VARCHAR[], weights DOUBLE[])",
+        "INSERT INTO n_Account VALUES ('Account:x:1', 'say \"hi\", then\nleave', 7, '0.30000000000000004'::DOUBLE, true, "
+        "['a', NULL, 'b,c'], [1.0, 2.5]), ('Account:x:2', '', NULL, 5e-324, false, [], NULL), "
+        "('Account:x:3', NULL, -3, 'nan'::DOUBLE, NULL, [NULL], NULL), "
+        "('Account:x:4', 'ünï 鲨鱼', NULL, '-inf'::DOUBLE, NULL, NULL, NULL)",
+        "CREATE TABLE r_TRANSFERRED (start VARCHAR, \"end\" VARCHAR, tx_id VARCHAR, amount DOUBLE)",
+        "INSERT INTO r_TRANSFERRED VALUES ('A', 'B', 'T1', 123456789.12345679)",
+        "CREATE TABLE r_POSTED (start VARCHAR, \"end\" VARCHAR)",  # no rows: no file
+    ])
+    files = {f.name: f for f in write_import_csvs(database, tmp_path / "csv")}
+    assert sorted(files) == ["Account", "TRANSFERRED"]
+    account, transfer = files["Account"], files["TRANSFERRED"]
+    assert account.header.read_text() == ("id:ID,bio:string,followers:long,score:double,verified:boolean,"
+                                          "tags:string[],weights:double[]\n")
+    assert account.data.read_text(encoding="utf-8") == (
+        '"Account:x:1","say ""hi"", then\nleave",7,0.30000000000000004,true,"a\x1fb,c","1.0\x1f2.5"\n'
+        '"Account:x:2","",,5e-324,false,,\n'  # "" is an empty string; an empty field is missing; [] is missing
+        '"Account:x:3",,-3,,,,\n'  # NaN and a list of only NULLs are missing
+        '"Account:x:4","ünï 鲨鱼",,-Infinity,,,\n')
+    assert account.rows == 4 and account.multiline and not transfer.multiline
+    assert transfer.header.read_text() == ":START_ID,:END_ID,tx_id:string,amount:double\n"
+    assert transfer.data.read_text() == '"A","B","T1",123456789.12345679\n'
+    assert account.argument() == f"--nodes=Account:Entity={account.header},{account.data}"
+
+
+def test_csvs_refuse_the_list_delimiter_in_one_sentence(tmp_path: Path) -> None:
+    database = _staged(tmp_path, [
+        "CREATE TABLE n_Listing (id VARCHAR, title VARCHAR, source_file VARCHAR, source_row BIGINT)",
+        "INSERT INTO n_Listing VALUES ('Listing:a:1', 'fine', 'l.csv', 1), "
+        "('Listing:a:2', 'bad' || chr(31) || 'title', 'l.csv', 2)",
+    ])
+    with pytest.raises(GraphbenchError) as refused:
+        write_import_csvs(database, tmp_path / "csv")
+    message = str(refused.value)
+    assert "Listing:a:2" in message and "l.csv row 2" in message and "title" in message and "U+001F" in message
+    assert "without --bulk" in message and "\n" not in message
+
+
+def test_bulk_refuses_the_delimiter_before_touching_neo4j(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "transactions.csv").write_text(
+        "tx_id,timestamp,from_type,from_id,to_type,to_id,amount,currency,reference\n"
+        "T1,2025-01-01T00:00:00Z,paypal,a@mail.example,paypal,b@mail.example,1.5,USD,odd\x1fnote\n",
+        encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    port = _free_port()
+    env = os.environ | {"GRAPHBENCH_NEO4J_HOME": str(home), "GRAPHBENCH_NEO4J_PORT": str(port)}
+    done = subprocess.run([sys.executable, "-m", "graphbench", "--store", f"bolt://127.0.0.1:{port}", "load",
+                           str(tmp_path / "data"), "--bulk", "--quiet", "--rejects", str(tmp_path / "rejects")],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    message = done.stderr.strip()
+    assert done.returncode == 2, message
+    assert "U+001F" in message and "transactions.csv row 1" in message and "reference" in message
+    assert len(message.splitlines()) == 1 and "Traceback" not in message
+    assert not (home / "data").exists()  # neither imported nor started

@@ -1,35 +1,37 @@
 """First load into an empty Neo4j through ``neo4j-admin database import full`` (``graphbench load DIR --bulk``).
 
-The files are parsed, validated and resolved exactly as ``graphbench load`` does (the loaders into a
-throw-away ``memory:`` store, resolution included), so the graph is the same; then the canonical graph
-is written as neo4j-admin CSVs and imported with the server stopped, and the schema graphbench keeps
-(uniqueness constraints on ``id``, the discriminator and ``ts`` indexes) is created when the server is back.
+1. **Stage**: the files are loaded into a throw-away *embedded* workspace (a ``file:`` store in a temporary
+   folder, ``TMPDIR``), by the same loaders as ``graphbench load`` — the column-wise transactions path
+   included — with the same set-wise merge rule and resolution, so the graph is by construction the one
+   ``graphbench load`` makes. The workspace is on disk (DuckDB spills past its memory limit), so the stage
+   is bounded by the disk, not by RAM.
+2. **CSVs**: each label and relationship type's table is written by DuckDB's own ``COPY`` into one
+   neo4j-admin CSV (:mod:`graphbench.store.neo4j_bulk_csv`: the quoting, list and float rules); the staged
+   database is deleted once they are written.
+3. **Import**: the server is stopped if it runs, ``neo4j-admin database import full`` writes the store
+   files (its own JVM: ``IMPORT_HEAP`` heap, ``IMPORT_OFF_HEAP`` off-heap, one worker per core), and the
+   server is started once.
+4. **Schema**: the schema graphbench keeps (uniqueness constraints on ``id``, the discriminator and ``ts``
+   indexes) is created when the server is back, and the alerts scan runs as after any load.
+
 Later loads into that database stay batched over Bolt (``graphbench load`` without ``--bulk``).
 
 Why stop → import → start: Community edition serves one user database, and ``import full`` writes its
 store files directly, so that database must be offline; ``--overwrite-destination`` replaces the empty
 store the server created. (Enterprise could import into a new database and switch; not needed here.)
-
-The CSVs, per label or relationship type and per *type signature* (neo4j-admin types a column once per
-file, so rows whose property has another Python type than its neighbours' go to a file of their own):
-
-- nodes: ``id:ID`` then ``name:string|long|double|boolean`` and ``name:string[]`` …, imported with the
-  node's label and ``Entity`` (the base label the Bolt writer adds);
-- relationships: ``:START_ID``, ``:END_ID`` then typed properties; the type from the file group.
-
-Strings are always quoted (an empty string stays one, an empty field is a missing value), lists are
-joined by U+001F inside one quoted field (a value holding U+001F is refused with one sentence), floats
-are written with ``repr`` so they read back bit for bit. An empty list cannot be told from a missing one
-in these CSVs and is left out (the loaders never write one).
+neo4j-admin's ``--schema`` (indexes built during the import) needs the block format, Enterprise only.
 
 Where the server is: the bulk path must run on the server's machine (neo4j-admin writes its store files).
 ``home`` is a graphbench-managed Neo4j (``scripts/neo4j_local.py``: ``.neo4j`` of the repository, or
 ``GRAPHBENCH_NEO4J_HOME``) or a Neo4j tarball install (``bin/neo4j``, ``bin/neo4j-admin``).
+Disk: the staged workspace, then the CSVs (about the size of the source files each), beside the import.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,26 +41,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from graphbench.errors import GraphbenchError
-from graphbench.schema import BASE_LABEL, NODE_TYPES, REL_TYPES
+from graphbench.store.neo4j_bulk_csv import ARRAY_DELIMITER, ImportFile, write_import_csvs
 
-ARRAY_DELIMITER = "\x1f"  # unit separator: no text export uses it, unlike ';' and ','
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# neo4j-admin import's JVM: the heap holds little (ids are mapped off-heap); the off-heap cap keeps it from
+# taking its default 90 % of free memory on a machine shared with other work (GRAPHBENCH_BULK_HEAP / _OFF_HEAP)
+IMPORT_HEAP = "2g"
+IMPORT_OFF_HEAP = "4g"
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
 class BulkFigures:
     nodes: int = 0
     relationships: int = 0
-    seconds_parse: float = 0.0  # loaders + resolution into the memory store
-    seconds_csv: float = 0.0
+    seconds_parse: float = 0.0  # loaders + resolution into the staged embedded workspace
+    seconds_csv: float = 0.0  # DuckDB's COPY of every table
     seconds_import: float = 0.0  # neo4j-admin database import full
-    seconds_restart: float = 0.0  # the server stopped before it and started after it
+    seconds_stop: float = 0.0  # the server stopped before the import (0 when it did not run)
+    seconds_start: float = 0.0  # and started after it
     seconds_schema: float = 0.0  # constraints and indexes online
     files: list[str] = field(default_factory=list)
+
+    @property
+    def seconds_restart(self) -> float:
+        return self.seconds_stop + self.seconds_start
 
     def to_json(self) -> dict[str, Any]:
         neo4j_seconds = self.seconds_csv + self.seconds_import + self.seconds_restart + self.seconds_schema
@@ -67,109 +75,11 @@ class BulkFigures:
         return {"nodes": self.nodes, "relationships": self.relationships,
                 "seconds_parse": round(self.seconds_parse, 2), "seconds_csv": round(self.seconds_csv, 2),
                 "seconds_import": round(self.seconds_import, 2), "seconds_restart": round(self.seconds_restart, 2),
+                "seconds_stop": round(self.seconds_stop, 2), "seconds_start": round(self.seconds_start, 2),
                 "seconds_schema": round(self.seconds_schema, 2),
                 "records_per_second_import": round(records / self.seconds_import) if self.seconds_import else None,
                 "records_per_second": round(records / total) if total else None,
                 "records_per_second_neo4j": round(records / neo4j_seconds) if neo4j_seconds else None}
-
-
-# -- the CSVs ------------------------------------------------------------------------------------
-
-def _kind(value: Any) -> str | None:
-    """The neo4j-admin type of one Python value (None: missing)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return "boolean"
-    if isinstance(value, int | np.integer):
-        return "long"
-    if isinstance(value, float | np.floating):
-        return "double"
-    if isinstance(value, list | tuple | np.ndarray):
-        inner = {_kind(v) for v in value} - {None}
-        if not inner:
-            return None  # an empty list: not representable, left out (see the module docstring)
-        if inner == {"long", "double"}:
-            return "double[]"
-        return f"{inner.pop()}[]" if len(inner) == 1 else "string[]"
-    return "string"
-
-
-def _quote(text: str, where: str, joined: bool = False) -> str:
-    if not joined and ARRAY_DELIMITER in text:
-        raise GraphbenchError(f"{where} holds the character U+001F, which the bulk import uses between list "
-                              "items: load it without --bulk")
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _cell(value: Any, kind: str | None, where: str) -> str:
-    if kind is None:
-        return ""
-    if kind == "string":
-        return _quote(str(value), where)
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "long":
-        return str(int(value))
-    if kind == "double":
-        return repr(float(value))
-    inner = kind[:-2]
-    items = []
-    for item in value:
-        if _kind(item) is None:
-            continue
-        if inner == "boolean":
-            items.append("true" if item else "false")
-        elif inner == "double":
-            items.append(repr(float(item)))
-        else:
-            items.append(str(item))
-    for item in items:
-        _quote(item, where)  # refuses an item holding the delimiter
-    return _quote(ARRAY_DELIMITER.join(items), where, joined=True)
-
-
-def write_table_csvs(table: pd.DataFrame, fixed: list[tuple[str, str]], name: str, folder: Path) -> list[Path]:
-    """One CSV per type signature of ``table``'s rows; ``fixed`` = [(column, header)] written first."""
-    if table.empty:
-        return []
-    fixed_columns = [c for c, _ in fixed]
-    props = [c for c in table.columns if c not in fixed_columns]
-    kinds = pd.DataFrame({c: [_kind(v) for v in table[c].tolist()] for c in props}, index=table.index)
-    signature = kinds.astype(str).agg("|".join, axis=1) if props else pd.Series("", index=table.index)
-    written = []
-    for number, (_, rows) in enumerate(table.groupby(signature, sort=True)):
-        row_kinds = kinds.loc[rows.index].iloc[0] if props else pd.Series(dtype=object)
-        present = [c for c in props if row_kinds[c] is not None]
-        header = [h for _, h in fixed] + [f"{c}:{row_kinds[c]}" for c in present]
-        path = folder / f"{name}-{number}.csv"
-        lines = [",".join(header)]
-        for record in rows[fixed_columns + present].itertuples(index=False, name=None):
-            where = f"{name} {record[0]}"
-            cells = [_quote(str(v), where) for v in record[:len(fixed)]]
-            cells += [_cell(v, row_kinds[c], where) for v, c in zip(record[len(fixed):], present, strict=True)]
-            lines.append(",".join(cells))
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def write_import_csvs(store: Any, folder: Path) -> tuple[list[str], BulkFigures]:
-    """neo4j-admin arguments (``--nodes=…``, ``--relationships=…``) for the graph in ``store``."""
-    figures = BulkFigures()
-    arguments = []
-    for label in NODE_TYPES:
-        table = store.nodes(label)
-        figures.nodes += len(table)
-        for path in write_table_csvs(table, [("id", "id:ID")], f"nodes-{label}", folder):
-            arguments.append(f"--nodes={label}:{BASE_LABEL}={path}")
-    for rel_type in REL_TYPES:
-        table = store.relationships(rel_type)
-        figures.relationships += len(table)
-        for path in write_table_csvs(table, [("start", ":START_ID"), ("end", ":END_ID")], f"rels-{rel_type}", folder):
-            arguments.append(f"--relationships={rel_type}={path}")
-    figures.files = [a.split("=", 2)[-1] for a in arguments]
-    return arguments, figures
 
 
 # -- the server ----------------------------------------------------------------------------------
@@ -216,20 +126,39 @@ class LocalNeo4j:
     def start(self) -> None:
         self._script("start")
 
-    def admin_import(self, database: str, arguments: list[str]) -> None:
+    def admin_import(self, database: str, files: list[ImportFile], progress: Progress | None = None) -> None:
+        """``neo4j-admin database import full`` of ``files`` into ``database`` (the server stopped)."""
+        multiline = [str(f.data) for f in files if f.multiline]
         options = ["database", "import", "full", database, "--overwrite-destination=true", "--id-type=string",
-                   f"--array-delimiter={ARRAY_DELIMITER}", "--multiline-fields=true", "--skip-duplicate-nodes=false",
-                   "--bad-tolerance=0", *arguments]
+                   f"--array-delimiter={ARRAY_DELIMITER}", "--skip-duplicate-nodes=false", "--bad-tolerance=0",
+                   f"--threads={os.cpu_count() or 1}",
+                   f"--max-off-heap-memory={os.environ.get('GRAPHBENCH_BULK_OFF_HEAP', IMPORT_OFF_HEAP)}",
+                   *(["--multiline-fields-format=v2", f"--multiline-fields={','.join(multiline)}"] if multiline
+                     else []),
+                   *(f.argument() for f in files)]
+        heap = os.environ.get("GRAPHBENCH_BULK_HEAP", IMPORT_HEAP)
+        env = self._env()
         if self.tarball:
             command = [str(self.home / "bin" / "neo4j-admin"), *options]
+            env = env | {"HEAP_SIZE": heap}
         else:
             lib = REPO_ROOT / ".neo4j"
-            command = ["java", "-Xmx2g", "-cp", f"{lib / 'lib'}/*:{lib / 'plugins'}/*", "org.neo4j.cli.AdminTool",
-                       *options]
+            command = ["java", f"-Xmx{heap}", "-cp", f"{lib / 'lib'}/*:{lib / 'plugins'}/*",
+                       "org.neo4j.cli.AdminTool", *options]
         (self.home / "conf").mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(command, capture_output=True, text=True, env=self._env(), cwd=self.home)
-        if done.returncode != 0:
-            raise GraphbenchError(f"neo4j-admin database import failed: {_last_line(done)}")
+        tail: list[str] = []
+        shown = _ImportProgress(progress) if progress is not None else None
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                              cwd=self.home, errors="replace") as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                tail = [*tail[-40:], line.rstrip()]
+                if shown is not None:
+                    shown.line(line)
+        if process.returncode != 0:
+            lines = [t for t in tail if t.strip()]
+            said = next((t for t in reversed(lines) if "rror" in t or "xception" in t), lines[-1] if lines else "")
+            raise GraphbenchError(f"neo4j-admin database import failed: {said.strip() or process.returncode}")
 
 
 def _last_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -237,48 +166,100 @@ def _last_line(done: subprocess.CompletedProcess[str]) -> str:
     return lines[-1] if lines else f"exit code {done.returncode}"
 
 
+class _ImportProgress:
+    """neo4j-admin prints ``(1/4) Node import`` and then dots with ``NN%`` per stage: one bar over all stages."""
+
+    STAGE = re.compile(r"^\((\d+)/(\d+)\)")
+    PERCENT = re.compile(r"(\d{1,3})% ")
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.stage, self.stages = 0, 0
+
+    def line(self, text: str) -> None:
+        stage = self.STAGE.match(text.strip())
+        if stage:
+            self.stage, self.stages = int(stage.group(1)), int(stage.group(2))
+            return
+        found = self.PERCENT.findall(text)
+        if found and self.stages:
+            done = (self.stage - 1) * 100 + min(int(found[-1]), 100)
+            self.progress("neo4j-admin import (% of its stages)", done, self.stages * 100)
+
+
 # -- the whole path ------------------------------------------------------------------------------
 
 def bulk_load(url: str, directory: str | Path, *, open_server: Callable[[], Any], server: LocalNeo4j,
               database: str = "neo4j", mapping: Any = None, rejects_dir: str | Path = "rejects",
-              progress: Any = None, resolve: bool = True) -> tuple[Any, BulkFigures]:
+              progress: Progress | None = None, resolve: bool = True) -> tuple[Any, BulkFigures]:
     """(load report, figures) of a first load of ``directory`` into the empty database behind ``url``.
 
     ``open_server()`` opens the Neo4j store (it creates the schema); refuses with one sentence when the
     database holds anything, or when the server is down but its database exists (nothing can tell then
-    whether it is empty).
+    whether it is empty). Nothing is stopped or written into Neo4j before the staged graph's CSVs are
+    written, so bad input (a value holding U+001F) leaves the server as it was.
     """
     from graphbench.alerts.scan import after_load
-    from graphbench.store import open_store
-    from loaders.load import load_dir
 
     _refuse_unless_empty(url, server, database, open_server)
+    figures = BulkFigures()
     started = time.perf_counter()
-    memory = open_store("memory:")
-    report = load_dir(memory, directory, mapping=mapping, rejects_dir=rejects_dir, progress=progress,
-                      resolve=resolve)
-    parsed = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="graphbench-bulk-") as folder:
-        arguments, figures = write_import_csvs(memory, Path(folder))
+        report, staged = _stage(Path(folder) / "stage", directory, mapping, rejects_dir, progress, resolve)
+        parsed = time.perf_counter()
         figures.seconds_parse = parsed - started
+        files = write_import_csvs(staged, Path(folder) / "csv", progress)
+        shutil.rmtree(staged.parent, ignore_errors=True)  # the CSVs hold the graph now: free the disk
+        figures.nodes = sum(f.rows for f in files if f.kind == "nodes")
+        figures.relationships = sum(f.rows for f in files if f.kind == "relationships")
+        figures.files = [str(f.data) for f in files]
         written = time.perf_counter()
         figures.seconds_csv = written - parsed
         if server.database_exists(database) or _answers(open_server):
-            server.stop()
+            _step(progress, "stopping Neo4j", server.stop)
         stopped = time.perf_counter()
-        server.admin_import(database, arguments)
-        figures.seconds_import = time.perf_counter() - stopped
-    server.start()
-    imported = time.perf_counter()
-    figures.seconds_restart = imported - written - figures.seconds_import
-    store = open_server()  # creates the constraints and indexes graphbench keeps
+        figures.seconds_stop = stopped - written
+        server.admin_import(database, files, progress)
+        imported = time.perf_counter()
+        figures.seconds_import = imported - stopped
+    _step(progress, "starting Neo4j", server.start)
+    running = time.perf_counter()
+    figures.seconds_start = running - imported
+    store = _step(progress, "constraints and indexes", open_server)  # creates the schema graphbench keeps
     try:
         store.run("CALL db.awaitIndexes(600)")
-        figures.seconds_schema = time.perf_counter() - imported
+        figures.seconds_schema = time.perf_counter() - running
         after_load(store)
     finally:
         store.close()
     return report, figures
+
+
+def _stage(folder: Path, directory: str | Path, mapping: Any, rejects_dir: str | Path,
+           progress: Progress | None, resolve: bool) -> tuple[Any, Path]:
+    """(load report, staged database file): ``directory`` loaded as ``graphbench load`` loads it, into a
+    throw-away embedded workspace at ``folder``."""
+    from graphbench.store import open_store
+    from graphbench.store.duck_workspace import DATABASE
+    from loaders.load import load_dir
+
+    store = open_store(f"file:{folder}")
+    try:
+        report = load_dir(store, directory, mapping=mapping, rejects_dir=rejects_dir, progress=progress,
+                          resolve=resolve)
+    finally:
+        store.close()  # publishes the workspace
+    return report, folder / DATABASE
+
+
+def _step(progress: Progress | None, name: str, action: Callable[[], Any]) -> Any:
+    """One phase without steps of its own, shown as a bar that fills when it is done."""
+    if progress is not None:
+        progress(name, 0, 1)
+    result = action()
+    if progress is not None:
+        progress(name, 1, 1)
+    return result
 
 
 def _answers(open_server: Callable[[], Any]) -> bool:
