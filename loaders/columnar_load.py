@@ -9,6 +9,11 @@ out in row order with file, row, field and reason.
 The channel records of the file are merged in memory and reach the store once, at the end of the file
 (:mod:`loaders.columnar_stage`: exact, and the store's channel rows are not rewritten on every block).
 
+The transfers reach the store in pieces of whole DuckDB row groups (:data:`ROW_GROUP`), the rest of a block
+waiting for the next one: an append that ends in a partial row group has that group rewritten by the next
+append and again at the checkpoint (measured on 1M transfers: 2.4x the CPU and a file twice the size).
+The pieces are merged in load order, one after another, as the blocks were, so the graph is the same.
+
 When pyarrow cannot parse the file after all (a ragged row, an unclosed quote), the rows written so far
 stay (writing them again changes nothing), the staged ones are dropped, and the whole file is read again
 row by row.
@@ -27,6 +32,8 @@ from graphbench.store.duck_values import records_table
 from loaders import columnar, transactions_columnar
 from loaders.columnar_stage import NodeStage
 
+# DuckDB's row-group size (its default, 2048 x 60 rows): appends of whole groups are written once
+ROW_GROUP = 122_880
 RowParser = Callable[..., GraphBatch | None]
 Progress = Callable[[str, int, int], None]
 
@@ -49,6 +56,7 @@ def load(store: Any, source: Any, report: Any, recorded_path: str, one: RowParse
         return False
     known: dict[str, dict[Any, Any]] = {}  # values normalised so far in this file
     stage = NodeStage("PaymentChannel")  # the channels of the file, merged in memory (columnar_stage.py)
+    transfers = _Pieces(store)
     try:
         for block in columnar.blocks(source.path, header):
             parsed = transactions_columnar.parse_block(block, recorded_path, known)
@@ -62,14 +70,16 @@ def load(store: Any, source: Any, report: Any, recorded_path: str, one: RowParse
                 rels += extra_rels
             if len(nodes) == 1 and stage.takes(parsed.nodes):
                 stage.add(parsed.nodes)
-                store.upsert_tables({}, {"TRANSFERRED": _concat(rels)})
+                transfers.add(_concat(rels))
                 if stage.big():
                     stage.flush(store)
-            else:  # what is staged reaches the store first: load order holds
+            else:  # what is staged or waiting reaches the store first: load order holds
                 stage.flush(store)
+                transfers.flush()
                 store.upsert_tables({"PaymentChannel": _concat(nodes)}, {"TRANSFERRED": _concat(rels)})
             if progress:
                 progress(source.path.name, report.rows, expected)
+        transfers.flush()
         stage.flush(store)
     except pa.ArrowInvalid:
         report.rows = report.loaded = 0
@@ -79,6 +89,33 @@ def load(store: Any, source: Any, report: Any, recorded_path: str, one: RowParse
     finally:
         stage.close()
     return True
+
+
+class _Pieces:
+    """TRANSFERRED rows on their way to the store in whole row groups, in load order."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.waiting: list[pa.Table] = []
+        self.rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        if not table.num_rows:
+            return
+        self.waiting.append(table)
+        self.rows += table.num_rows
+        if self.rows < ROW_GROUP:
+            return
+        whole = _concat(self.waiting)
+        cut = self.rows - self.rows % ROW_GROUP
+        self.store.upsert_tables({}, {"TRANSFERRED": whole.slice(0, cut)})
+        rest = whole.slice(cut)
+        self.waiting, self.rows = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def flush(self) -> None:
+        if self.waiting:
+            self.store.upsert_tables({}, {"TRANSFERRED": _concat(self.waiting)})
+        self.waiting, self.rows = [], 0
 
 
 def _by_row(block: columnar.Block, header: list[str], positions: list[int], one: RowParser

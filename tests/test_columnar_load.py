@@ -4,10 +4,13 @@ stumble; and a file pyarrow cannot parse falls back to the row reader with the s
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphbench.export.jsonl import generate_jsonl
 from graphbench.store import open_store
@@ -114,6 +117,7 @@ def _load_twice(tmp: Path, files: list[str], columnar: bool, monkeypatch: pytest
             patch.setattr(columnar_load, "takes", lambda store, source: None)
         patch.setattr(columnar_module, "BLOCK_BYTES", 4096)  # many blocks
         patch.setattr(columnar_stage, "MAX_SOURCE_ITEMS", 300)  # and the stage emptied mid-file
+        patch.setattr(columnar_load, "ROW_GROUP", 37)  # transfers written in pieces that cut blocks
         store = open_store("memory:")
         reports = []
         for k, text in enumerate([*files, files[0]]):
@@ -185,3 +189,51 @@ def test_column_wise_hashes_and_odd_rows_match_the_row_reader(tmp_path: Path) ->
     for row, sha, is_odd in zip(rows, block.sha256.to_pylist(), odd, strict=True):
         if not is_odd:
             assert sha == record_sha256(dict(zip(header, row, strict=True)))
+
+
+def test_transfers_reach_the_store_in_whole_row_groups_in_load_order(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every piece but the last is a whole number of row groups, and the pieces follow load order: a
+    transfer given twice in one file (T5 again, later) ends as the row-by-row load leaves it."""
+    text = _many_rows(300, 9) + "T5,2024-03-01T00:00:00Z,paypal,c5@pay.example,paypal,c8@pay.example,1.00,EUR,again\n"
+    pieces: list[int] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(columnar_module, "BLOCK_BYTES", 4096)
+        patch.setattr(columnar_load, "ROW_GROUP", 40)
+        store = open_store("memory:")
+        real = type(store).upsert_tables
+
+        def spy(self, nodes, rels):
+            if "TRANSFERRED" in rels and rels["TRANSFERRED"].num_rows:
+                pieces.append(rels["TRANSFERRED"].num_rows)
+            return real(self, nodes, rels)
+
+        patch.setattr(type(store), "upsert_tables", spy)
+        load_dir(store, _write(tmp_path / "fast", HEADER + text), rejects_dir=tmp_path / "r1", resolve=False)
+    assert len(pieces) > 3 and all(n % 40 == 0 for n in pieces[:-1])
+    with monkeypatch.context() as patch:
+        patch.setattr(columnar_load, "takes", lambda store, source: None)
+        slow = open_store("memory:")
+        load_dir(slow, _write(tmp_path / "slow", HEADER + text), rejects_dir=tmp_path / "r2", resolve=False)
+    fast_lines = [line.replace("/fast/", "/x/") for line in generate_jsonl(store)]
+    assert fast_lines == [line.replace("/slow/", "/x/") for line in generate_jsonl(slow)]
+    again = [line for line in fast_lines if '"T5"' in line]
+    assert len(again) == 1 and '"EUR"' in again[0]  # the later capture of T5 won
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.datetimes(min_value=datetime(1985, 1, 1), max_value=datetime(2105, 12, 31)).map(
+        lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z"),
+    st.text(max_size=24)))
+def test_canonical_times_are_those_the_normaliser_keeps(value: str) -> None:
+    from graphbench import normalize
+    from loaders.transactions_columnar import canonical_times
+
+    try:
+        kept = normalize.timestamp(value) == value
+    except ValueError:
+        kept = False
+    column = pa.array(["2024-01-01T00:00:00Z", value, None])  # at an offset, beside a null
+    assert canonical_times(column).tolist() == [True, kept, False]
