@@ -19,6 +19,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from graphbench.batch import MAX_SOURCES
+from graphbench.store.duck_keys import StoredKeys
 from graphbench.store.duck_values import sql_type, unified
 
 SPECIAL = ("first_seen", "last_seen", "sources")
@@ -44,9 +45,9 @@ def table_columns(con, table: str) -> dict[str, str]:
     return {name: kind for name, kind in rows}
 
 
-def _prepare(con, table: str, incoming: dict[str, str]) -> dict[str, str]:
+def _prepare(con, table: str, incoming: dict[str, str], widened: set[str] | None = None) -> dict[str, str]:
     """Create the table or add and widen its columns so the incoming ones fit; the casts the incoming
-    columns need (column → target type) come back."""
+    columns need (column → target type) come back, and the columns whose type changed go to ``widened``."""
     stored = table_columns(con, table)
     if not stored:
         columns = ", ".join(f"{q(c)} {t}" for c, t in incoming.items())
@@ -60,29 +61,45 @@ def _prepare(con, table: str, incoming: dict[str, str]) -> dict[str, str]:
         target = unified(stored[column], kind)
         if target != stored[column]:
             con.execute(f"ALTER TABLE {q(table)} ALTER COLUMN {q(column)} TYPE {target}")
+            if widened is not None:
+                widened.add(column)
         if target != kind:
             casts[column] = target
     return casts
 
 
-def merge_into(con, table: str, incoming: pa.Table, keys: list[str]) -> None:
-    """Upsert ``incoming`` (key columns, properties, ``_seq`` = load order) into ``table`` by the merge rule."""
+def merge_into(con, table: str, incoming: pa.Table, keys: list[str], stored: StoredKeys | None = None) -> None:
+    """Upsert ``incoming`` (key columns, properties, ``_seq`` = load order) into ``table`` by the merge rule.
+    ``stored`` (the connection's key hashes, :mod:`graphbench.store.duck_keys`) spares a batch of new keys
+    the join against the whole table."""
     if incoming.num_rows == 0:
         return
     types = {f.name: sql_type(f.type) for f in incoming.schema if f.name != "_seq"}
-    casts = _prepare(con, table, types)
+    widened: set[str] = set()
+    casts = _prepare(con, table, types, widened)
+    if stored is not None and widened & set(keys):  # the stored keys' hashes were of the old type
+        stored.forget(q(table))
     select = ", ".join(f"CAST({q(c)} AS {casts[c]}) AS {q(c)}" if c in casts else q(c) for c in incoming.column_names)
     con.register("_gb_arrow", incoming)  # scanned in place: the batch is not copied into the database
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW _gb_inc AS SELECT {select} FROM _gb_arrow")
-        _merge_batch(con, table, incoming, keys)
+        _merge_batch(con, table, incoming, keys, stored)
     finally:
         con.execute("DROP VIEW IF EXISTS _gb_inc")
         con.unregister("_gb_arrow")
 
 
-def _merge_batch(con, table: str, incoming: pa.Table, keys: list[str]) -> None:
+def _merge_batch(con, table: str, incoming: pa.Table, keys: list[str], stored: StoredKeys | None) -> None:
     key_list = ", ".join(q(k) for k in keys)
+    props = [c for c in incoming.column_names if c != "_seq"]
+    if stored is not None:
+        fresh, hashes = stored.fresh(con, q(table), "_gb_inc", key_list)
+        if fresh:  # no key stored or repeated: the merge of each record is the record
+            con.execute(f"INSERT INTO {q(table)} BY NAME SELECT {', '.join(q(c) for c in props)} FROM _gb_inc")
+        else:
+            _merge_batch(con, table, incoming, keys, None)
+        stored.add(con, q(table), hashes)
+        return
     on = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM i.{q(k)}" for k in keys)
     # keys that need merging: stored already, or more than once in this batch
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _gb_hit AS
@@ -91,7 +108,6 @@ def _merge_batch(con, table: str, incoming: pa.Table, keys: list[str]) -> None:
         SELECT {', '.join(f'i.{q(k)}' for k in keys)} FROM _gb_inc i JOIN {q(table)} t ON {on}""")
     hits = con.execute("SELECT count(*) FROM _gb_hit").fetchone()[0]
     on_hit = " AND ".join(f"h.{q(k)} IS NOT DISTINCT FROM x.{q(k)}" for k in keys)
-    props = [c for c in incoming.column_names if c != "_seq"]
     if not hits:
         con.execute(f"INSERT INTO {q(table)} BY NAME SELECT {', '.join(q(c) for c in props)} FROM _gb_inc")
         return

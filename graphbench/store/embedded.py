@@ -27,6 +27,7 @@ import pyarrow as pa
 from graphbench.batch import GraphBatch
 from graphbench.schema import NODE_TYPES, REL_TYPES, TRANSFER_FIELDS, check_label, check_rel_type, label_of
 from graphbench.store import duck_workspace as workspace
+from graphbench.store.duck_keys import StoredKeys
 from graphbench.store.duck_merge import arrow_of, merge_into, q, table_columns
 from graphbench.store.duck_values import records_table, unified, value_sql_type
 from graphbench.store.frames import select
@@ -60,6 +61,7 @@ class EmbeddedStore:
         self._schema: dict[str, dict[str, str]] = {}  # table → columns, while the data version holds
         self._schema_of = (-1, -1)
         self._writes = 0
+        self._keys = StoredKeys()  # key hashes of the tables written through the current connection
         if self.path is None:
             self._memory = duckdb.connect(":memory:")
             workspace.settings(self._memory, None)
@@ -193,9 +195,10 @@ class EmbeddedStore:
             return
         con = self._con_for_write()
         for label, table in nodes.items():
-            merge_into(con, workspace.table_name("nodes", check_label(label)), table, ["id"])
+            merge_into(con, workspace.table_name("nodes", check_label(label)), table, ["id"], self._keys)
         for rel_type, table in rels.items():
-            merge_into(con, workspace.table_name("rels", check_rel_type(rel_type)), table, rel_keys(rel_type))
+            merge_into(con, workspace.table_name("rels", check_rel_type(rel_type)), table, rel_keys(rel_type),
+                       self._keys)
 
     def set_rel_property(self, rel_type: str, start: str, end: str, key: str, value: Any) -> None:
         table = workspace.table_name("rels", check_rel_type(rel_type))
@@ -211,12 +214,14 @@ class EmbeddedStore:
         elif unified(columns[key], kind) != columns[key]:
             con.execute(f"ALTER TABLE {q(table)} ALTER COLUMN {q(key)} TYPE {unified(columns[key], kind)}")
         con.execute(f"UPDATE {q(table)} SET {q(key)} = ? WHERE start = ? AND \"end\" = ?", [value, start, end])
+        self._keys.forget(q(table))  # the property may be part of the key
 
     def delete_derived(self, rel_type: str) -> None:
         if not REL_TYPES[check_rel_type(rel_type)].derived:
             raise ValueError(f"{rel_type} is loaded from sources, not derived")
         con = self._con_for_write()
         con.execute(f"DROP TABLE IF EXISTS {q(workspace.table_name('rels', rel_type))}")
+        self._keys.forget(q(workspace.table_name("rels", rel_type)))
 
     def commit(self) -> None:
         """Publish the working copy (atomically); a lock taken by a write is given back."""
