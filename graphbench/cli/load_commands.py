@@ -74,6 +74,9 @@ def _bulk_load(args: argparse.Namespace) -> int:
         print(f"bulk import: {bulk['nodes']:,} nodes, {bulk['relationships']:,} relationships; "
               f"{bulk['records_per_second'] or 0:,} records/s end to end "
               f"({bulk['records_per_second_neo4j'] or 0:,}/s for CSVs, import and schema)")
+        print(f"seconds: staging {bulk['seconds_parse']}, CSVs {bulk['seconds_csv']}, stop {bulk['seconds_stop']}, "
+              f"neo4j-admin import {bulk['seconds_import']}, start {bulk['seconds_start']}, "
+              f"schema {bulk['seconds_schema']}")
     emit(args, document, human)
     return 0
 

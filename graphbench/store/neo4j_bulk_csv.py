@@ -113,8 +113,9 @@ def _refuse_delimiter(con: duckdb.DuckDBPyConnection, table: str, fixed: list[st
                           "uses between list items: load it without --bulk")
 
 
-def write_table(con: duckdb.DuckDBPyConnection, kind: str, name: str, folder: Path) -> ImportFile | None:
-    """The CSV pair of one label (``kind`` "nodes") or relationship type; None when it has no rows."""
+def plan_table(con: duckdb.DuckDBPyConnection, kind: str, name: str, folder: Path) -> tuple[ImportFile, str] | None:
+    """(the CSV pair of one label (``kind`` "nodes") or relationship type, the COPY that writes its data);
+    None when it has no rows. Its text is checked (U+001F refused, line breaks noted) and its header written."""
     table = ("n_" if kind == "nodes" else "r_") + name
     columns = _columns(con, table)
     fixed = ["id"] if kind == "nodes" else ["start", "end"]
@@ -151,10 +152,10 @@ def write_table(con: duckdb.DuckDBPyConnection, kind: str, name: str, folder: Pa
     stem = f"{kind}-{name}"
     header_path, data_path = folder / f"{stem}-header.csv", folder / f"{stem}.csv"
     header_path.write_text(",".join(header) + "\n", encoding="utf-8")
-    con.execute(f"COPY (SELECT {', '.join(order + rest)} FROM (SELECT {', '.join(selects)} FROM {_q(table)})) "
-                f"TO '{_path_literal(data_path)}' (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', "
-                f"ESCAPE '\"', NULL '', FORCE_QUOTE ({', '.join(quoted)}))")
-    return ImportFile(kind, name, header_path, data_path, rows, multiline=any(flags[1::2]))
+    copy = (f"COPY (SELECT {', '.join(order + rest)} FROM (SELECT {', '.join(selects)} FROM {_q(table)})) "
+            f"TO '{_path_literal(data_path)}' (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', "
+            f"ESCAPE '\"', NULL '', FORCE_QUOTE ({', '.join(quoted)}))")
+    return ImportFile(kind, name, header_path, data_path, rows, multiline=any(flags[1::2])), copy
 
 
 def _path_literal(path: Path) -> str:
@@ -162,22 +163,25 @@ def _path_literal(path: Path) -> str:
 
 
 def write_import_csvs(database: Path, folder: Path, progress: Progress | None = None,
-                      threads: int | None = None) -> list[ImportFile]:
-    """The CSV pairs of every label and relationship type in the staged ``database`` (read-only)."""
+                      checked: Callable[[], None] | None = None) -> list[ImportFile]:
+    """The CSV pairs of every label and relationship type in the staged ``database`` (opened read-only).
+
+    Every table is checked before any data is written; ``checked()`` is called between the two (the bulk
+    path stops the server then, so the stop overlaps the writing but bad input never stops it)."""
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database), read_only=True)
     try:
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         con.execute(f"SET temp_directory = '{_path_literal(folder / '.duckdb-tmp')}'")
         wanted = [("nodes", label) for label in NODE_TYPES] + [("relationships", t) for t in REL_TYPES]
-        written: list[ImportFile] = []
-        for done, (kind, name) in enumerate(wanted, start=1):
-            file = write_table(con, kind, name, folder)
-            if file is not None:
-                written.append(file)
+        plans = [plan for kind, name in wanted if (plan := plan_table(con, kind, name, folder)) is not None]
+        if checked is not None:
+            checked()
+        total, done = sum(file.rows for file, _ in plans), 0
+        for file, copy in plans:
+            con.execute(copy)
+            done += file.rows
             if progress is not None:
-                progress("neo4j-admin CSVs (tables)", done, len(wanted))
-        return written
+                progress("neo4j-admin CSVs (records)", done, total)
+        return [file for file, _ in plans]
     finally:
         con.close()
