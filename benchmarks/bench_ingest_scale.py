@@ -77,8 +77,10 @@ def measured(command: list[str], env: dict[str, str] | None = None, cwd: Path = 
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    # CPU seconds (user + system): on a shared 2-core machine they move less with other work than wall time
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", done.stderr))
     return {"seconds": seconds, "peak_mb": int(peak.group(1)) / 1024 if peak else None, "stdout": done.stdout,
-            "load_avg": (load_before, os.getloadavg()[0])}
+            "load_avg": (load_before, os.getloadavg()[0]), "cpu_s": cpu}
 
 
 def pyarrow_read(path: Path) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def pyarrow_read(path: Path) -> dict[str, Any]:
     run = measured([PY, "-c", code, str(path)])
     rows, inner = run["stdout"].split()
     return {"method": "pyarrow.csv.read_csv (all text)", "rows": int(rows), "seconds": float(inner),
-            "peak_mb": run["peak_mb"], "load_avg": run["load_avg"]}
+            "peak_mb": run["peak_mb"], "load_avg": run["load_avg"], "cpu_s": run["cpu_s"]}
 
 
 def graphbench_load(folder: Path, workspace: Path, label: str, pythonpath: str | None = None) -> dict[str, Any]:
@@ -103,7 +105,7 @@ def graphbench_load(folder: Path, workspace: Path, label: str, pythonpath: str |
                    Path(pythonpath) if pythonpath else ROOT)
     report = json.loads(run["stdout"][run["stdout"].index("{"):])
     return {"method": label, "rows": report["rows"], "loaded": report["loaded"], "rejected": report["rejected"],
-            "seconds": run["seconds"], "peak_mb": run["peak_mb"], "load_avg": run["load_avg"],
+            "seconds": run["seconds"], "peak_mb": run["peak_mb"], "load_avg": run["load_avg"], "cpu_s": run["cpu_s"],
             "store_mb": sum(f.stat().st_size for f in workspace.rglob("*") if f.is_file()) / 2**20}
 
 
@@ -148,13 +150,16 @@ def main() -> int:
         print(json.dumps(figures[-1]), file=sys.stderr, flush=True)
     for f in figures:
         f["rows_per_s"] = f["rows"] / f["seconds"] if f["seconds"] else None
-    lines = ["| transfers | method | seconds | rows/s | peak RSS (MB) | × pyarrow read | load avg (1 min, before / after) |",
-             "|---:|---|---:|---:|---:|---:|---|"]
+    lines = ["| transfers | method | seconds | rows/s | CPU s (user + sys) | rows per CPU-s | peak RSS (MB) | store (MB) "
+             "| × pyarrow read | load avg (1 min, before / after) |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     reads = {f["size"]: f for f in figures if f["method"].startswith("pyarrow")}
     for f in figures:
         ratio = reads[f["size"]]["rows_per_s"] / f["rows_per_s"] if f["rows_per_s"] else None
-        lines.append(f"| {f['size']:,} | {f['method']} | {f['seconds']:.1f} | {f['rows_per_s']:,.0f} | "
-                     f"{f['peak_mb']:,.0f} | {'' if f['method'].startswith('pyarrow') else f'{ratio:.0f}x slower'} | "
+        store = f"{f['store_mb']:,.0f}" if "store_mb" in f else ""
+        lines.append(f"| {f['size']:,} | {f['method']} | {f['seconds']:.1f} | {f['rows_per_s']:,.0f} | {f['cpu_s']:.1f} | "
+                     f"{f['rows'] / f['cpu_s'] if f['cpu_s'] else 0:,.0f} | {f['peak_mb']:,.0f} | {store} | "
+                     f"{'' if f['method'].startswith('pyarrow') else f'{ratio:.0f}x slower'} | "
                      f"{f['load_avg'][0]:.1f} / {f['load_avg'][1]:.1f} |")
     print("\n".join(lines))
     loads = [f for f in figures if f["method"].startswith("graphbench load (DuckDB")]
