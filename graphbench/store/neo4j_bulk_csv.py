@@ -172,6 +172,9 @@ def write_import_csvs(database: Path, folder: Path, progress: Progress | None = 
     con = duckdb.connect(str(database), read_only=True)
     try:
         con.execute(f"SET temp_directory = '{_path_literal(folder / '.duckdb-tmp')}'")
+        # rows in any order (the graph has none): DuckDB writes in parallel without putting them back in
+        # order, 2.8x faster (1M transfers: 13.4 s -> 4.8 s)
+        con.execute("SET preserve_insertion_order = false")
         wanted = [("nodes", label) for label in NODE_TYPES] + [("relationships", t) for t in REL_TYPES]
         plans = [plan for kind, name in wanted if (plan := plan_table(con, kind, name, folder)) is not None]
         if checked is not None:
