@@ -141,7 +141,7 @@ def _draw(indptr: np.ndarray, indices: np.ndarray, samples: int, seed: int, roun
 
     n = len(indptr) - 1
     sizes = [samples // CHUNKS + (1 if c < samples % CHUNKS else 0) for c in range(CHUNKS)]
-    seeds = [int(np.random.SeedSequence([seed, round_no, c]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+    seeds = [int(np.random.SeedSequence([seed % 2 ** 63, round_no, c]).generate_state(1, np.uint64)[0] >> np.uint64(1))
              for c in range(CHUNKS)]
 
     def worker(first_chunk: int) -> np.ndarray:
