@@ -46,6 +46,7 @@ class NodeStage:
 
     def __init__(self, label: str) -> None:
         self.label = label
+        self.full: pa.Array | None = None  # nodes given MAX_SOURCES sources of this file by earlier flushes
         self._clear()
 
     def _clear(self) -> None:
@@ -54,6 +55,7 @@ class NodeStage:
         self.latest = np.empty(0, dtype=np.int64)  # capture times as YYYYMMDDHHMMSS (they order as the text)
         self.earliest = np.empty(0, dtype=np.int64)
         self.counts = np.empty(0, dtype=np.int64)  # sources staged per node
+        self.given = np.empty(0, dtype=np.int64)  # sources of this file handed over by earlier flushes: 0 or all
         self.items: list[tuple[np.ndarray, pa.Array]] = []  # (code, source) in load order
         self.schema: pa.Schema | None = None
 
@@ -83,6 +85,7 @@ class NodeStage:
         self.latest = np.concatenate([self.latest, np.full(grow, -1, dtype=np.int64)])
         self.earliest = np.concatenate([self.earliest, np.full(grow, np.iinfo(np.int64).max, dtype=np.int64)])
         self.counts = np.concatenate([self.counts, np.zeros(grow, dtype=np.int64)])
+        self.given = np.concatenate([self.given, self._given(self.ids.slice(total - grow))])
         seq = np.asarray(table["_seq"].to_numpy(), dtype=np.int64)
         latest, earliest = _digits(table["last_seen"]), _digits(table["first_seen"])
         assert latest is not None and earliest is not None  # takes() said so
@@ -140,7 +143,7 @@ class NodeStage:
         c, texts = c[first], texts.filter(pa.array(first))
         starts = np.r_[0, np.flatnonzero(np.diff(c)) + 1]
         rank = np.arange(len(c)) - np.repeat(starts, np.diff(np.r_[starts, len(c)]))
-        keep = self.counts[c] + rank < MAX_SOURCES
+        keep = self.given[c] + self.counts[c] + rank < MAX_SOURCES
         if keep.any():
             self.counts += np.bincount(c[keep], minlength=len(self.counts))
             self.items.append((c[keep], texts.filter(pa.array(keep))))
@@ -176,14 +179,29 @@ class NodeStage:
         return pa.table(columns)
 
     def flush(self, store: Any) -> None:
-        """The staged rows into the store (one merge), and the stage emptied."""
+        """The staged rows into the store (one merge), and the stage emptied. The nodes that have now been
+        given ``MAX_SOURCES`` sources of this file are remembered: a later source of the file comes after all
+        of those in load order, so it can never be among a node's first ``MAX_SOURCES`` and is not staged
+        again (a file naming few nodes, say 100k channels in 20M transfers, would otherwise rewrite every
+        channel's full list on every flush)."""
+        ids, full = self.ids, self.given + self.counts >= MAX_SOURCES
         rows = self.table()
         if rows is not None:
             store.upsert_tables({self.label: rows}, {})
+        if ids is not None and full.any():
+            now = ids.filter(pa.array(full))
+            self.full = now if self.full is None else pa.concat_arrays([self.full, pc.filter(now, pc.invert(
+                pc.is_in(now, value_set=self.full)))])
         self._clear()
+
+    def _given(self, ids: pa.Array) -> np.ndarray:
+        if self.full is None or not len(ids):
+            return np.zeros(len(ids), dtype=np.int64)
+        return np.where(pc.is_in(ids, value_set=self.full).to_numpy(zero_copy_only=False), MAX_SOURCES, 0)
 
     def close(self) -> None:
         self._clear()
+        self.full = None
 
 
 def _array(column: pa.Array | pa.ChunkedArray) -> pa.Array:

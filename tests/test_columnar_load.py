@@ -237,3 +237,24 @@ def test_canonical_times_are_those_the_normaliser_keeps(value: str) -> None:
         kept = False
     column = pa.array(["2024-01-01T00:00:00Z", value, None])  # at an offset, beside a null
     assert canonical_times(column).tolist() == [True, kept, False]
+
+
+def test_a_node_given_all_its_sources_by_a_flush_stages_no_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a flush gave node a MAX_SOURCES sources of the file, a's later sources (later in load order, so
+    never among its first MAX_SOURCES) are not staged; b, given fewer, still gets its next ones."""
+    from graphbench.batch import MAX_SOURCES
+
+    def records(rows):
+        return pa.table({"id": [r[0] for r in rows], "p": ["v"] * len(rows),
+                         "first_seen": ["2024-01-01T00:00:00Z"] * len(rows), "last_seen": ["2024-01-01T00:00:00Z"] * len(rows),
+                         "sources": [[r[1]] for r in rows], "_seq": [r[2] for r in rows]})
+
+    store = open_store("memory:")
+    stage = columnar_stage.NodeStage("PaymentChannel")
+    stage.add(records([("a", f"s{k}", k) for k in range(MAX_SOURCES + 5)] + [("b", "t0", 999)]))
+    stage.flush(store)
+    stage.add(records([("a", "late", 2000), ("b", "t1", 2001)]))
+    assert dict(zip(stage.ids.to_pylist(), stage.counts.tolist(), strict=True)) == {"a": 0, "b": 1}
+    stage.flush(store)
+    rows = {r["id"]: r["sources"] for r in store.nodes("PaymentChannel").to_dict("records")}
+    assert list(rows["a"]) == [f"s{k}" for k in range(MAX_SOURCES)] and list(rows["b"]) == ["t0", "t1"]
