@@ -164,7 +164,7 @@ def _hashes(table: pa.Table, keys: list[str]) -> pa.Array:
         cursor += sizes
         _put(out, cursor, np.frombuffer(b'"', dtype=np.uint8))
     _put(out, cursor, np.frombuffer(b"}", dtype=np.uint8))
-    view, bounds, sha = memoryview(out), starts.tolist(), hashlib.sha256
+    view, bounds, sha = memoryview(out.data), starts.tolist(), hashlib.sha256
     return pa.array([sha(view[a:b]).hexdigest() for a, b in zip(bounds[:-1], bounds[1:], strict=True)], type=pa.string())
 
 
