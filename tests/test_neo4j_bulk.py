@@ -235,3 +235,17 @@ def test_bulk_refuses_the_delimiter_before_touching_neo4j(tmp_path: Path) -> Non
     assert "U+001F" in message and "transactions.csv row 1" in message and "reference" in message
     assert len(message.splitlines()) == 1 and "Traceback" not in message
     assert not (home / "data").exists()  # neither imported nor started
+
+
+def test_import_progress_reads_neo4j_admin_stages() -> None:
+    from graphbench.store.neo4j_bulk import _ImportProgress
+
+    seen: list[tuple[int, int]] = []
+    shown = _ImportProgress(lambda _name, done, total: seen.append((done, total)))
+    for line in ["Neo4j version: 5.26.19", "(1/4) Node import 2026-12-01 22:58:25.039+0000",
+                 "-......... .......... .......... .......... ..........   5% ∆1s 933ms [1s 933ms]",
+                 "(2/4) Relationship import 2026-12-01", ".......... .......... .......... .......... ..........  "
+                 "45% ∆2s [3s]", "Relationship import COMPLETED in 931ms"]:
+        shown.line(line)
+    shown.finish()
+    assert seen == [(5, 400), (145, 400), (400, 400)]

@@ -165,6 +165,8 @@ class LocalNeo4j:
                 tail = [*tail[-40:], line.rstrip()]
                 if shown is not None:
                     shown.line(line)
+        if shown is not None and process.returncode == 0:
+            shown.finish()
         if process.returncode != 0:
             lines = [t for t in tail if t.strip()]
             said = next((t for t in reversed(lines) if "rror" in t or "xception" in t), lines[-1] if lines else "")
@@ -179,6 +181,7 @@ def _last_line(done: subprocess.CompletedProcess[str]) -> str:
 class _ImportProgress:
     """neo4j-admin prints ``(1/4) Node import`` and then dots with ``NN%`` per stage: one bar over all stages."""
 
+    NAME = "neo4j-admin import (% of its stages)"
     STAGE = re.compile(r"^\((\d+)/(\d+)\)")
     PERCENT = re.compile(r"(\d{1,3})% ")
 
@@ -194,7 +197,12 @@ class _ImportProgress:
         found = self.PERCENT.findall(text)
         if found and self.stages:
             done = (self.stage - 1) * 100 + min(int(found[-1]), 100)
-            self.progress("neo4j-admin import (% of its stages)", done, self.stages * 100)
+            self.progress(self.NAME, done, self.stages * 100)
+
+    def finish(self) -> None:
+        """A small import prints only the first percent of a stage: the bar is filled when it is done."""
+        total = (self.stages or 4) * 100
+        self.progress(self.NAME, total, total)
 
 
 # -- the whole path ------------------------------------------------------------------------------
