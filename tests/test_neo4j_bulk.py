@@ -249,3 +249,33 @@ def test_import_progress_reads_neo4j_admin_stages() -> None:
         shown.line(line)
     shown.finish()
     assert seen == [(5, 400), (145, 400), (400, 400)]
+
+
+def test_csv_doubles_read_back_bit_for_bit(tmp_path: Path) -> None:
+    import random
+    import struct
+
+    import duckdb
+    import pyarrow as pa
+
+    rng = random.Random(7)
+    values = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(3000)]
+    values = [v for v in values if v == v and abs(v) != float("inf")] + [0.1 + 0.2, 1 / 3, -0.0, 2.0**-1074]
+    database = tmp_path / "graph.duckdb"
+    con = duckdb.connect(str(database))
+    con.register("doubles", pa.table({"start": [f"a{i}" for i in range(len(values))], "end": ["b"] * len(values),
+                                      "amount": pa.array(values, pa.float64())}))
+    con.execute("CREATE TABLE r_TRANSFERRED AS SELECT * FROM doubles")
+    con.close()
+    (file,) = write_import_csvs(database, tmp_path / "csv")
+    read = {}
+    for line in file.data.read_text().splitlines():
+        start, _, amount = line.split(",")
+        read[start.strip('"')] = float(amount)
+    assert [struct.pack("<d", read[f"a{i}"]) for i in range(len(values))] == [struct.pack("<d", v) for v in values]
+
+
+def test_csvs_refuse_a_graph_with_nothing_to_import(tmp_path: Path) -> None:
+    database = _staged(tmp_path, ["CREATE TABLE n_Account (id VARCHAR)"])
+    with pytest.raises(GraphbenchError, match="no nodes and no relationships"):
+        write_import_csvs(database, tmp_path / "csv")

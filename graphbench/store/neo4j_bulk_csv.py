@@ -177,6 +177,9 @@ def write_import_csvs(database: Path, folder: Path, progress: Progress | None = 
         con.execute("SET preserve_insertion_order = false")
         wanted = [("nodes", label) for label in NODE_TYPES] + [("relationships", t) for t in REL_TYPES]
         plans = [plan for kind, name in wanted if (plan := plan_table(con, kind, name, folder)) is not None]
+        if not plans:
+            raise GraphbenchError("the load gave no nodes and no relationships to import (see the rejects "
+                                  "files): Neo4j was left as it was")
         if checked is not None:
             checked()
         total, done = sum(file.rows for file, _ in plans), 0
