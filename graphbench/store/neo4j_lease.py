@@ -68,9 +68,10 @@ class WriterLease:
         limit = lock_timeout() if timeout is None else timeout
         started, told = time.monotonic(), False
         while not self._take():
-            if self._lapse_dead_local_holder():
+            rows = self.run(_WHO, {})  # one read per poll serves both questions
+            if self._lapse_dead_local_holder(rows):
                 continue
-            holder = self._holder()
+            holder = _described(rows)
             waited = time.monotonic() - started
             if waited >= limit:
                 raise StoreBusy(f"another load into {self.url} ({holder}) still holds the store after "
@@ -114,15 +115,9 @@ class WriterLease:
             return False
         return bool(rows) and rows[0]["holder"] == self.me
 
-    def _holder(self) -> str:
-        rows = self.run(_WHO, {})
-        if not rows or rows[0]["pid"] is None:
-            return "pid unknown"
-        return f"pid {rows[0]['pid']} on {rows[0]['host']}"
-
-    def _lapse_dead_local_holder(self) -> bool:
-        """True when the holder was a process of this machine that no longer runs (its lease now lapsed)."""
-        rows = self.run(_WHO, {})
+    def _lapse_dead_local_holder(self, rows: list[dict[str, Any]]) -> bool:
+        """True when the holder (``rows``: what _WHO read) was a process of this machine that no longer runs
+        (its lease now lapsed)."""
         if not rows:
             return False
         holder = rows[0]
@@ -138,6 +133,12 @@ class WriterLease:
                 self._take(self.once)
             except Exception:  # noqa: BLE001 - a missed renewal is retried; the writes report a lost server
                 continue
+
+
+def _described(rows: list[dict[str, Any]]) -> str:
+    if not rows or rows[0]["pid"] is None:
+        return "pid unknown"
+    return f"pid {rows[0]['pid']} on {rows[0]['host']}"
 
 
 def boot_id() -> str | None:
