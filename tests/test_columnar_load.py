@@ -221,7 +221,7 @@ def test_transfers_reach_the_store_in_whole_row_groups_in_load_order(tmp_path: P
     assert len(again) == 1 and '"EUR"' in again[0]  # the later capture of T5 won
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.one_of(
     st.datetimes(min_value=datetime(1985, 1, 1), max_value=datetime(2105, 12, 31)).map(
         lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),

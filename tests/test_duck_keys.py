@@ -48,7 +48,7 @@ plans = st.lists(st.lists(st.tuples(st.integers(0, 12), st.floats(0, 100, allow_
                           min_size=1, max_size=8), min_size=1, max_size=6)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(plans, st.booleans())
 def test_key_hashes_never_change_what_the_merge_leaves(plan, colliding: bool) -> None:
     with pytest.MonkeyPatch.context() as patch:
