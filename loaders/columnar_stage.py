@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphbench.batch import MAX_SOURCES
+from loaders.canonical_times import time_digits
 
 MAX_ROWS = 2_000_000  # staged nodes before the stage is emptied into the store
 MAX_SOURCE_ITEMS = 2_000_000  # staged provenance strings (~100 bytes each; 6M took a 5M-row load past 4 GB)
@@ -208,28 +209,13 @@ def _array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
-DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
-SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":"), 19: ord("Z")}
-POWERS = 10 ** np.arange(13, -1, -1, dtype=np.int64)
-
-
 def _digits(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """Capture times in canonical ``YYYY-MM-DDTHH:MM:SSZ`` text as the number YYYYMMDDHHMMSS (fixed-width
-    digits: they order as the text, and the times, do), read straight from the text's bytes; None when a
-    value is not of that form."""
+    digits: they order as the text, and the times, do); None when a value is not of that form."""
     parts = []
     for chunk in (column.chunks if isinstance(column, pa.ChunkedArray) else [column]):
-        n = len(chunk)
-        if n == 0:
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
-        if not (np.diff(offsets) == 20).all():
+        form, number = time_digits(chunk)
+        if not form.all():
             return None
-        text = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 20 * n].reshape(n, 20)
-        if any((text[:, at] != byte).any() for at, byte in SEPARATORS.items()):
-            return None
-        digits = text[:, DIGITS] - np.uint8(ord("0"))  # a non-digit wraps past 9
-        if (digits > 9).any():
-            return None
-        parts.append(digits.astype(np.int64) @ POWERS)
+        parts.append(number)
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)

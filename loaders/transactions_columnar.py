@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphbench import normalize
+from loaders.canonical_times import canonical_times
 from loaders.columnar import Block
 from loaders.transactions import REQUIRED
 
@@ -67,50 +68,6 @@ def _timestamps(column: pa.Array) -> pa.Array:
         return column
     others = _each_distinct(pc.filter(column, pa.array(~fine)), normalize.timestamp, pa.string())
     return pc.replace_with_mask(column.cast(pa.string()), pa.array(~fine), others)
-
-
-_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-_SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":"), 19: ord("Z")}
-
-
-def canonical_times(column: pa.Array) -> np.ndarray:
-    """Per value: already ``YYYY-MM-DDTHH:MM:SSZ`` naming a real UTC second of 1990-2100, so
-    :func:`graphbench.normalize.timestamp` would return it unchanged. Read from the text's bytes (a regex,
-    a parse and a print back cost ~2 s per million); anything else (nulls, leap seconds, 24:00) is False and
-    goes to that function."""
-    n = len(column)
-    if n == 0 or column.null_count == n:
-        return np.zeros(n, dtype=bool)
-    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset:column.offset + n + 1]
-    fine = np.diff(offsets) == 20
-    if column.null_count:
-        fine &= column.is_valid().to_numpy(zero_copy_only=False)
-    data = np.frombuffer(column.buffers()[2], dtype=np.uint8) if column.buffers()[2] is not None else np.zeros(0, np.uint8)
-    at = offsets[:-1][fine].astype(np.int64)
-    if not len(at):
-        return fine
-    text = data[at[:, None] + np.arange(20)]  # rows of 20 bytes
-    good = np.ones(len(at), dtype=bool)
-    for place, byte in _SEPARATORS.items():
-        good &= text[:, place] == byte
-    digits = text.astype(np.int64) - ord("0")
-    places = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-    good &= ((digits[:, places] >= 0) & (digits[:, places] <= 9)).all(axis=1)
-
-    def number(*where: int) -> np.ndarray:
-        value = np.zeros(len(at), dtype=np.int64)
-        for k in where:
-            value = value * 10 + digits[:, k]
-        return value
-
-    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
-    good &= (year >= 1990) & (year <= 2100) & (month >= 1) & (month <= 12)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
-    good &= (day >= 1) & (day <= days)
-    good &= (number(11, 12) <= 23) & (number(14, 15) <= 59) & (number(17, 18) <= 59)
-    fine[np.flatnonzero(fine)] = good
-    return fine
 
 
 def _amounts(column: pa.Array) -> pa.Array:
