@@ -92,28 +92,27 @@ def merge_into(con, table: str, incoming: pa.Table, keys: list[str], stored: Sto
 def _merge_batch(con, table: str, incoming: pa.Table, keys: list[str], stored: StoredKeys | None) -> None:
     key_list = ", ".join(q(k) for k in keys)
     props = [c for c in incoming.column_names if c != "_seq"]
-    if stored is not None:
-        fresh, hashes = stored.fresh(con, q(table), "_gb_inc", key_list)
-        if fresh:  # no key stored or repeated: the merge of each record is the record
-            con.execute(f"INSERT INTO {q(table)} BY NAME SELECT {', '.join(q(c) for c in props)} FROM _gb_inc")
-        else:
-            _merge_batch(con, table, incoming, keys, None)
+    on_hit = " AND ".join(f"h.{q(k)} IS NOT DISTINCT FROM x.{q(k)}" for k in keys)
+    fresh, hashes = stored.fresh(con, q(table), "_gb_inc", key_list) if stored is not None else (False, None)
+    if fresh or not _hits(con, table, keys, key_list):  # no key stored or repeated: each record is its merge
+        con.execute(f"INSERT INTO {q(table)} BY NAME SELECT {', '.join(q(c) for c in props)} FROM _gb_inc")
+    else:
+        con.execute(f"""INSERT INTO {q(table)} BY NAME SELECT {', '.join(f'x.{q(c)}' for c in props)} FROM _gb_inc x
+            WHERE NOT EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})""")
+        _merge_hits(con, table, keys, on_hit, props)
+    if stored is not None and hashes is not None:
         stored.add(con, q(table), hashes)
-        return
+
+
+def _hits(con, table: str, keys: list[str], key_list: str) -> int:
+    """The batch's keys that need merging (stored already, or more than once in the batch) into ``_gb_hit``;
+    how many."""
     on = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM i.{q(k)}" for k in keys)
-    # keys that need merging: stored already, or more than once in this batch
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _gb_hit AS
         SELECT {key_list} FROM _gb_inc GROUP BY {key_list} HAVING count(*) > 1
         UNION
         SELECT {', '.join(f'i.{q(k)}' for k in keys)} FROM _gb_inc i JOIN {q(table)} t ON {on}""")
-    hits = con.execute("SELECT count(*) FROM _gb_hit").fetchone()[0]
-    on_hit = " AND ".join(f"h.{q(k)} IS NOT DISTINCT FROM x.{q(k)}" for k in keys)
-    if not hits:
-        con.execute(f"INSERT INTO {q(table)} BY NAME SELECT {', '.join(q(c) for c in props)} FROM _gb_inc")
-        return
-    con.execute(f"""INSERT INTO {q(table)} BY NAME SELECT {', '.join(f'x.{q(c)}' for c in props)} FROM _gb_inc x
-        WHERE NOT EXISTS (SELECT 1 FROM _gb_hit h WHERE {on_hit})""")
-    _merge_hits(con, table, keys, on_hit, props)
+    return con.execute("SELECT count(*) FROM _gb_hit").fetchone()[0]
 
 
 # Capture times are normalised ISO UTC text; as whole seconds they order the same, and one BIGINT of
