@@ -33,6 +33,8 @@ import duckdb
 
 from graphbench.errors import GraphbenchError
 from graphbench.schema import BASE_LABEL, NODE_TYPES, REL_TYPES
+from graphbench.store.duck_merge import q, table_columns
+from graphbench.store.duck_workspace import sql_text
 
 ARRAY_DELIMITER = "\x1f"  # unit separator: no text export uses it, unlike ';' and ','
 SCALARS = {"VARCHAR": "string", "BIGINT": "long", "INTEGER": "long", "SMALLINT": "long", "TINYINT": "long",
@@ -56,10 +58,6 @@ class ImportFile:
         return f"--{self.kind}={group}={self.header},{self.data}"
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _neo4j_type(duck_type: str) -> str:
     if duck_type.endswith("[]"):
         inner = SCALARS.get(duck_type[:-2], "string")
@@ -69,7 +67,7 @@ def _neo4j_type(duck_type: str) -> str:
 
 def _value_sql(column: str, duck_type: str) -> tuple[str, bool]:
     """(SQL of the written field, whether it is always quoted)."""
-    c = _q(column)
+    c = q(column)
     kind = _neo4j_type(duck_type)
     if kind.endswith("[]"):
         return f"CASE WHEN list_count({c}) > 0 THEN array_to_string({c}, chr(31)) END", True
@@ -85,16 +83,10 @@ def _text_sql(column: str, duck_type: str) -> str | None:
     """The column as one text to search for U+001F and line breaks (None: it cannot hold either)."""
     kind = _neo4j_type(duck_type)
     if kind == "string[]":
-        return f"array_to_string({_q(column)}, '')"
+        return f"array_to_string({q(column)}, '')"
     if kind == "string":
-        return _q(column) if duck_type == "VARCHAR" else f"CAST({_q(column)} AS VARCHAR)"
+        return q(column) if duck_type == "VARCHAR" else f"CAST({q(column)} AS VARCHAR)"
     return None
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    rows = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
-                       "AND schema_name = 'main' ORDER BY column_index", [table]).fetchall()
-    return {name: kind for name, kind in rows}
 
 
 def _refuse_delimiter(con: duckdb.DuckDBPyConnection, table: str, fixed: list[str], columns: dict[str, str],
@@ -102,9 +94,9 @@ def _refuse_delimiter(con: duckdb.DuckDBPyConnection, table: str, fixed: list[st
     """One sentence for the first record whose text holds U+001F."""
     hits = " OR ".join(f"contains({t}, chr(31))" for t in texts.values())
     source = [c for c in ("source_file", "source_row") if c in columns]
-    picked = ", ".join(_q(c) for c in [*fixed, *source])
+    picked = ", ".join(q(c) for c in [*fixed, *source])
     flags = ", ".join(f"contains({t}, chr(31))" for t in texts.values())
-    row = con.execute(f"SELECT {picked}, {flags} FROM {_q(table)} WHERE {hits} LIMIT 1").fetchone()
+    row = con.execute(f"SELECT {picked}, {flags} FROM {q(table)} WHERE {hits} LIMIT 1").fetchone()
     assert row is not None
     key = " → ".join(str(v) for v in row[:len(fixed)])
     place = f" ({row[len(fixed)]} row {row[len(fixed) + 1]})" if len(source) == 2 else ""
@@ -117,7 +109,7 @@ def plan_table(con: duckdb.DuckDBPyConnection, kind: str, name: str, folder: Pat
     """(the CSV pair of one label (``kind`` "nodes") or relationship type, the COPY that writes its data);
     None when it has no rows. Its text is checked (U+001F refused, line breaks noted) and its header written."""
     table = ("n_" if kind == "nodes" else "r_") + name
-    columns = _columns(con, table)
+    columns = table_columns(con, table)
     fixed = ["id"] if kind == "nodes" else ["start", "end"]
     if not columns or any(c not in columns for c in fixed):
         return None
@@ -125,7 +117,7 @@ def plan_table(con: duckdb.DuckDBPyConnection, kind: str, name: str, folder: Pat
     checks = "".join(f", coalesce(bool_or(contains({t}, chr(31))), false), "
                      f"coalesce(bool_or(contains({t}, chr(10)) OR contains({t}, chr(13))), false)"
                      for t in texts.values())
-    found = con.execute(f"SELECT count(*){checks} FROM {_q(table)}").fetchone()
+    found = con.execute(f"SELECT count(*){checks} FROM {q(table)}").fetchone()
     assert found is not None
     rows, flags = int(found[0]), found[1:]
     if not rows:
@@ -138,7 +130,7 @@ def plan_table(con: duckdb.DuckDBPyConnection, kind: str, name: str, folder: Pat
     for number, (column, duck_type) in enumerate(columns.items()):
         alias = f"c{number}"
         if column in fixed:
-            selects.append(f"CAST({_q(column)} AS VARCHAR) AS {alias}")
+            selects.append(f"CAST({q(column)} AS VARCHAR) AS {alias}")
             quoted.append(alias)
             continue
         sql, always_quoted = _value_sql(column, duck_type)
@@ -152,14 +144,10 @@ def plan_table(con: duckdb.DuckDBPyConnection, kind: str, name: str, folder: Pat
     stem = f"{kind}-{name}"
     header_path, data_path = folder / f"{stem}-header.csv", folder / f"{stem}.csv"
     header_path.write_text(",".join(header) + "\n", encoding="utf-8")
-    copy = (f"COPY (SELECT {', '.join(order + rest)} FROM (SELECT {', '.join(selects)} FROM {_q(table)})) "
-            f"TO '{_path_literal(data_path)}' (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', "
+    copy = (f"COPY (SELECT {', '.join(order + rest)} FROM (SELECT {', '.join(selects)} FROM {q(table)})) "
+            f"TO {sql_text(str(data_path))} (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', "
             f"ESCAPE '\"', NULL '', FORCE_QUOTE ({', '.join(quoted)}))")
     return ImportFile(kind, name, header_path, data_path, rows, multiline=any(flags[1::2])), copy
-
-
-def _path_literal(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def write_import_csvs(database: Path, folder: Path, progress: Progress | None = None,
@@ -171,7 +159,7 @@ def write_import_csvs(database: Path, folder: Path, progress: Progress | None = 
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database), read_only=True)
     try:
-        con.execute(f"SET temp_directory = '{_path_literal(folder / '.duckdb-tmp')}'")
+        con.execute(f"SET temp_directory = {sql_text(str(folder / '.duckdb-tmp'))}")
         # rows in any order (the graph has none): DuckDB writes in parallel without putting them back in
         # order, 2.8x faster (1M transfers: 13.4 s -> 4.8 s)
         con.execute("SET preserve_insertion_order = false")
