@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphbench.analytics.betweenness_paths import MAX_SAMPLES
+from graphbench.analytics.betweenness_paths import MAX_SAMPLES, kth_highest
 
 DEFAULT_EPSILON = 0.01  # first run: ~20k pairs, ~25 s on a 1M-edge scale-free graph; enough to size a second
 DEFAULT_DELTA = 0.1
@@ -104,7 +104,7 @@ def bounded_betweenness(n: int, source: np.ndarray, target: np.ndarray, lengths:
     values, errors, samples = _run(nk, graph, n, epsilon, delta, seed, lengths is not None)
     rounds, used, total = 1, epsilon, samples
     relative = _relative(values, used, top)
-    b_top = _top_value(values, top)
+    b_top = kth_highest(values, top)
     # a second run only when it can bound the top figures: b_top - epsilon must stay above zero
     if target_relative is not None and (relative is None or relative > target_relative) and b_top > min_epsilon:
         wanted = target_relative * (b_top - epsilon) / (1.0 + target_relative)
@@ -145,15 +145,8 @@ def _run(nk: object, graph: object, n: int, epsilon: float, delta: float, seed: 
     return share * rk_scale, errors * rk_scale, samples
 
 
-def _top_value(values: np.ndarray, top: int) -> float:
-    if not len(values):
-        return 0.0
-    k = min(top, len(values))
-    return float(np.partition(values, len(values) - k)[len(values) - k])
-
-
 def _relative(values: np.ndarray, epsilon: float, top: int) -> float | None:
-    b_top = _top_value(values, top)
+    b_top = kth_highest(values, top)
     if b_top <= epsilon:
         return None
     bound = epsilon / (b_top - epsilon)

@@ -99,7 +99,7 @@ def path_betweenness(n: int, source: np.ndarray, target: np.ndarray, rank: np.nd
     best = _round(counts, first, low, high, scale, top, first, 1, n)
     spent, pilot_high = first, high
     if target_relative is not None and not _met(best, target_relative):
-        floor = _kth(low, top) / 2
+        floor = kth_highest(low, top) / 2
         candidate = high >= floor  # on the pilot's event nobody else is above half the top-th figure
         k = int(candidate.sum())
         for round_no in range(2, 64):
@@ -200,7 +200,10 @@ def _better(this: PathSample, best: PathSample) -> bool:
     return best.relative_bound is None or this.relative_bound < best.relative_bound
 
 
-def _kth(values: np.ndarray, k: int) -> float:
+def kth_highest(values: np.ndarray, k: int) -> float:
+    """The ``k``-th highest value (the lowest when there are fewer; 0 when there is none)."""
+    if not len(values):
+        return 0.0
     k = min(k, len(values))
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
@@ -209,7 +212,7 @@ def _samples_needed(best: PathSample, top: int, target: float, level: float, sca
     """Samples for the top-th figure, planned PLAN_STDERRS low, to be stated within ``target``."""
     from scipy import stats
 
-    p = _kth(best.values, top) / scale
+    p = kth_highest(best.values, top) / scale
     p -= PLAN_STDERRS * math.sqrt(max(p * (1 - p), 0.0) / max(best.samples, 1))
     if p <= 0:
         return 1 << 62
