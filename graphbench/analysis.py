@@ -174,8 +174,15 @@ class Analysis:
         from graphbench.analytics.trace import TransferIndex
 
         base = base_currency.upper()
-        return self._once(("transfer_index", base),
-                          lambda: TransferIndex.from_frame(self.transfers, base, self.fx_rates))
+
+        def build() -> TransferIndex:
+            if self._given_tables is not None or self.has("transfers") or self.has("table:TRANSFERRED"):
+                return TransferIndex.from_frame(self.transfers, base, self.fx_rates)
+            from graphbench.store_reads.money_overview import transfer_index
+
+            # not read as a table yet: batch by batch, so 20M transfers never become Python strings
+            return transfer_index(self._store(), base, self.fx_rates)
+        return self._once(("transfer_index", base), build)
 
     @property
     def patterns(self) -> list[Pattern]:

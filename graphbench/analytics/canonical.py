@@ -8,6 +8,8 @@ simultaneous; this order only makes the arrays (and any budget cut) reproducible
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,9 +26,10 @@ def sorted_codes(codes: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def canonical_order(ts: np.ndarray, src: np.ndarray, dst: np.ndarray, amount: np.ndarray,
-                    tx_id: np.ndarray) -> np.ndarray:
+                    tx_id: Any) -> np.ndarray:
     """Positions that sort transfers by (ts, src, dst, amount, tx_id as text); ``src``/``dst`` are
-    codes from :func:`sorted_codes`. Exact ties on the first four keys (rare) are settled by tx_id."""
+    codes from :func:`sorted_codes`. Exact ties on the first four keys (rare) are settled by tx_id (an
+    object array, or anything indexed like one: ``TextColumn``)."""
     n = len(ts)
     if n == 0:
         return np.zeros(0, dtype=np.int64)

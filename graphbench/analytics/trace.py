@@ -17,37 +17,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from graphbench.analytics.canonical import canonical_order, sorted_codes
+from graphbench.analytics.epoch import to_epoch_seconds
 from graphbench.analytics.fx import Converted, FxRates, to_base
+from graphbench.analytics.transfer_columns import TextColumn, columns_from_batches
 from graphbench.schema import TRANSFER_FIELDS
 
 Direction = Literal["out", "in"]
 TRANSFER_COLUMNS = ("hop", "tx_id", "from", "to", "amount", "amount_orig", "currency", "ts")
-
-
-def to_epoch_seconds(values: Any) -> np.ndarray:
-    """ISO 8601 strings (or datetimes) → int64 seconds since 1970 UTC."""
-    fast = _arrow_epoch_seconds(values)
-    if fast is not None:
-        return fast
-    parsed = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601")
-    return (parsed.astype("int64") // 1_000_000_000).to_numpy(dtype=np.int64)
-
-
-def _arrow_epoch_seconds(values: Any) -> np.ndarray | None:
-    """Whole-second stamps with a zone (what the loaders write) parsed by Arrow, ~10x pandas on 1M
-    transfers; None when any value needs pandas' wider ISO parser (fractions, dates, gaps)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        parsed = pc.cast(pa.array(np.asarray(values, dtype=object), type=pa.string()), pa.timestamp("s", tz="UTC"))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    if parsed.null_count:
-        return None
-    return parsed.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
 def factorize_ids(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +61,7 @@ class TransferIndex:
     dst: np.ndarray
     ts: np.ndarray  # int64 epoch seconds
     amount: np.ndarray  # float64, in the base currency (NaN: its currency has no rate); every comparison uses it
-    tx_id: np.ndarray  # object
+    tx_id: np.ndarray | TextColumn  # object, or Arrow text indexed like it (from_batches)
     currency: np.ndarray  # object
     out_ptr: np.ndarray  # transfers leaving code c: out_order[out_ptr[c]:out_ptr[c + 1]], by time
     out_order: np.ndarray
@@ -106,21 +85,43 @@ class TransferIndex:
         transfers = transfers.reindex(columns=list(dict.fromkeys([*transfers.columns, *TRANSFER_FIELDS])))
         n = len(transfers)
         ts = to_epoch_seconds(transfers["ts"]) if n else np.zeros(0, dtype=np.int64)
-        # canonical: codes in sorted id order, transfers by (ts, from, to, amount, tx_id), so neither the
-        # row order nor the store changes a position (graphbench.analytics.canonical)
-        codes, nodes = sorted_codes(*factorize_ids(np.concatenate([transfers["start"].to_numpy(dtype=object),
-                                                                   transfers["end"].to_numpy(dtype=object)])))
+        codes, nodes = factorize_ids(np.concatenate([transfers["start"].to_numpy(dtype=object),
+                                                     transfers["end"].to_numpy(dtype=object)]))
         tx_id = (transfers["tx_id"] if "tx_id" in transfers else pd.Series(range(n))).to_numpy(dtype=object)
-        order = canonical_order(ts, codes[:n], codes[n:],
-                                pd.to_numeric(transfers["amount"], errors="coerce").to_numpy(dtype=np.float64),
-                                tx_id)
-        src = codes[:n][order]  # factorize_ids gives int64 codes
-        dst = codes[n:][order]
         currency = (transfers["currency"] if "currency" in transfers
                     else pd.Series([None] * n)).to_numpy(dtype=object)
+        amount = pd.to_numeric(transfers["amount"], errors="coerce").to_numpy(dtype=np.float64)
+        return cls._assemble(ts, codes, nodes, tx_id, amount, currency, base_currency, rates)
+
+    @classmethod
+    def from_batches(cls, batches: Iterable[pa.RecordBatch], base_currency: str = "USD",
+                     rates: FxRates | None = None) -> TransferIndex | None:
+        """The index ``from_frame`` gives for the same rows, built from Arrow record batches of
+        ``start, end, tx_id, amount, currency, ts`` without making Python strings of them (the tx_ids stay
+        Arrow text: :mod:`graphbench.analytics.transfer_columns`). None when the columns are not of the
+        plain layout the loaders write: the caller then reads the pandas table."""
+        columns = columns_from_batches(batches)
+        if columns is None:
+            return None
+        return cls._assemble(columns.ts, columns.codes, columns.nodes, columns.tx_id, columns.amount,
+                             columns.currency, base_currency, rates)
+
+    @classmethod
+    def _assemble(cls, ts: np.ndarray, codes: np.ndarray, nodes: np.ndarray, tx_id: np.ndarray | TextColumn,
+                  amount: np.ndarray, currency: np.ndarray, base_currency: str,
+                  rates: FxRates | None) -> TransferIndex:
+        """From row-order columns: ``codes`` the start codes then the end codes into ``nodes``."""
+        n = len(ts)
+        # canonical: codes in sorted id order, transfers by (ts, from, to, amount, tx_id), so neither the
+        # row order nor the store changes a position (graphbench.analytics.canonical)
+        codes, nodes = sorted_codes(codes, nodes)
+        order = canonical_order(ts, codes[:n], codes[n:], amount, tx_id)
+        src = codes[:n][order]  # int64 codes
+        dst = codes[n:][order]
         ts = ts[order]
-        amount_orig = pd.to_numeric(transfers["amount"], errors="coerce").to_numpy(dtype=np.float64)[order]
-        converted = to_base(amount_orig, currency[order], ts, base_currency, rates)
+        amount_orig = amount[order]
+        currency = currency[order]
+        converted = to_base(amount_orig, currency, ts, base_currency, rates)
         n_nodes = len(nodes)
         out_order = np.argsort(src, kind="stable")  # stable: time order kept inside each source
         in_order = np.argsort(dst, kind="stable")
@@ -130,7 +131,7 @@ class TransferIndex:
         return cls(
             nodes=node_array, src=src, dst=dst, ts=ts,
             amount=converted.amount, amount_orig=amount_orig, fx=converted,
-            tx_id=tx_id[order], currency=currency[order],
+            tx_id=tx_id.take(order) if isinstance(tx_id, TextColumn) else tx_id[order], currency=currency,
             out_ptr=out_ptr, out_order=out_order, out_ts=ts[out_order],
             in_ptr=in_ptr, in_order=in_order, in_ts=ts[in_order],
             code_of={node: i for i, node in enumerate(node_array)},

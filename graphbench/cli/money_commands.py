@@ -49,6 +49,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from graphbench.analytics.trace import trace
     from graphbench.store.base import pushes_down
     from graphbench.store.tables import read_tables
+    from graphbench.store_reads.money_overview import transfer_index
     from graphbench.store_reads.trace_walk import trace_store
 
     options = {"direction": args.direction, "hops": args.hops, "since": when(args.since),
@@ -62,8 +63,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if pushes_down(store):  # hop by hop: on a server with 100M transfers, read only what the trail reaches
             result = trace_store(store, [args.source], **options)
         else:  # the embedded table is on this machine already: one read and the integer index are faster
-            tables = read_tables(store, ["TRANSFERRED", "USES"], provenance=False)
-            result = trace(tables["TRANSFERRED"], [args.source], uses=tables["USES"], **options)
+            index = transfer_index(store, args.base_currency, options["rates"])
+            uses = read_tables(store, ["USES"], provenance=False)["USES"]
+            result = trace(index, [args.source], uses=uses, **options)
     finally:
         store.close()
     document = json.loads(json.dumps(result.to_dict(), default=str))
@@ -110,17 +112,15 @@ def _notes(fx: dict[str, Any] | None) -> list[str]:
 
 def cmd_patterns(args: argparse.Namespace) -> int:
     from graphbench.analytics.patterns import find_patterns
-    from graphbench.analytics.trace import TransferIndex
-    from graphbench.store_reads.money_overview import transfer_table
+    from graphbench.store_reads.money_overview import transfer_index
 
     store = open_from(args)
     try:
-        transfers = transfer_table(store)  # only the columns the search uses
         rates = _fx_rates(args, store)
+        # every amount the detectors compare is in the base currency
+        index = transfer_index(store, args.base_currency, rates)  # only the columns the search uses
     finally:
         store.close()
-    # every amount the detectors compare is in the base currency
-    index = TransferIndex.from_frame(transfers, args.base_currency, rates)
     found = find_patterns(index, kinds=args.kind, top=args.top)
     # complete/notes: whether a work budget stopped a search early (issue 19.4)
     document = json.loads(json.dumps({"patterns": [p.to_dict() for p in found],

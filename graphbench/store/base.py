@@ -11,7 +11,9 @@ under ``tests/contract/`` demands it). What only a server can do is a named capa
 
 - :class:`SupportsCypher`: the store runs Cypher itself. Aggregates and walks are pushed down to it, a
   whole-table read crosses the network (pages ask before one), and the analysts' read-only console works;
-- :class:`SupportsGds`: whole-graph algorithms (Louvain, PageRank, …) can run inside it.
+- :class:`SupportsGds`: whole-graph algorithms (Louvain, PageRank, …) can run inside it;
+- :class:`SupportsArrowReads`: a table comes as Arrow record batches (the embedded store), for analyses
+  that would not fit as Python objects (the money graph of 20M transfers).
 """
 
 from __future__ import annotations
@@ -117,6 +119,16 @@ class SupportsTableUpserts(Protocol):
 
     def upsert_tables(self, nodes: dict[str, Any], rels: dict[str, Any]) -> None:
         """Upsert whole tables (``id`` or ``start``/``end``, properties, ``_seq`` = load order), nodes first."""
+
+
+@runtime_checkable
+class SupportsArrowReads(Protocol):
+    """A store that hands a table over as Arrow record batches (the embedded store): analyses over every
+    transfer reduce each batch as it comes instead of holding the table as Python objects."""
+
+    def relationship_batches(self, rel_type: str, columns: Sequence[str], rows: int = 1 << 20) -> Iterator[Any]:
+        """``pyarrow.RecordBatch``es of about ``rows`` rows of the wanted columns that exist (no column that
+        is not stored is made up), in no particular order."""
 
 
 def pushes_down(store: GraphStore) -> bool:

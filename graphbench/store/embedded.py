@@ -157,6 +157,19 @@ class EmbeddedStore:
             frame = _pandas(arrow_of(con.execute(f"SELECT {picked} FROM {q(table)} {where}", list(params))))
         return select(frame, fixed, columns) if columns is not None else frame
 
+    def relationship_batches(self, rel_type: str, columns: Sequence[str], rows: int = 1 << 20) -> Iterator[pa.RecordBatch]:
+        """The wanted columns that exist, as Arrow record batches of about ``rows`` rows (nothing when no
+        such relationship was stored): the money graph of 20M transfers is built from these."""
+        table = workspace.table_name("rels", check_rel_type(rel_type))
+        with self._reading() as con:
+            present = self._columns(con, table)
+            if not present:
+                return
+            assert con is not None  # a table has columns only where there is a database
+            picked = ", ".join(q(c) for c in dict.fromkeys(c for c in columns if c in present))
+            reader = con.execute(f"SELECT {picked} FROM {q(table)}").to_arrow_reader(rows)
+            yield from reader
+
     def transfers_of(self, channels: Sequence[str], direction: str = "out", limit: int = 100_000,
                      since: str | None = None, until: str | None = None, last_only: bool = False) -> pd.DataFrame:
         side = "start" if direction == "out" else "end"

@@ -7,6 +7,7 @@ only their results come back, and Python twins of the same rules embedded
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -25,15 +26,32 @@ from graphbench.analytics.money_overview import (
 )
 from graphbench.errors import GraphbenchError
 from graphbench.schema import TRANSFER_FIELDS
-from graphbench.store.base import GraphStore, SupportsCypher
+from graphbench.store.base import GraphStore, SupportsArrowReads, SupportsCypher
+
+if TYPE_CHECKING:
+    from graphbench.analytics.trace import TransferIndex
 
 __all__ = ["Overview", "busiest_payers", "channel_holders", "channel_type_flows", "check_start", "daily_amounts", "overview",
-           "transfer_table", "transfers_by_id"]
+           "transfer_index", "transfer_table", "transfers_by_id"]
 
 
 def transfer_table(store: GraphStore) -> pd.DataFrame:
     """Every transfer, only the columns traces and pattern search use (no provenance)."""
     return store.relationships("TRANSFERRED", columns=list(TRANSFER_FIELDS))
+
+
+def transfer_index(store: GraphStore, base_currency: str = "USD", rates: FxRates | None = None) -> TransferIndex:
+    """The money graph of every transfer (``TransferIndex``), the same whichever way it is read: batch by
+    batch from Arrow where the store hands batches over (embedded: 20M transfers never become Python
+    strings), else from :func:`transfer_table`."""
+    from graphbench.analytics.trace import TransferIndex
+
+    if isinstance(store, SupportsArrowReads):
+        index = TransferIndex.from_batches(store.relationship_batches("TRANSFERRED", TRANSFER_FIELDS),
+                                           base_currency, rates)
+        if index is not None:
+            return index
+    return TransferIndex.from_frame(transfer_table(store), base_currency, rates)
 
 
 def overview(store: GraphStore, n: int = 10, base_currency: str = "USD", rates: FxRates | None = None) -> Overview:

@@ -12,12 +12,12 @@ from dataclasses import replace
 
 import pandas as pd
 
+from graphbench.analytics.epoch import to_epoch_seconds
 from graphbench.analytics.fx import FxRates
 from graphbench.analytics.trace import (
     Direction,
     TraceResult,
     channels_of,
-    to_epoch_seconds,
     to_iso,
     trace_with_visits,
 )
