@@ -117,6 +117,19 @@ def neo4j_database() -> str | None:
     return os.environ.get("NEO4J_DATABASE") or None
 
 
+def neo4j_retry_seconds() -> float:
+    """How long the Neo4j driver retries a transaction that failed transiently (a deadlock, a server
+    gone) before the error reaches the caller: ``GRAPHBENCH_NEO4J_RETRY_S``, default 30 (the driver's)."""
+    raw = os.environ.get("GRAPHBENCH_NEO4J_RETRY_S", "").strip()
+    try:
+        seconds = float(raw) if raw else 30.0
+    except ValueError:
+        raise StoreUnavailable(f"GRAPHBENCH_NEO4J_RETRY_S must be a number of seconds, got {raw!r}") from None
+    if not seconds >= 0:
+        raise StoreUnavailable(f"GRAPHBENCH_NEO4J_RETRY_S must be 0 or more seconds, got {raw!r}")
+    return seconds
+
+
 def rejects_dir() -> Path:
     return Path(os.environ.get("GRAPHBENCH_REJECTS", "rejects"))
 

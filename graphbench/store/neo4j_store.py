@@ -29,7 +29,10 @@ class Neo4jStore(Neo4jWrites):
         self.url = url
         self.database = database
         self._gds: bool | None = None
-        self._driver = GraphDatabase.driver(url, auth=(user, password), notifications_min_severity="OFF")
+        from graphbench.settings import neo4j_retry_seconds
+
+        self._driver = GraphDatabase.driver(url, auth=(user, password), notifications_min_severity="OFF",
+                                            max_transaction_retry_time=neo4j_retry_seconds())
         try:
             self._driver.verify_connectivity()
         except AuthError:

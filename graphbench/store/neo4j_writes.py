@@ -59,7 +59,7 @@ class Neo4jWrites:
     # -- writing ------------------------------------------------------------------------------
 
     def upsert(self, batch: GraphBatch) -> None:
-        from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
+        from neo4j.exceptions import ConstraintError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
         for attempt in range(1, CONFLICT_RETRIES + 1):
             try:
@@ -71,7 +71,8 @@ class Neo4jWrites:
                     raise GraphbenchError(
                         f"another process kept writing the same keys into Neo4j at {self.url} "
                         f"({first_line(exc)}); run one load at a time, or rerun this one") from None
-            except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            except (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError) as exc:
+                # DatabaseUnavailable: a server shutting down, once the driver's retries are spent
                 raise StoreUnavailable(
                     f"lost the connection to Neo4j at {self.url} while writing ({first_line(exc)}); "
                     "batches written so far are kept, rerun the same load to complete it") from None
