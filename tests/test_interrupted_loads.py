@@ -17,7 +17,9 @@ from graphbench.store import open_store
 from loaders.load import load_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-ROWS = 40_000
+# three write batches of loaders/load.py (WRITE_BATCH records, three a row): the first one's transfers
+# show the load has begun, and two more are still to come when it is interrupted
+ROWS = 20_000
 
 
 def write_transfers(folder: Path, rows: int = ROWS) -> Path:
@@ -30,10 +32,11 @@ def write_transfers(folder: Path, rows: int = ROWS) -> Path:
     return folder
 
 
-def start_load(store_url: str, data: Path, rejects: Path) -> subprocess.Popen:
+def start_load(store_url: str, data: Path, rejects: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "graphbench.cli", "--store", store_url, "load", str(data),
                              "--rejects", str(rejects), "--quiet", "--no-resolve"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=os.environ | (env or {}))
 
 
 def transfer_count(store) -> int:
@@ -68,9 +71,17 @@ def test_sigkill_embedded_load_then_rerun(tmp_path: Path) -> None:
     assert list(generate_jsonl(open_store(url))) == reference_lines(data, tmp_path)
 
 
+@pytest.fixture(scope="module")
+def transfers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The transfers file of the two Neo4j tests and the export of one uninterrupted load of it."""
+    folder = tmp_path_factory.mktemp("transfers")
+    data = write_transfers(folder / "data")
+    return data, reference_lines(data, folder)
+
+
 @pytest.mark.neo4j
-def test_sigkill_neo4j_load_then_rerun(neo4j_store, tmp_path: Path) -> None:
-    data = write_transfers(tmp_path / "data")
+def test_sigkill_neo4j_load_then_rerun(neo4j_store, transfers, tmp_path: Path) -> None:
+    data, reference = transfers
     loader = start_load(neo4j_store.url, data, tmp_path / "rej")
     wait_for_first_transfers(neo4j_store, loader)
     assert loader.poll() is None, "the load finished before it could be interrupted"
@@ -79,25 +90,30 @@ def test_sigkill_neo4j_load_then_rerun(neo4j_store, tmp_path: Path) -> None:
     partial = transfer_count(neo4j_store)
     assert 0 < partial < ROWS
     load_dir(neo4j_store, data, rejects_dir=tmp_path / "rej", resolve=False)
-    assert list(generate_jsonl(neo4j_store)) == reference_lines(data, tmp_path)
+    assert list(generate_jsonl(neo4j_store)) == reference
 
 
 @pytest.mark.neo4j
-def test_neo4j_stopped_mid_load_gives_one_sentence_then_rerun_completes(neo4j_store, tmp_path: Path) -> None:
-    data = write_transfers(tmp_path / "data")
-    loader = start_load(neo4j_store.url, data, tmp_path / "rej")
+def test_neo4j_stopped_mid_load_gives_one_sentence_then_rerun_completes(neo4j_store, transfers,
+                                                                        tmp_path: Path) -> None:
+    data, reference = transfers
+    # the driver's retries of a write the stopped server cannot take: 5 s, not its default 30 (the message
+    # is the same; the test only waits less for it)
+    loader = start_load(neo4j_store.url, data, tmp_path / "rej", env={"GRAPHBENCH_NEO4J_RETRY_S": "5"})
     wait_for_first_transfers(neo4j_store, loader)
     assert loader.poll() is None, "the load finished before the server could be stopped"
     server = [sys.executable, str(ROOT / "scripts" / "neo4j_local.py")]
-    subprocess.run([*server, "stop"], check=True, capture_output=True)
+    stopping = subprocess.Popen([*server, "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _, err = loader.communicate(timeout=180)
+        _, err = loader.communicate(timeout=180)  # while the server finishes its shutdown
+        assert stopping.wait(timeout=180) == 0
         assert loader.returncode == 2
         message = err.strip().splitlines()
         assert len(message) == 1 and "Neo4j" in message[0] and "Traceback" not in err
     finally:
+        stopping.wait(timeout=180)
         subprocess.run([*server, "start"], check=True, capture_output=True, env=os.environ)
     store = open_store(neo4j_store.url)
     load_dir(store, data, rejects_dir=tmp_path / "rej", resolve=False)
-    assert list(generate_jsonl(store)) == reference_lines(data, tmp_path)
+    assert list(generate_jsonl(store)) == reference
     store.close()
