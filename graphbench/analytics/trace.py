@@ -91,7 +91,8 @@ class TransferIndex:
         currency = (transfers["currency"] if "currency" in transfers
                     else pd.Series([None] * n)).to_numpy(dtype=object)
         amount = pd.to_numeric(transfers["amount"], errors="coerce").to_numpy(dtype=np.float64)
-        return cls._assemble(ts, codes, nodes, tx_id, amount, currency, base_currency, rates)
+        return cls._assemble({"ts": ts, "codes": codes, "nodes": nodes, "tx_id": tx_id, "amount": amount,
+                              "currency": currency}, base_currency, rates)
 
     @classmethod
     def from_batches(cls, batches: Iterable[pa.RecordBatch], base_currency: str = "USD",
@@ -101,26 +102,29 @@ class TransferIndex:
         Arrow text: :mod:`graphbench.analytics.transfer_columns`). None when the columns are not of the
         plain layout the loaders write: the caller then reads the pandas table."""
         columns = columns_from_batches(batches)
-        if columns is None:
-            return None
-        return cls._assemble(columns.ts, columns.codes, columns.nodes, columns.tx_id, columns.amount,
-                             columns.currency, base_currency, rates)
+        return None if columns is None else cls._assemble(columns, base_currency, rates)
 
     @classmethod
-    def _assemble(cls, ts: np.ndarray, codes: np.ndarray, nodes: np.ndarray, tx_id: np.ndarray | TextColumn,
-                  amount: np.ndarray, currency: np.ndarray, base_currency: str,
-                  rates: FxRates | None) -> TransferIndex:
-        """From row-order columns: ``codes`` the start codes then the end codes into ``nodes``."""
+    def _assemble(cls, columns: dict[str, Any], base_currency: str, rates: FxRates | None) -> TransferIndex:
+        """From row-order columns (``ts, codes, nodes, tx_id, amount, currency``; ``codes`` the start codes
+        then the end codes into ``nodes``). Each is taken out of ``columns`` as it is used and dropped once
+        reordered, so at 20M transfers no two copies of a column wait side by side."""
+        ts = columns.pop("ts")
         n = len(ts)
         # canonical: codes in sorted id order, transfers by (ts, from, to, amount, tx_id), so neither the
         # row order nor the store changes a position (graphbench.analytics.canonical)
-        codes, nodes = sorted_codes(codes, nodes)
+        codes, nodes = sorted_codes(columns.pop("codes"), columns.pop("nodes"))
+        amount, tx_id = columns.pop("amount"), columns.pop("tx_id")
         order = canonical_order(ts, codes[:n], codes[n:], amount, tx_id)
         src = codes[:n][order]  # int64 codes
         dst = codes[n:][order]
+        del codes
         ts = ts[order]
         amount_orig = amount[order]
-        currency = currency[order]
+        del amount
+        currency = columns.pop("currency")[order]
+        tx_id = tx_id.take(order) if isinstance(tx_id, TextColumn) else tx_id[order]
+        del order
         converted = to_base(amount_orig, currency, ts, base_currency, rates)
         n_nodes = len(nodes)
         out_order = np.argsort(src, kind="stable")  # stable: time order kept inside each source
@@ -131,7 +135,7 @@ class TransferIndex:
         return cls(
             nodes=node_array, src=src, dst=dst, ts=ts,
             amount=converted.amount, amount_orig=amount_orig, fx=converted,
-            tx_id=tx_id.take(order) if isinstance(tx_id, TextColumn) else tx_id[order], currency=currency,
+            tx_id=tx_id, currency=currency,
             out_ptr=out_ptr, out_order=out_order, out_ts=ts[out_order],
             in_ptr=in_ptr, in_order=in_order, in_ts=ts[in_order],
             code_of={node: i for i, node in enumerate(node_array)},

@@ -14,7 +14,6 @@ None and the caller reads the pandas table: the values then follow ``from_frame`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -59,20 +58,6 @@ class TextColumn:
         return np.asarray(self.values.to_numpy(zero_copy_only=False), dtype=dtype)
 
 
-@dataclass
-class TransferColumns:
-    """What ``TransferIndex`` is built from, in row order: ``codes`` holds the start codes then the end
-    codes (into ``nodes``, in no particular order: the index renumbers them sorted), as ``factorize_ids``
-    gives for the two columns end to end."""
-
-    ts: np.ndarray  # int64 seconds
-    codes: np.ndarray  # int64, 2n
-    nodes: np.ndarray  # object
-    tx_id: TextColumn
-    amount: np.ndarray  # float64, NaN where missing
-    currency: np.ndarray  # object, None where missing (a few shared string objects)
-
-
 def _shared_objects(column: pa.Array) -> np.ndarray:
     """A text column as an object array whose equal values are one Python object (None for a null)."""
     encoded = pc.dictionary_encode(column)
@@ -87,9 +72,15 @@ def _amounts(column: pa.Array) -> np.ndarray | None:
     return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def columns_from_batches(batches: Iterable[pa.RecordBatch]) -> TransferColumns | None:
-    """The index's columns from record batches of ``NEEDED``; None when a column is missing or not of the
-    plain layout (see the module's docstring), or an id is missing (``from_frame`` has a rule for that)."""
+def columns_from_batches(batches: Iterable[pa.RecordBatch]) -> dict[str, Any] | None:
+    """What ``TransferIndex`` is built from, in row order, from record batches of ``NEEDED``: ``ts`` (int64
+    seconds), ``codes`` (int64: the start codes then the end codes, into ``nodes`` in no particular order —
+    the index renumbers them sorted — as ``factorize_ids`` gives for the two columns end to end), ``nodes``
+    (object), ``tx_id`` (:class:`TextColumn`), ``amount`` (float64, NaN where missing) and ``currency``
+    (object, None where missing; a few shared string objects).
+
+    None when a column is missing or not of the plain layout (see the module's docstring), or an id is
+    missing (``from_frame`` has a rule for that)."""
     starts: list[pa.Array] = []
     ends: list[pa.Array] = []
     tx_ids: list[pa.Array] = []
@@ -114,15 +105,19 @@ def columns_from_batches(batches: Iterable[pa.RecordBatch]) -> TransferColumns |
         ts.append(to_epoch_seconds(stamp))
         amounts.append(money)
         currencies.append(_shared_objects(currency))
+    # each list is joined and let go before the next, so only one column is ever held twice
     ids = pa.chunked_array([*starts, *ends], type=pa.dictionary(pa.int32(), pa.string())).unify_dictionaries()
-    nodes = (ids.chunk(0).dictionary if ids.num_chunks else pa.array([], pa.string()))
+    del starts, ends
+    nodes = ids.chunk(0).dictionary if ids.num_chunks else pa.array([], pa.string())
     codes = (np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in ids.chunks]).astype(np.int64)
              if ids.num_chunks else np.zeros(0, dtype=np.int64))
-    return TransferColumns(
-        ts=np.concatenate(ts) if ts else np.zeros(0, dtype=np.int64),
-        codes=codes,
-        nodes=nodes.to_numpy(zero_copy_only=False).astype(object),
-        tx_id=TextColumn(pa.concat_arrays(tx_ids) if tx_ids else pa.array([], pa.string())),
-        amount=np.concatenate(amounts) if amounts else np.zeros(0, dtype=np.float64),
-        currency=np.concatenate(currencies) if currencies else np.zeros(0, dtype=object),
-    )
+    del ids
+    columns: dict[str, Any] = {"codes": codes, "nodes": nodes.to_numpy(zero_copy_only=False).astype(object)}
+    columns["tx_id"] = TextColumn(pa.concat_arrays(tx_ids) if tx_ids else pa.array([], pa.string()))
+    del tx_ids
+    columns["ts"] = np.concatenate(ts) if ts else np.zeros(0, dtype=np.int64)
+    del ts
+    columns["amount"] = np.concatenate(amounts) if amounts else np.zeros(0, dtype=np.float64)
+    del amounts
+    columns["currency"] = np.concatenate(currencies) if currencies else np.zeros(0, dtype=object)
+    return columns

@@ -41,17 +41,21 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     if copy.any():
         keep = ~copy[pred] & ~copy[succ]
         pred, succ = pred[keep], succ[keep]
-    run_end = np.append(np.flatnonzero(~copy)[1:], n)  # for each first copy, where its run ends
-    run_of = dict(zip(np.flatnonzero(~copy).tolist(), run_end.tolist(), strict=True)) if copy.any() else {}
+    has_copies = bool(copy.any())
+    heads = np.append(np.flatnonzero(~copy), n)  # where each run of parallel copies starts; n closes the last
     if not len(pred):
         return [], notes, 0
+    # the search runs over the transfers the candidate hops touch, renumbered 0.. in position order (so
+    # every order below is the positions' order): Python lists of those only, not of all 20M transfers
+    used = np.unique(np.concatenate([pred, succ]))
+    pred, succ = np.searchsorted(used, pred), np.searchsorted(used, succ)
     order = np.lexsort((succ, pred))
     nexts = succ[order].tolist()
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(pred, minlength=len(index)))]).tolist()
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pred, minlength=len(used)))]).tolist()
     window = int(params.cycle_window_days * DAY)
-    src, dst = index.src.tolist(), index.dst.tolist()
-    ts = index.ts.tolist()
-    amount = index.amount.tolist()
+    src, dst = index.src[used].tolist(), index.dst[used].tolist()
+    ts = index.ts[used].tolist()
+    amount = index.amount[used].tolist()
     # transfers between each pair of channels, either way: a 2-hop cycle between two channels that
     # also trade otherwise is their routine (friends settling up), not a ring
     n_nodes = len(index.nodes)
@@ -109,8 +113,11 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     if cut_starts:
         notes.append(f"cycle: {cut_starts:,} start transfers reached the per-start budget "
                      f"({params.search_budget:,} steps); cycles through them may be missing")
-    if run_of:
-        rings = [tuple(q for x in ring for q in range(x, run_of[x])) for ring in rings]
+    positions = used.tolist()
+    rings = [tuple(positions[x] for x in ring) for ring in rings]  # renumbering is monotone: still sorted
+    if has_copies:  # each ring transfer stands for its run of copies: [x, the next run's start)
+        rings = [tuple(q for x in ring for q in range(x, int(heads[np.searchsorted(heads, x, side="right")])))
+                 for ring in rings]
     return [_ring_pattern(index, ring) for ring in _laps(index, rings)], notes, work
 
 

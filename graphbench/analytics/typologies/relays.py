@@ -103,14 +103,20 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     out_key = index.src[index.out_order] * steps + rank[index.out_order]  # sorted
     where_in = np.arange(n) + np.searchsorted(out_key, in_key, side="left")  # increasing
     where_out = np.arange(n) + np.searchsorted(in_key, out_key, side="right")
+    del rank, in_key, out_key  # (each temporary is let go once used: 20M transfers make 2n-row arrays)
     node = np.empty(2 * n, dtype=index.src.dtype)
     node[where_in], node[where_out] = index.dst[index.in_order], index.src[index.out_order]
     ts = np.empty(2 * n, dtype=index.ts.dtype)
     ts[where_in], ts[where_out] = index.in_ts, index.out_ts
     starts = np.ones(len(node), dtype=bool)
     starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
-    episode = np.cumsum(starts) - 1
     first = np.flatnonzero(starts)
+    first_ts = ts[first]
+    last_ts = ts[np.append(first[1:], len(ts)) - 1]
+    owner = node[first]
+    del node, ts
+    episode = np.cumsum(starts) - 1
+    del starts
     # the sums as np.add.reduceat makes them (its summation order, zeros for the other direction
     # included), so a share at a bound falls on the same side as ever
     amount = np.nan_to_num(index.amount)
@@ -119,16 +125,16 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     money_out = np.zeros(2 * n)
     money_out[where_out] = amount[index.out_order]
     in_sum = np.add.reduceat(money_in, first)
+    del money_in
     out_sum = np.add.reduceat(money_out, first)
+    del money_out, amount
     # times never decrease inside an episode: its first and last times, and its first money in and
     # out, are read off the rows, not reduced
     in_of, out_of = episode[where_in], episode[where_out]  # both non-decreasing
+    del episode, where_in, where_out
     big = np.iinfo(np.int64).max
     first_in = _first_per(in_of, index.in_ts, len(first), big)
     first_out = _first_per(out_of, index.out_ts, len(first), big)
-    first_ts = ts[first]
-    last_ts = ts[np.append(first[1:], len(ts)) - 1]
-    owner = node[first]
     hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         kept = out_sum / np.where(in_sum > 0, in_sum, np.nan)
