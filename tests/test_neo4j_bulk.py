@@ -67,17 +67,9 @@ def bulk_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference_load(bulk_folder: Path, tmp_path_factory: pytest.TempPathFactory):
-    """(store, report): `graphbench load` of the same folder into memory:."""
-    from graphbench.store import open_store
-    from loaders.load import load_dir
-
-    store = open_store("memory:")
-    return store, load_dir(store, bulk_folder, rejects_dir=tmp_path_factory.mktemp("reference-rejects"))
-
-
-@pytest.fixture(scope="module")
-def bulk_server(bulk_folder: Path, tmp_path_factory: pytest.TempPathFactory):
+def bulk_started(bulk_folder: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(env, process, output folder): `graphbench load --bulk` of the folder, started; the throw-away server it starts is
+    killed at the end of the module (its home is thrown away: nothing needs its shutdown)."""
     if not (ROOT / ".neo4j" / "lib").is_dir():
         message = "the Neo4j jars are not fetched (make neo4j): the bulk import needs neo4j-admin"
         if os.environ.get("GRAPHBENCH_REQUIRE_NEO4J") == "1":
@@ -88,14 +80,54 @@ def bulk_server(bulk_folder: Path, tmp_path_factory: pytest.TempPathFactory):
     env = os.environ | {"GRAPHBENCH_NEO4J_HOME": str(home), "GRAPHBENCH_NEO4J_PORT": str(port),
                         "GRAPHBENCH_STORE": f"bolt://127.0.0.1:{port}", "NEO4J_URI": f"bolt://127.0.0.1:{port}"}
     rejects = tmp_path_factory.mktemp("bulk-rejects")
-    done = subprocess.run([sys.executable, "-m", "graphbench", "load", str(bulk_folder), "--bulk", "--json",
-                           "--rejects", str(rejects)], capture_output=True, text=True, env=env, cwd=ROOT)
+    out = tmp_path_factory.mktemp("bulk-output")
+    # output to files, not pipes: nobody reads a pipe while the reference load runs, and a full one would stall it
+    with (out / "stdout").open("w") as stdout, (out / "stderr").open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "graphbench", "load", str(bulk_folder), "--bulk", "--json",
+                                    "--rejects", str(rejects)], stdout=stdout, stderr=stderr, env=env, cwd=ROOT)
     try:
-        assert done.returncode == 0, done.stderr[-2000:]
-        yield env, json.loads(done.stdout)
+        yield env, process, out
     finally:
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "neo4j_local.py"), "stop"], env=env,
-                       capture_output=True)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        _kill_server(home)
+
+
+def _kill_server(home: Path) -> None:
+    """SIGKILL the throw-away server of ``home`` (scripts/neo4j_local.py's pid file) and wait until it is gone."""
+    import signal
+    import time
+
+    try:
+        pid = int((home / "neo4j.pid").read_text().strip())
+        if b"neo4j" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return
+        os.kill(pid, signal.SIGKILL)
+    except (OSError, ValueError):
+        return  # never started, or already gone
+    while Path(f"/proc/{pid}").exists():
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def reference_load(bulk_started, bulk_folder: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(store, report, export lines): `graphbench load` of the same folder into memory:, made while the bulk
+    load of ``bulk_started`` runs in its own process."""
+    from graphbench.store import open_store
+    from loaders.load import load_dir
+
+    store = open_store("memory:")
+    report = load_dir(store, bulk_folder, rejects_dir=tmp_path_factory.mktemp("reference-rejects"))
+    return store, report, list(generate_jsonl(store))
+
+
+@pytest.fixture(scope="module")
+def bulk_server(bulk_started, reference_load):
+    """(env, the bulk load's --json document), once the bulk load has ended."""
+    env, process, out = bulk_started
+    assert process.wait() == 0, (out / "stderr").read_text()[-2000:]
+    return env, json.loads((out / "stdout").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +142,9 @@ def bulk_store(bulk_server):
 
 
 def test_bulk_gives_the_graph_load_gives(bulk_server, bulk_store, reference_load) -> None:
-    reference, report = reference_load
+    reference, report, lines = reference_load
     _, document = bulk_server
     assert document["loaded"] == report.to_json()["loaded"] and document["rejected"] == report.to_json()["rejected"]
-    lines = list(generate_jsonl(reference))
     assert lines and list(generate_jsonl(bulk_store)) == lines
     assert bulk_store.stats() == reference.stats()
     assert document["bulk"]["nodes"] == sum(len(reference.nodes(label)) for label in NODE_TYPES)
