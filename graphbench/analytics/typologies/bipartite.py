@@ -106,23 +106,49 @@ def blocks(index: TransferIndex, params: PatternParams,
     return [b for b in every if len(b[0]) + len(b[1]) >= min_members]
 
 
-def _blocks(index: TransferIndex, params: PatternParams,
-            min_members: int) -> list[tuple[list[int], list[int], np.ndarray, float]]:
-    n, nodes = len(index), len(index.nodes)
-    if n == 0:
+# Windows are searched in groups of about this many transfers: every step below is per window, so the
+# blocks found are the same, and 20M transfers never make their ~15 window-sized arrays at once.
+WINDOW_GROUP_ROWS = 1 << 21
+
+
+def _blocks(index: TransferIndex, params: PatternParams, min_members: int,
+            group_rows: int = WINDOW_GROUP_ROWS) -> list[tuple[list[int], list[int], np.ndarray, float]]:
+    if len(index) == 0:
         return []
     half = max(int(params.bipartite_window_days * DAY / 2), 1)
-    bucket = index.ts // half  # absolute epoch buckets: other traffic never moves a boundary
     # every transfer counts towards a window's degrees (a merchant's shoppers make it a hub there);
     # business hubs of the whole table (> fan_hub_degree counterparties: merchants paying their
     # suppliers, payrolls) are no block's members
     payees_of, payers_of = distinct_degrees(index)
     hub = (payees_of > params.fan_hub_degree) | (payers_of > params.fan_hub_degree)
     useful = np.flatnonzero((index.src != index.dst) & ~hub[index.src] & ~hub[index.dst])
-    # each transfer belongs to windows `bucket - 1` and `bucket` (a window is two half-buckets)
+    if not len(useful):
+        return []
+    # absolute epoch buckets (other traffic never moves a boundary); a transfer belongs to windows
+    # `bucket - 1` and `bucket` (a window is two half-buckets). Positions are in time order, so the
+    # buckets never decrease and a group of windows [lo, hi) reads one slice of ``useful``
+    bucket = index.ts[useful] // half
+    found: list[tuple[list[int], list[int], np.ndarray, float]] = []
+    lo, last = int(bucket[0]) - 1, int(bucket[-1])
+    while lo <= last:
+        begin = int(np.searchsorted(bucket, lo, side="left"))
+        hi = max(int(bucket[min(begin + group_rows, len(bucket) - 1)]), lo + 1)
+        end = int(np.searchsorted(bucket, hi, side="right"))
+        found += _window_blocks(index, params, min_members, useful[begin:end], bucket[begin:end], lo, hi)
+        lo = hi
+    return found
+
+
+def _window_blocks(index: TransferIndex, params: PatternParams, min_members: int, useful: np.ndarray,
+                   bucket: np.ndarray, lo: int, hi: int) -> list[tuple[list[int], list[int], np.ndarray, float]]:
+    """The blocks of windows ``lo`` ≤ w < ``hi`` (``useful``: the transfers of buckets lo..hi, by position)."""
+    nodes = len(index.nodes)
     pos = np.tile(useful, 2)
-    win = np.concatenate([bucket[useful] - 1, bucket[useful]])
-    win = win - win.min() if len(win) else win
+    win = np.concatenate([bucket - 1, bucket])
+    inside = (win >= lo) & (win < hi)
+    pos, win = pos[inside], win[inside] - lo
+    if not len(pos):
+        return []
     src, dst = index.src[pos], index.dst[pos]
     key = (win * nodes + src) * nodes + dst
     pair_key = unique_ints(key)

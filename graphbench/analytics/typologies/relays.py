@@ -74,9 +74,9 @@ def scatter_gather(index: TransferIndex, params: PatternParams) -> list[Pattern]
 
 @dataclass
 class RelayEpisodes:
-    """Pass-through episodes and, per transfer, the episode it leaves from / arrives in (-1: none)."""
+    """Relay (pass-through) episodes and, per transfer, the one it leaves from / arrives in (-1: none)."""
 
-    table: pd.DataFrame  # episode, node, first_ts, last_ts, in_sum, out_sum, relay (bool)
+    table: pd.DataFrame  # one row per relay episode, in episode order: node, first_ts, last_ts, in_sum, out_sum, relay
     out_episode: np.ndarray  # per transfer position: relay episode of its sender, or -1
     in_episode: np.ndarray  # per transfer position: relay episode of its receiver, or -1
 
@@ -141,11 +141,14 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     relay = (~hub[owner] & (in_sum > 0) & (out_sum > 0) & (first_in <= first_out)
              & (last_ts - first_ts <= params.relay_max_span_days * DAY)
              & (kept >= params.relay_keep_min) & (kept <= params.relay_keep_max))
-    table = pd.DataFrame({"node": owner, "first_ts": first_ts, "last_ts": last_ts, "in_sum": in_sum,
-                          "out_sum": out_sum, "relay": relay}, copy=False)  # not stacked into blocks
+    # only the relay episodes are kept, numbered 0.. in episode order (on 20M transfers the episodes
+    # are tens of millions, the relays few)
+    table = pd.DataFrame({"node": owner[relay], "first_ts": first_ts[relay], "last_ts": last_ts[relay],
+                          "in_sum": in_sum[relay], "out_sum": out_sum[relay], "relay": relay[relay]})
+    number = np.cumsum(relay) - 1
     # per transfer: the relay episode it leaves / arrives in (in out_order / in_order, then by position)
-    out_episode = _at_positions(np.where(relay[out_of], out_of, -1), index.out_order)
-    in_episode = _at_positions(np.where(relay[in_of], in_of, -1), index.in_order)
+    out_episode = _at_positions(np.where(relay[out_of], number[out_of], -1), index.out_order)
+    in_episode = _at_positions(np.where(relay[in_of], number[in_of], -1), index.in_order)
     return RelayEpisodes(table=table, out_episode=out_episode, in_episode=in_episode)
 
 
