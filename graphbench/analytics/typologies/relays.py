@@ -81,33 +81,64 @@ class RelayEpisodes:
     in_episode: np.ndarray  # per transfer position: relay episode of its receiver, or -1
 
 
-def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes:
+# Channels are split into episodes in groups of about this many transfer ends: every step is per
+# channel, so the episodes are the same, and 20M transfers never make their ~10 2n-row arrays at once.
+CHANNEL_GROUP_ROWS = 1 << 22
+
+
+def relay_episodes(index: TransferIndex, params: PatternParams,
+                   group_rows: int = CHANNEL_GROUP_ROWS) -> RelayEpisodes:
     """Split each channel's activity at quiet gaps; an episode is a relay when money came in
     first (money in and out in one time step counts as in first), went out within
     `relay_max_span_days`, and keep_min..keep_max of it went out. A channel with no earlier
     activity simply starts an episode: a fresh mule is not exempt; a business hub is never a relay."""
     n = len(index)
-    if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        table = pd.DataFrame({"node": empty, "first_ts": empty, "last_ts": empty, "in_sum": np.zeros(0),
-                              "out_sum": np.zeros(0), "relay": np.zeros(0, dtype=bool)})
-        return RelayEpisodes(table=table, out_episode=empty, in_episode=empty.copy())
+    out_episode = np.full(n, -1, dtype=np.int64)
+    in_episode = np.full(n, -1, dtype=np.int64)
+    tables: list[pd.DataFrame] = []
+    if n:
+        # a dense time rank stands for the time step when the two orders are merged (see _group_episodes)
+        rank = np.concatenate([[0], np.cumsum(np.diff(index.ts) > 0)])
+        hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
+        ends = index.in_ptr + index.out_ptr  # transfer ends of channels 0..c-1
+        lo, n_nodes, numbered = 0, len(index.nodes), 0
+        while lo < n_nodes:
+            hi = max(int(np.searchsorted(ends, ends[lo] + group_rows, side="right")) - 1, lo + 1)
+            table = _group_episodes(index, params, rank, hub, lo, min(hi, n_nodes), numbered,
+                                    out_episode, in_episode)
+            tables.append(table)
+            numbered += len(table)
+            lo = min(hi, n_nodes)
+    columns = {"node": np.int64, "first_ts": np.int64, "last_ts": np.int64, "in_sum": float, "out_sum": float,
+               "relay": bool}
+    table = (pd.concat(tables, ignore_index=True) if tables
+             else pd.DataFrame({c: np.zeros(0, dtype=t) for c, t in columns.items()}))
+    return RelayEpisodes(table=table, out_episode=out_episode, in_episode=in_episode)
+
+
+def _group_episodes(index: TransferIndex, params: PatternParams, rank: np.ndarray, hub: np.ndarray, lo: int,
+                    hi: int, numbered: int, out_episode: np.ndarray, in_episode: np.ndarray) -> pd.DataFrame:
+    """The relay episodes of channels ``lo`` ≤ c < ``hi`` (numbered from ``numbered``), written into
+    ``out_episode`` / ``in_episode`` at the positions of their transfers."""
+    into = index.in_order[index.in_ptr[lo]:index.in_ptr[hi]]  # by (receiver, position)
+    out_of_ = index.out_order[index.out_ptr[lo]:index.out_ptr[hi]]  # by (sender, position)
+    in_ts, out_ts = index.in_ts[index.in_ptr[lo]:index.in_ptr[hi]], index.out_ts[index.out_ptr[lo]:index.out_ptr[hi]]
+    n_in, n_out = len(into), len(out_of_)
     # every transfer twice, as money out of its sender and into its receiver, per channel in time,
     # money in before money out at one instant, then by position. in_order and out_order are
     # already per channel in position (so time) order: merged by one sorted search each instead
-    # of sorting 2n keys (a dense time rank stands for the time step). Rows of the merged sequence
-    # are filled straight from the two orders; where_in / where_out say where each went.
-    rank = np.concatenate([[0], np.cumsum(np.diff(index.ts) > 0)])
+    # of sorting the keys. Rows of the merged sequence are filled straight from the two orders;
+    # where_in / where_out say where each went.
     steps = int(rank[-1]) + 1
-    in_key = index.dst[index.in_order] * steps + rank[index.in_order]  # sorted
-    out_key = index.src[index.out_order] * steps + rank[index.out_order]  # sorted
-    where_in = np.arange(n) + np.searchsorted(out_key, in_key, side="left")  # increasing
-    where_out = np.arange(n) + np.searchsorted(in_key, out_key, side="right")
-    del rank, in_key, out_key  # (each temporary is let go once used: 20M transfers make 2n-row arrays)
-    node = np.empty(2 * n, dtype=index.src.dtype)
-    node[where_in], node[where_out] = index.dst[index.in_order], index.src[index.out_order]
-    ts = np.empty(2 * n, dtype=index.ts.dtype)
-    ts[where_in], ts[where_out] = index.in_ts, index.out_ts
+    in_key = index.dst[into] * steps + rank[into]  # sorted
+    out_key = index.src[out_of_] * steps + rank[out_of_]  # sorted
+    where_in = np.arange(n_in) + np.searchsorted(out_key, in_key, side="left")  # increasing
+    where_out = np.arange(n_out) + np.searchsorted(in_key, out_key, side="right")
+    del in_key, out_key  # (each temporary is let go once used)
+    node = np.empty(n_in + n_out, dtype=index.src.dtype)
+    node[where_in], node[where_out] = index.dst[into], index.src[out_of_]
+    ts = np.empty(n_in + n_out, dtype=index.ts.dtype)
+    ts[where_in], ts[where_out] = in_ts, out_ts
     starts = np.ones(len(node), dtype=bool)
     starts[1:] = (node[1:] != node[:-1]) | (np.diff(ts) > params.relay_quiet_days * DAY)
     first = np.flatnonzero(starts)
@@ -119,37 +150,33 @@ def relay_episodes(index: TransferIndex, params: PatternParams) -> RelayEpisodes
     del starts
     # the sums as np.add.reduceat makes them (its summation order, zeros for the other direction
     # included), so a share at a bound falls on the same side as ever
-    amount = np.nan_to_num(index.amount)
-    money_in = np.zeros(2 * n)
-    money_in[where_in] = amount[index.in_order]
-    money_out = np.zeros(2 * n)
-    money_out[where_out] = amount[index.out_order]
+    money_in = np.zeros(n_in + n_out)
+    money_in[where_in] = np.nan_to_num(index.amount[into])
     in_sum = np.add.reduceat(money_in, first)
     del money_in
+    money_out = np.zeros(n_in + n_out)
+    money_out[where_out] = np.nan_to_num(index.amount[out_of_])
     out_sum = np.add.reduceat(money_out, first)
-    del money_out, amount
+    del money_out
     # times never decrease inside an episode: its first and last times, and its first money in and
     # out, are read off the rows, not reduced
     in_of, out_of = episode[where_in], episode[where_out]  # both non-decreasing
     del episode, where_in, where_out
     big = np.iinfo(np.int64).max
-    first_in = _first_per(in_of, index.in_ts, len(first), big)
-    first_out = _first_per(out_of, index.out_ts, len(first), big)
-    hub = hubs(index, params.fan_hub_degree, paying=True) | hubs(index, params.fan_hub_degree, paying=False)
+    first_in = _first_per(in_of, in_ts, len(first), big)
+    first_out = _first_per(out_of, out_ts, len(first), big)
     with np.errstate(divide="ignore", invalid="ignore"):
         kept = out_sum / np.where(in_sum > 0, in_sum, np.nan)
     relay = (~hub[owner] & (in_sum > 0) & (out_sum > 0) & (first_in <= first_out)
              & (last_ts - first_ts <= params.relay_max_span_days * DAY)
              & (kept >= params.relay_keep_min) & (kept <= params.relay_keep_max))
-    # only the relay episodes are kept, numbered 0.. in episode order (on 20M transfers the episodes
-    # are tens of millions, the relays few)
-    table = pd.DataFrame({"node": owner[relay], "first_ts": first_ts[relay], "last_ts": last_ts[relay],
-                          "in_sum": in_sum[relay], "out_sum": out_sum[relay], "relay": relay[relay]})
-    number = np.cumsum(relay) - 1
-    # per transfer: the relay episode it leaves / arrives in (in out_order / in_order, then by position)
-    out_episode = _at_positions(np.where(relay[out_of], number[out_of], -1), index.out_order)
-    in_episode = _at_positions(np.where(relay[in_of], number[in_of], -1), index.in_order)
-    return RelayEpisodes(table=table, out_episode=out_episode, in_episode=in_episode)
+    # only the relay episodes are kept, numbered in episode order (on 20M transfers the episodes are
+    # tens of millions, the relays few); per transfer, the relay episode it leaves / arrives in
+    number = numbered + np.cumsum(relay) - 1
+    out_episode[out_of_] = np.where(relay[out_of], number[out_of], -1)
+    in_episode[into] = np.where(relay[in_of], number[in_of], -1)
+    return pd.DataFrame({"node": owner[relay], "first_ts": first_ts[relay], "last_ts": last_ts[relay],
+                         "in_sum": in_sum[relay], "out_sum": out_sum[relay], "relay": relay[relay]})
 
 
 def _first_per(of: np.ndarray, values: np.ndarray, episodes: int, missing: int) -> np.ndarray:
@@ -159,13 +186,6 @@ def _first_per(of: np.ndarray, values: np.ndarray, episodes: int, missing: int) 
     head[1:] = of[1:] != of[:-1]
     out = np.full(episodes, missing, dtype=np.int64)
     out[of[head]] = values[head]
-    return out
-
-
-def _at_positions(values: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """``values`` given in ``order`` (a permutation of positions), by position."""
-    out = np.empty_like(values)
-    out[order] = values
     return out
 
 
