@@ -46,6 +46,34 @@ def sample_store(sample_load):
     return sample_load[0]
 
 
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory: pytest.TempPathFactory):
+    """``copy(folder) -> url``: the sample loaded into a ``file:`` workspace once per session, copied to
+    ``folder/ws`` with its rejects in ``folder/rejects``. A copy holds the very files a fresh load of the
+    sample writes; for tests that read (or change) such a workspace but do not test the load itself."""
+    import shutil
+
+    from graphbench.store import open_store
+    from loaders.load import load_dir
+
+    template: list[Path] = []
+
+    def copy(folder: Path) -> str:
+        if not template:
+            if not (SAMPLE / "accounts.csv").exists():
+                pytest.skip("sample_data is not generated yet")
+            made = tmp_path_factory.mktemp("sample-workspace")
+            store = open_store(f"file:{made / 'ws'}")
+            load_dir(store, SAMPLE, rejects_dir=made / "rejects")
+            store.close()
+            template.append(made)
+        folder.mkdir(parents=True, exist_ok=True)
+        for part in ("ws", "rejects"):
+            shutil.copytree(template[0] / part, folder / part)
+        return f"file:{folder / 'ws'}"
+    return copy
+
+
 def _neo4j_or_skip():
     from graphbench.errors import StoreUnavailable
     from graphbench.store import open_store

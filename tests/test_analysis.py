@@ -113,21 +113,15 @@ def test_a_scoped_report_shows_the_score_graphbench_risk_gives(tmp_path: Path, c
 
 
 def test_one_app_session_computes_each_artefact_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     calls: Counter) -> None:
+                                                     calls: Counter, sample_workspace) -> None:
     """The Money page's patterns, the Report page's report, the Communities page's graph and the Trends
     page's routes come from one Analysis: before, one session searched the patterns 3 times and built
     the account graph twice."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from graphbench.store import open_store
-    from loaders.load import load_dir
-
     root = Path(__file__).resolve().parents[1]
-    store = open_store(f"file:{tmp_path / 'ws'}")
-    load_dir(store, SAMPLE, rejects_dir=tmp_path / "rejects")
-    store.close()
-    monkeypatch.setenv("GRAPHBENCH_STORE", f"file:{tmp_path / 'ws'}")
+    monkeypatch.setenv("GRAPHBENCH_STORE", sample_workspace(tmp_path))
     st.cache_resource.clear()
     st.cache_data.clear()
     calls.clear()

@@ -15,15 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def app_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    from graphbench.store import open_store
-    from loaders.load import load_dir
-
+def app_store(tmp_path_factory: pytest.TempPathFactory, sample_workspace) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("app")
-    store = open_store(f"file:{folder / 'ws'}")
-    load_dir(store, ROOT / "sample_data", rejects_dir=folder / "rejects")
-    store.close()
-    return {"GRAPHBENCH_STORE": f"file:{folder / 'ws'}", "GRAPHBENCH_REJECTS": str(folder / "rejects")}
+    return {"GRAPHBENCH_STORE": sample_workspace(folder), "GRAPHBENCH_REJECTS": str(folder / "rejects")}
 
 
 @pytest.fixture

@@ -5,21 +5,16 @@ leave the machine."""
 from __future__ import annotations
 
 import pytest
-from browser_app import ARGS, ARTIFACTS, ROOT, offline_page, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, offline_page, require_chromium, served_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory):
+def app_url(tmp_path_factory: pytest.TempPathFactory, sample_workspace):
     require_chromium()
-    from graphbench.store import open_store
-    from loaders.load import load_dir
-
     folder = tmp_path_factory.mktemp("browser")
-    store = open_store(f"file:{folder / 'ws'}")
-    load_dir(store, ROOT / "sample_data", rejects_dir=folder / "rejects")
-    store.close()
+    sample_workspace(folder)
     with served_app(folder) as url:
         yield url
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from browser_app import ARGS, ARTIFACTS, ROOT, offline_page, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, offline_page, require_chromium, served_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ ESCROW = "PaymentChannel:bank_account:MARKETPLACE-ESCROW-0001"  # held by 213 ac
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory):
+def served(tmp_path_factory: pytest.TempPathFactory, sample_workspace):
     """The app on the sample data, and the channel that receives the most transfers without being popular:
     a backward trail from it is wide enough (over 30 channels in 3 hops on the sample) to be drawn by
     channel type per hop."""
@@ -24,11 +24,9 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     from graphbench.analytics import money_overview as rules
     from graphbench.store import open_store
     from graphbench.store_reads.money_overview import channel_holders
-    from loaders.load import load_dir
 
     folder = tmp_path_factory.mktemp("browser_money")
-    store = open_store(f"file:{folder / 'ws'}")
-    load_dir(store, ROOT / "sample_data", rejects_dir=folder / "rejects")
+    store = open_store(sample_workspace(folder))
     ends = store.relationships("TRANSFERRED", columns=[])["end"].value_counts().head(20)
     popular = rules.popular_among(channel_holders(store, list(ends.index)))
     store.close()
