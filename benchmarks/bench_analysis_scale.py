@@ -11,7 +11,9 @@ the transfers (``graphbench load DIR --no-resolve``; ``bench_ingest_scale.py --k
   they come (``graphbench.analytics.transfer_columns``);
 - ``patterns and typologies``: the index, then ``find_patterns`` with every kind (what
   ``graphbench patterns`` runs);
-- ``traces``: the index, then 20 traces 3 hops out and 20 in from the busiest senders and receivers.
+- ``traces``: the index, then 20 traces 3 hops out and 20 in from the busiest senders and receivers;
+- ``account graph``: ``Analysis(store).account_graph`` (the projection communities, centrality and risk
+  start from; of the transfers it reads only their ends), then its communities.
 
 Prints one Markdown table (seconds, CPU seconds, peak MB; per million transfers, and each store's row
 against the smallest store's as "growth per row"); writes benchmarks/out/bench_analysis_scale.json.
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "benchmarks" / "out"
-STEPS = ("index from the table", "index from batches", "patterns and typologies", "traces")
+STEPS = ("index from the table", "index from batches", "patterns and typologies", "traces", "account graph")
 GOAL_MB = 4096
 
 
@@ -54,6 +56,17 @@ def run_step(url: str, step: str) -> dict[str, Any]:
     store = open_store(url)
     started, cpu = time.perf_counter(), _cpu()
     found: dict[str, Any] = {}
+    if step == "account graph":
+        from graphbench.analysis import Analysis
+
+        analysis = Analysis(store)
+        graph = analysis.account_graph
+        communities = analysis.communities()
+        transfers = store.stats()["relationships"].get("TRANSFERRED", 0)
+        store.close()
+        return {"seconds": time.perf_counter() - started, "cpu_s": _cpu() - cpu, "transfers": transfers,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "accounts": graph.n_nodes, "communities": len(set(communities.membership.values()))}
     if step == "index from the table":
         index = TransferIndex.from_frame(transfer_table(store))
     else:
@@ -92,7 +105,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         per = r["cpu_s"] / max(r["transfers"], 1) * 1e6
         first = smallest.setdefault(r["step"], {**r, "per": per})
         growth = per / first["per"] if first["per"] else float("nan")
-        found = ", ".join(f"{k} {v}" for k, v in r.items() if k in ("patterns", "complete", "transfers followed"))
+        found = ", ".join(f"{k} {v}" for k, v in r.items() if k in ("patterns", "complete", "transfers followed", "accounts",
+                                                                       "communities"))
         lines.append(f"| {r['store']} | {r['step']} | {r['transfers']:,} | {r['seconds']:.1f} | {r['cpu_s']:.1f} | "
                      f"{per:.2f} | {growth:.2f}× | {r['peak_mb']:,.0f} | "
                      f"{'met' if r['peak_mb'] <= GOAL_MB else 'over'} | {found} |")

@@ -225,7 +225,19 @@ class Analysis:
         from graphbench.analytics.projection import build_account_graph
 
         return self._once("account_graph",
-                          lambda: build_account_graph(self.tables, accounts=self.tables["Account"]))
+                          lambda: build_account_graph(self._projection_tables(), accounts=self.tables["Account"]))
+
+    def _projection_tables(self) -> Mapping[str, pd.DataFrame]:
+        """The tables as the projection reads them: of the transfers only their ends (it links the accounts
+        behind each sender and receiver; on 20M transfers the other columns as Python objects are ~10 GB),
+        unless the whole table is in hand already."""
+        if self._given_tables is not None or self.has("table:TRANSFERRED"):
+            return self.tables
+
+        def ends() -> pd.DataFrame:
+            return self._once(("transfer ends",),
+                              lambda: self._store().relationships("TRANSFERRED", columns=["start", "end"]))
+        return LazyTables(lambda name: ends() if name == "TRANSFERRED" else self.tables[name])
 
     def communities(self, engine: str = "auto", resolution: float = 1.0, seed: int = 0) -> CommunityResult:
         """Communities of the account graph; the default is how ``graphbench communities`` and the
