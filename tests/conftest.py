@@ -93,13 +93,62 @@ def neo4j_session_store():
     store.close()
 
 
+# how often the tests emptied the server, and after which emptying (with what counts) `neo4j_sample` loaded it
+_NEO4J_STATE: dict = {"emptied": 0, "sample": None}
+
+
+def empty_neo4j(store) -> None:
+    """Empty the server (in batches: a benchmark may have left 1M transfers, more than one transaction
+    may hold) and count it, so `neo4j_sample` knows its load is gone. Every test fixture that empties the
+    server goes through here."""
+    with store._session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    _NEO4J_STATE["emptied"] += 1
+
+
+@pytest.fixture(scope="session")
+def neo4j_emptier():
+    """`empty_neo4j`, for module fixtures that empty the server themselves (a test module importing
+    conftest would get a second copy of the count)."""
+    return empty_neo4j
+
+
 @pytest.fixture
 def neo4j_store(neo4j_session_store):
-    """The real Neo4j store, emptied before the test (in batches: a benchmark may have left 1M transfers,
-    more than one transaction may hold)."""
-    with neo4j_session_store._session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    """The real Neo4j store, emptied before the test."""
+    empty_neo4j(neo4j_session_store)
     return neo4j_session_store
+
+
+@pytest.fixture
+def neo4j_sample(neo4j_session_store, tmp_path_factory: pytest.TempPathFactory):
+    """The sample loaded into the real Neo4j, for tests that only read it: loaded again only when the server
+    was emptied (or its counts changed) since the last load. Those tests run one after another (see
+    pytest_collection_modifyitems below), so one load serves them all; a test that wrote would have to
+    load the sample itself."""
+    from loaders.load import load_dir
+
+    if not (SAMPLE / "accounts.csv").exists():
+        pytest.skip("sample_data is not generated yet")
+    loaded = _NEO4J_STATE["sample"]
+    if loaded is None or loaded[0] != _NEO4J_STATE["emptied"] or neo4j_session_store.stats() != loaded[1]:
+        empty_neo4j(neo4j_session_store)
+        load_dir(neo4j_session_store, SAMPLE, rejects_dir=tmp_path_factory.mktemp("rejects"))
+        _NEO4J_STATE["sample"] = (_NEO4J_STATE["emptied"], neo4j_session_store.stats())
+    return neo4j_session_store
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read the sample in Neo4j (fixture `neo4j_sample`) run one after another, where the
+    first of them was: no other Neo4j test empties the server between them, so they share one load of it
+    (each load ~10-15 s). Every other test keeps its place."""
+    readers = [item for item in items if "neo4j_sample" in getattr(item, "fixturenames", ())]
+    if len(readers) < 2:
+        return
+    first = items.index(readers[0])
+    moved = {id(item) for item in readers}
+    rest = [item for item in items if id(item) not in moved]
+    items[:] = rest[:first] + readers + rest[first:]
 
 
 @pytest.fixture(autouse=True)

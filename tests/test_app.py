@@ -217,16 +217,8 @@ def test_pyvis_colours_by_community_and_weights_only_weighted_edges() -> None:
     assert '"value": 3.0' in page and '"value": null' not in page
 
 
-@pytest.fixture(scope="module")
-def neo4j_sample(neo4j_session_store, tmp_path_factory: pytest.TempPathFactory):
-    """The sample in the real Neo4j, emptied and loaded once for the three page tests below, which only
-    read it (each would otherwise spend a sample load of its own)."""
-    from loaders.load import load_dir
-
-    with neo4j_session_store._session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    load_dir(neo4j_session_store, ROOT / "sample_data", rejects_dir=tmp_path_factory.mktemp("rejects"))
-    return neo4j_session_store
+# neo4j_sample (tests/conftest.py): the sample in the real Neo4j, one load shared by the page tests
+# below and the other tests that only read it
 
 
 @pytest.mark.neo4j

@@ -87,8 +87,8 @@ def test_neo4j_overview_known_answers(neo4j_store, tmp_path: Path) -> None:
 
 
 @pytest.mark.neo4j
-def test_neo4j_overview_matches_the_embedded_store_on_the_sample(neo4j_store, sample_store, tmp_path: Path) -> None:
-    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
+def test_neo4j_overview_matches_the_embedded_store_on_the_sample(neo4j_sample, sample_store) -> None:
+    neo4j_store = neo4j_sample  # the sample, loaded once for the tests that read it (tests/conftest.py)
     for part in ("busiest_payers", "channel_type_flows"):
         pd.testing.assert_frame_equal(getattr(money_overview, part)(neo4j_store),
                                       getattr(money_overview, part)(sample_store), check_dtype=False)

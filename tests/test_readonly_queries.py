@@ -76,11 +76,10 @@ def test_named_queries_with_injections_change_nothing_in_neo4j(neo4j_store, tmp_
 
 
 @pytest.fixture(scope="module")
-def neo4j_mini(neo4j_session_store, tmp_path_factory: pytest.TempPathFactory):
+def neo4j_mini(neo4j_session_store, neo4j_emptier, tmp_path_factory: pytest.TempPathFactory):
     """The mini fixture in Neo4j, emptied and loaded once for the console cases: as with ``loaded``, each
     compares the whole graph before and after its own statement (a wipe and a load each cost ~1 s)."""
-    with neo4j_session_store._session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    neo4j_emptier(neo4j_session_store)
     load_dir(neo4j_session_store, MINI, rejects_dir=tmp_path_factory.mktemp("rejects"), resolve=False)
     return neo4j_session_store
 

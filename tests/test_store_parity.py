@@ -48,10 +48,9 @@ def both(neo4j_store, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def both_read(neo4j_session_store, tmp_path_factory: pytest.TempPathFactory):
+def both_read(neo4j_session_store, neo4j_emptier, tmp_path_factory: pytest.TempPathFactory):
     """As ``both``, loaded once for the named-query tests, which only read (a load each cost ~2.5 s)."""
-    with neo4j_session_store._session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    neo4j_emptier(neo4j_session_store)
     embedded = open_store("memory:")
     load_dir(embedded, MINI, rejects_dir=tmp_path_factory.mktemp("a"))
     load_dir(neo4j_session_store, MINI, rejects_dir=tmp_path_factory.mktemp("b"))

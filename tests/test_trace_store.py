@@ -112,11 +112,9 @@ def test_a_trail_cut_at_max_transfers_stops_reading_and_matches_the_whole_table(
 
 
 @pytest.mark.neo4j
-def test_neo4j_trace_store_matches_the_whole_table(neo4j_store, sample_store, tmp_path: Path,
+def test_neo4j_trace_store_matches_the_whole_table(neo4j_sample, sample_store,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from loaders.load import load_dir
-
-    load_dir(neo4j_store, ROOT / "sample_data", rejects_dir=tmp_path / "rejects")
+    neo4j_store = neo4j_sample  # the sample, loaded once for the tests that read it (tests/conftest.py)
     whole = read_tables(sample_store, ["TRANSFERRED", "USES"], provenance=False)
     for chunk in (1_000, 3):  # whole levels, then levels read a few channels at a time
         monkeypatch.setattr(trace_module, "READ_CHUNK", chunk)
