@@ -40,34 +40,44 @@ def app_url(planted):
         yield url
 
 
-@pytest.fixture
-def browser_page():
-    """A page whose every request outside the allowed origin is recorded and aborted (so a failing test
-    leaks nothing either). ``allowed(url)`` decides; the list of refused URLs is asserted empty."""
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for the module (a launch costs ~2 s); each test gets a context of its own."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A page, in a fresh browser context, whose every request outside the allowed origin is recorded and
+    aborted (so a failing test leaks nothing either). ``allowed(url)`` decides; the list of refused URLs
+    is asserted empty."""
     ARTIFACTS.mkdir(exist_ok=True)
     outside: list[str] = []
     state = {"allowed": lambda url: False}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    context = chromium.new_context(viewport={"width": 1400, "height": 1800})
 
-        def route(route) -> None:
-            url = route.request.url
-            if url.startswith(("data:", "blob:", "about:")) or state["allowed"](url):
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
-        context.route("**/*", route)
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        try:
-            yield page, state
-        finally:
-            browser.close()
+    def route(route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:")) or state["allowed"](url):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        yield page, state
+    finally:
+        context.close()
     assert outside == [], f"requests left the page's own origin: {outside[:5]}"
 
 
@@ -195,12 +205,21 @@ def _markdown_to_html(text: str) -> str:
     return f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}</body></html>"
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
-def test_a_report_opened_from_a_file_fetches_and_runs_nothing(planted, browser_page, tmp_path: Path, fmt) -> None:
-    from graphbench.report import ReportScope, build_report, render
+@pytest.fixture(scope="module")
+def planted_report(planted):
+    """The report on the planted folder, built once and written in each format by the test below."""
+    from graphbench.report import ReportScope, build_report
 
     _, store = planted
-    report = build_report(store, ReportScope(title=f"Alert on {IMAGE_HANDLE} <script>window.pwned=11</script>"))
+    return build_report(store, ReportScope(title=f"Alert on {IMAGE_HANDLE} <script>window.pwned=11</script>"))
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_report_opened_from_a_file_fetches_and_runs_nothing(planted_report, browser_page, tmp_path: Path,
+                                                              fmt) -> None:
+    from graphbench.report import render
+
+    report = planted_report
     out = tmp_path / f"alert.{fmt}"
     out.write_bytes(render(report, fmt, out))
     text = out.read_text(encoding="utf-8")
