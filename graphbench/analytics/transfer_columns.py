@@ -69,7 +69,8 @@ def _amounts(column: pa.Array) -> np.ndarray | None:
     kind = column.type
     if not (pa.types.is_floating(kind) or pa.types.is_integer(kind)):
         return None
-    return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    # a copy: a view would keep DuckDB's whole batch alive (one release for all its columns)
+    return np.array(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64, copy=True)
 
 
 def columns_from_batches(batches: Iterable[pa.RecordBatch]) -> dict[str, Any] | None:
@@ -101,7 +102,8 @@ def columns_from_batches(batches: Iterable[pa.RecordBatch]) -> dict[str, Any] | 
         # each batch's ids as dictionary codes now: one dictionary for both ends is made at the end
         starts.append(pc.dictionary_encode(start.cast(pa.string())))
         ends.append(pc.dictionary_encode(end.cast(pa.string())))
-        tx_ids.append(tx_id.cast(pa.string()) if not pa.types.is_string(tx_id.type) else tx_id)
+        # copied out: a column handed over by DuckDB keeps its whole batch alive (one release for all)
+        tx_ids.append(pa.concat_arrays([tx_id.cast(pa.string()), pa.array([], pa.string())]))
         ts.append(to_epoch_seconds(stamp))
         amounts.append(money)
         currencies.append(_shared_objects(currency))
