@@ -73,19 +73,35 @@ def served_app(folder: Path, extra_env: dict[str, str] | None = None, extra_args
 
 
 @contextmanager
-def offline_page(args: list[str], viewport: dict[str, int], timeout_ms: int, failure_shot: str | None = None,
-                 failure_full_page: bool = True, **context_options: object) -> Iterator:
-    """A Chromium page that records every request leaving this machine and fails the test if any did;
-    ``failure_shot`` names the screenshot kept when the test body raises."""
-    from urllib.parse import urlparse
-
+def launched_chromium(args: list[str]) -> Iterator:
+    """One Chromium (for a module's tests: a launch costs ~2 s), closed at the end of the block."""
     from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def offline_page(args: list[str], viewport: dict[str, int], timeout_ms: int, failure_shot: str | None = None,
+                 failure_full_page: bool = True, browser: object = None, **context_options: object) -> Iterator:
+    """A Chromium page that records every request leaving this machine and fails the test if any did;
+    ``failure_shot`` names the screenshot kept when the test body raises. With ``browser`` (from
+    :func:`launched_chromium`) the page is in a fresh context of that browser, else in a browser of its own."""
+    from contextlib import ExitStack
+    from urllib.parse import urlparse
 
     ARTIFACTS.mkdir(exist_ok=True)
     outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        page = browser.new_context(viewport=viewport, **context_options).new_page()
+    with ExitStack() as stack:
+        if browser is None:
+            browser = stack.enter_context(launched_chromium(args))
+        context = browser.new_context(viewport=viewport, **context_options)  # type: ignore[attr-defined]
+        stack.callback(context.close)
+        page = context.new_page()
 
         def record(request) -> None:
             host = urlparse(request.url).hostname or ""
@@ -99,6 +115,4 @@ def offline_page(args: list[str], viewport: dict[str, int], timeout_ms: int, fai
             if failure_shot:
                 page.screenshot(path=str(ARTIFACTS / failure_shot), full_page=failure_full_page)
             raise
-        finally:
-            browser.close()
     assert outside == [], f"requests left the machine: {outside[:5]}"

@@ -7,7 +7,7 @@ import os
 
 import pytest
 import yaml
-from browser_app import ARGS, ARTIFACTS, CHROMIUM, ROOT, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, ROOT, launched_chromium, require_chromium, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -35,20 +35,22 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("GRAPHBENCH_MAPPINGS", None)
 
 
-@pytest.fixture
-def page(app_url):
-    from playwright.sync_api import sync_playwright
+@pytest.fixture(scope="module")
+def chromium(app_url):
+    with launched_chromium(ARGS) as browser:  # one for the module; each test gets a fresh context
+        yield browser
 
+
+@pytest.fixture
+def page(chromium):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 2000}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        try:
-            yield page
-        finally:
-            browser.close()
+    context = chromium.new_context(viewport={"width": 1500, "height": 2000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def _idle(page) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from browser_app import ARGS, ARTIFACTS, offline_page, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, launched_chromium, offline_page, require_chromium, served_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -39,10 +39,17 @@ def app_url(served) -> str:
     return served["url"]
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    with launched_chromium(ARGS) as browser:  # one for the module; each test gets a fresh context
+        yield browser
+
+
 @pytest.fixture
-def page(app_url):
+def page(app_url, chromium):
     # tall enough that the whole page is painted (Streamlit scrolls inside its own container)
-    with offline_page(ARGS, {"width": 1500, "height": 5200}, 120_000, failure_shot="money-failure.png", failure_full_page=False) as page:
+    with offline_page(ARGS, {"width": 1500, "height": 5200}, 120_000, failure_shot="money-failure.png",
+                      failure_full_page=False, browser=chromium) as page:
         yield page
 
 

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_app import ARGS, ARTIFACTS, offline_page, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, launched_chromium, offline_page, require_chromium, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -62,9 +62,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
         yield url
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    with launched_chromium(CANVAS_ARGS) as browser:  # one for the module; each test gets a fresh context
+        yield browser
+
+
 @pytest.fixture
-def page(app_url):
-    with offline_page(CANVAS_ARGS, {"width": 1500, "height": 1500}, 60_000, failure_shot="canvas-failure.png", accept_downloads=True) as page:
+def page(app_url, chromium):
+    with offline_page(CANVAS_ARGS, {"width": 1500, "height": 1500}, 60_000, failure_shot="canvas-failure.png",
+                      browser=chromium, accept_downloads=True) as page:
         yield page
 
 
