@@ -117,3 +117,18 @@ def test_neo4j_stopped_mid_load_gives_one_sentence_then_rerun_completes(neo4j_st
     load_dir(store, data, rejects_dir=tmp_path / "rej", resolve=False)
     assert list(generate_jsonl(store)) == reference
     store.close()
+
+
+def test_the_driver_retry_setting_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphbench.errors import StoreUnavailable
+    from graphbench.settings import neo4j_retry_seconds
+
+    monkeypatch.delenv("GRAPHBENCH_NEO4J_RETRY_S", raising=False)
+    assert neo4j_retry_seconds() == 30.0  # the driver's own default
+    monkeypatch.setenv("GRAPHBENCH_NEO4J_RETRY_S", "2.5")
+    assert neo4j_retry_seconds() == 2.5
+    for bad in ("soon", "-1", "nan"):
+        monkeypatch.setenv("GRAPHBENCH_NEO4J_RETRY_S", bad)
+        with pytest.raises(StoreUnavailable, match="GRAPHBENCH_NEO4J_RETRY_S") as refused:
+            neo4j_retry_seconds()
+        assert "\n" not in str(refused.value)
