@@ -117,6 +117,7 @@ def _load_twice(tmp: Path, files: list[str], columnar: bool, monkeypatch: pytest
             patch.setattr(columnar_load, "takes", lambda store, source: None)
         patch.setattr(columnar_module, "BLOCK_BYTES", 4096)  # many blocks
         patch.setattr(columnar_stage, "MAX_SOURCE_ITEMS", 300)  # and the stage emptied mid-file
+        patch.setattr(columnar_stage, "FLUSH_ITEMS", 160)  # in slices of ~3 nodes
         patch.setattr(columnar_load, "ROW_GROUP", 37)  # transfers written in pieces that cut blocks
         store = open_store("memory:")
         reports = []
@@ -137,8 +138,13 @@ def test_staged_channels_over_many_blocks_equal_the_row_by_row_load(tmp_path: Pa
         return real_add(self, table)
 
     monkeypatch.setattr(columnar_stage.NodeStage, "add", spy)
+    sliced: list[int] = []
+    real_slices = columnar_stage._slices
+    monkeypatch.setattr(columnar_stage, "_slices", lambda cost, budget: sliced.append(len(
+        real_slices(cost, budget))) or real_slices(cost, budget))
     fast = _load_twice(tmp_path, files, True, monkeypatch, "fast")
     assert len(staged) > 20  # blocks really went through the stage
+    assert max(sliced) >= 4  # flushes really went in slices
     slow = _load_twice(tmp_path, files, False, monkeypatch, "slow")
     assert fast == slow
     counts = fast[0]

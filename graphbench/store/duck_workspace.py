@@ -29,7 +29,11 @@ WORKING = ".graph-writing.duckdb"
 OLD_LAYOUT = ("nodes", "rels")
 MOVED_TO = "parquet-before-duckdb"
 # A load keeps DuckDB within this much memory and spills to PATH/.duckdb-tmp past it (GRAPHBENCH_DUCKDB_MEMORY).
-DEFAULT_MEMORY = "2GB"
+# DuckDB fills its limit with cached blocks of the tables it wrote (a load reads them back only to merge
+# channels) and holds a flush's channel rows until they are checkpointed: at 2 GB a 5M-transfer load sat at
+# the limit through every channel flush. 1.5 GB is what a flush's slices (loaders/columnar_stage.py,
+# FLUSH_ITEMS) merge in without spilling (benchmarks/README.md, loading memory at 20M).
+DEFAULT_MEMORY = "1500MB"
 # Compression methods writes do not try (GRAPHBENCH_DUCKDB_NOT_TRIED; measured: benchmarks/README.md, ingest at scale):
 # analysing dictionary compression of every text segment cost more CPU than all else of an append (1M transfers,
 # 7.8 s against 4.1 s), for a file 6 % smaller; FSST alone compresses these columns nearly as well.
