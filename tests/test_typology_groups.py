@@ -2,7 +2,8 @@
 
 So that 20M transfers never make their big arrays at once, ``bipartite._blocks`` searches the windows in
 groups of about ``WINDOW_GROUP_ROWS`` transfers and ``relays.relay_episodes`` the channels in groups of
-about ``CHANNEL_GROUP_ROWS`` transfer ends; every step is per window / per channel, so any cut must give
+about ``CHANNEL_GROUP_ROWS`` transfer ends, and ``hops.successor_pairs_cut`` makes its candidate hops
+``CANDIDATE_GROUP`` at a time; every step is per window / per channel, so any cut must give
 the same blocks, episodes and stacks in the same order (data: benchmarks/typology_generator.py, planted
 bipartite blocks, stacks and relays among background traffic).
 """
@@ -55,3 +56,16 @@ def test_any_cut_into_channel_groups_finds_the_same_relays_and_stacks(size: str,
         assert cut.table.equals(whole.table)
         assert np.array_equal(cut.out_episode, whole.out_episode) and np.array_equal(cut.in_episode, whole.in_episode)
         assert [p.to_dict() for p in stacks(index, cut, params)] == found
+
+
+@pytest.mark.parametrize("window", [3.0, 150.0])
+def test_candidate_hops_made_in_slices_are_the_hops_made_at_once(window: float, monkeypatch) -> None:
+    from graphbench.analytics.typologies import hops
+
+    index = _index("small", 8)
+    whole = hops.successor_pairs_cut(index, window, 0.1, 0.05, 32, window < 100, 8_000_000)
+    assert len(whole[0]) > 1000
+    for group in (1, 997):
+        monkeypatch.setattr(hops, "CANDIDATE_GROUP", group)
+        cut = hops.successor_pairs_cut(index, window, 0.1, 0.05, 32, window < 100, 8_000_000)
+        assert np.array_equal(cut[0], whole[0]) and np.array_equal(cut[1], whole[1]) and cut[2] == whole[2]

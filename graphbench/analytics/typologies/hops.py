@@ -14,6 +14,8 @@ import numpy as np
 from graphbench.analytics.trace import TransferIndex
 from graphbench.analytics.typologies.base import DAY, memo
 
+CANDIDATE_GROUP = 1 << 22  # candidate pairs made and filtered at a time
+
 
 def successor_pairs(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
                     max_candidates: int, time_ordered: bool = True,
@@ -38,13 +40,32 @@ def successor_pairs_cut(index: TransferIndex, max_gap_days: float, decay: float,
     lo, hi, cut = memo(index, ("hop bounds", int(max_gap_days * DAY), max_candidates, time_ordered, max_pairs),
                        lambda: _bounds(index, max_gap_days, max_candidates, time_ordered, max_pairs))
     counts = np.maximum(hi - lo, 0)
-    succ = np.repeat(np.arange(n), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    # the candidates of successive slices of successors, each filtered before the next is made: the
+    # pairs come out in the same order, and 20M transfers never hold their ~100M candidates at once
+    reach = np.cumsum(counts)
+    preds: list[np.ndarray] = []
+    succs: list[np.ndarray] = []
+    start = 0
+    while start < n:
+        done = int(reach[start - 1]) if start else 0
+        stop = min(max(int(np.searchsorted(reach, done + CANDIDATE_GROUP, side="right")), start + 1), n)
+        pred, succ = _candidates(index, lo[start:stop], counts[start:stop], start, decay, growth)
+        preds.append(pred)
+        succs.append(succ)
+        start = stop
+    return np.concatenate(preds), np.concatenate(succs), cut
+
+
+def _candidates(index: TransferIndex, lo: np.ndarray, counts: np.ndarray, first: int, decay: float,
+                growth: float) -> tuple[np.ndarray, np.ndarray]:
+    """The kept (pred, succ) pairs of successors ``first``, ``first + 1``, … (their slices' ``lo``, ``counts``)."""
+    succ = np.repeat(np.arange(first, first + len(counts)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     pred = index.in_order[np.repeat(lo, counts) + offsets]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = index.amount[succ] / index.amount[pred]
     keep = (ratio >= 1 - decay) & (ratio <= 1 + growth) & (pred != succ)
-    return pred[keep], succ[keep], cut
+    return pred[keep], succ[keep]
 
 
 def _bounds(index: TransferIndex, max_gap_days: float, max_candidates: int, time_ordered: bool,
