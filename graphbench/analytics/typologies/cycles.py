@@ -46,16 +46,15 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     if not len(pred):
         return [], notes, 0
     # the search runs over the transfers the candidate hops touch, renumbered 0.. in position order (so
-    # every order below is the positions' order): Python lists of those only, not of all 20M transfers
+    # every order below is the positions' order), read from numpy as Python numbers where the walk goes:
+    # the work budget stops it long before 20M transfers' worth of Python lists would be used
     used = np.unique(np.concatenate([pred, succ]))
     pred, succ = np.searchsorted(used, pred), np.searchsorted(used, succ)
-    order = np.lexsort((succ, pred))
-    nexts = succ[order].tolist()
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(pred, minlength=len(used)))]).tolist()
+    nexts = succ[np.lexsort((succ, pred))]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pred, minlength=len(used)))])
+    del pred, succ
     window = int(params.cycle_window_days * DAY)
-    src, dst = index.src[used].tolist(), index.dst[used].tolist()
-    ts = index.ts[used].tolist()
-    amount = index.amount[used].tolist()
+    src_of, dst_of, ts_of, amount_of = index.src[used], index.dst[used], index.ts[used], index.amount[used]
     # transfers between each pair of channels, either way: a 2-hop cycle between two channels that
     # also trade otherwise is their routine (friends settling up), not a ring
     n_nodes = len(index.nodes)
@@ -70,9 +69,11 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     seen: set[tuple[int, ...]] = set()
     rings: list[tuple[int, ...]] = []
     work, cut_starts, stopped = 0, 0, False
-    for first in np.flatnonzero(np.diff(np.asarray(ptr)) > 0).tolist():
-        home, t_first = src[first], ts[first]
-        stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(first, (first,), (home, dst[first]))]
+    for start in np.flatnonzero(np.diff(ptr) > 0):
+        first = int(start)
+        home, t_first, first_to, first_amount = (int(src_of[first]), int(ts_of[first]), int(dst_of[first]),
+                                                 float(amount_of[first]))
+        stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(first, (first,), (home, first_to))]
         steps = 0
         while stack:
             if steps >= params.search_budget:
@@ -80,19 +81,20 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
                 break
             steps += 1
             last, path, visited = stack.pop()
-            candidates = nexts[ptr[last]:ptr[last + 1]]
+            candidates = nexts[ptr[last]:ptr[last + 1]].tolist()
             work += len(candidates)
             for nxt in candidates:
-                if abs(ts[nxt] - t_first) > window:
+                t_next = int(ts_of[nxt])
+                if abs(t_next - t_first) > window:
                     continue
-                if params.cycle_time_ordered and ts[nxt] < t_first:
+                if params.cycle_time_ordered and t_next < t_first:
                     continue
-                to = dst[nxt]
+                to = int(dst_of[nxt])
                 if to == home:
-                    if len(path) == 1 and (abs(amount[nxt] / amount[first] - 1) <= params.cycle_refund_band
-                                           or pair_count.get(min(home, dst[first]) * n_nodes
-                                                             + max(home, dst[first]), 0) > 2
-                                           or not (fresh[home] or fresh[dst[first]])):
+                    if len(path) == 1 and (abs(float(amount_of[nxt]) / first_amount - 1) <= params.cycle_refund_band
+                                           or pair_count.get(min(home, first_to) * n_nodes
+                                                             + max(home, first_to), 0) > 2
+                                           or not (fresh[home] or fresh[first_to])):
                         continue  # a refund, a repaid loan, or two who trade routinely: not a ring
                     if len(path) + 1 >= min_len:
                         key = tuple(sorted(path + (nxt,)))
@@ -113,8 +115,7 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     if cut_starts:
         notes.append(f"cycle: {cut_starts:,} start transfers reached the per-start budget "
                      f"({params.search_budget:,} steps); cycles through them may be missing")
-    positions = used.tolist()
-    rings = [tuple(positions[x] for x in ring) for ring in rings]  # renumbering is monotone: still sorted
+    rings = [tuple(used[list(ring)].tolist()) for ring in rings]  # renumbering is monotone: still sorted
     if has_copies:  # each ring transfer stands for its run of copies: [x, the next run's start)
         rings = [tuple(q for x in ring for q in range(x, int(heads[np.searchsorted(heads, x, side="right")])))
                  for ring in rings]
