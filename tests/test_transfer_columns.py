@@ -122,3 +122,19 @@ def test_no_transfers_stored_reads_as_an_empty_index(tmp_path) -> None:
         assert isinstance(TransferIndex.from_frame(pd.DataFrame(columns=["start", "end"])), TransferIndex)
     finally:
         store.close()
+
+
+def test_a_published_workspace_reads_the_index_it_stores(tmp_path, sample_workspace) -> None:
+    # a committed file: workspace is read through a DuckDB of its own for the batches (closed after);
+    # the index is the one the pandas table gives, and the store still reads afterwards
+    from graphbench.store import open_store
+
+    store = open_store(sample_workspace(tmp_path))
+    try:
+        want = TransferIndex.from_frame(transfer_table(store), "USD")
+        got = transfer_index(store, "USD")
+        assert isinstance(got.tx_id, TextColumn) and len(got) == len(want) > 20
+        assert_same_index(got, want)
+        assert len(transfer_table(store)) == len(want)
+    finally:
+        store.close()
