@@ -84,10 +84,12 @@ def _bounds(index: TransferIndex, max_gap_days: float, max_candidates: int, time
     hi = np.searchsorted(in_key, base + (gap if not time_ordered else 0), side="right")
     strict_lo, strict_hi = lo, hi
     if time_ordered:
+        del base  # (temporaries let go as soon as they are used: 20M transfers make 160 MB each)
         over = hi - lo > max_candidates
         edge = in_key[np.clip(hi - max_candidates, 0, len(in_key) - 1)]
         strict_lo = np.where(over, hi - max_candidates, lo)
         lo = np.where(over, np.searchsorted(in_key, edge, side="left"), lo)
+        del over, edge
     else:  # nearest in time on both sides
         half = max(max_candidates // 2, 1)
         mid = np.searchsorted(in_key, base, side="left")
@@ -97,9 +99,11 @@ def _bounds(index: TransferIndex, max_gap_days: float, max_candidates: int, time
         lo = np.where(left > lo, np.searchsorted(in_key, in_key[np.clip(left, 0, len(in_key) - 1)], "left"), lo)
         hi = np.where(right < hi, np.searchsorted(in_key, in_key[np.clip(right - 1, 0, len(in_key) - 1)],
                                                   "right"), hi)
+    del in_key
     cut = False
     if max_pairs is not None and int(np.maximum(hi - lo, 0).sum()) > max_pairs:
         lo, hi, cut = strict_lo, strict_hi, True
+    del strict_lo, strict_hi
     at = np.empty(n, dtype=np.int64)  # back to table positions
     at[index.out_order] = np.arange(n)
     return lo[at], hi[at], cut
