@@ -48,9 +48,17 @@ def cycles(index: TransferIndex, params: PatternParams) -> tuple[list[Pattern], 
     # the search runs over the transfers the candidate hops touch, renumbered 0.. in position order (so
     # every order below is the positions' order), read from numpy as Python numbers where the walk goes:
     # the work budget stops it long before 20M transfers' worth of Python lists would be used
-    used = np.unique(np.concatenate([pred, succ]))
-    pred, succ = np.searchsorted(used, pred), np.searchsorted(used, succ)
-    nexts = succ[np.lexsort((succ, pred))]
+    touched = np.zeros(n, dtype=bool)
+    touched[pred] = True
+    touched[succ] = True
+    used = np.flatnonzero(touched)
+    renumber = np.cumsum(touched) - 1
+    del touched
+    pred, succ = renumber[pred], renumber[succ]
+    del renumber
+    # the pairs come by successor (successor_pairs_cut makes them so): a stable sort by predecessor
+    # is the (pred, succ) order
+    nexts = succ[np.argsort(pred, kind="stable")]
     ptr = np.concatenate([[0], np.cumsum(np.bincount(pred, minlength=len(used)))])
     del pred, succ
     window = int(params.cycle_window_days * DAY)

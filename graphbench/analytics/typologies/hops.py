@@ -33,7 +33,8 @@ def successor_pairs(index: TransferIndex, max_gap_days: float, decay: float, gro
 def successor_pairs_cut(index: TransferIndex, max_gap_days: float, decay: float, growth: float,
                         max_candidates: int, time_ordered: bool = True,
                         max_pairs: int | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """:func:`successor_pairs` and whether ``max_pairs`` forced ties at the cut to be split by position."""
+    """:func:`successor_pairs` and whether ``max_pairs`` forced ties at the cut to be split by position.
+    The pairs come by successor position, then by the predecessors' ``in_order`` (what ``cycles`` relies on)."""
     n = len(index)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), False
