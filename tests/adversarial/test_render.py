@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser_app import ARGS, ARTIFACTS, CHROMIUM, ROOT, require_chromium, served_app
+from browser_app import ARGS, ARTIFACTS, ROOT, launched_chromium, require_chromium, served_app
 from planted_payloads import EVIL_HOST, IMAGE_HANDLE, PLAIN_HANDLE, SCRIPT_HANDLE, WECHAT, account_id, write_planted
 
 pytestmark = pytest.mark.browser
@@ -44,14 +44,8 @@ def app_url(planted):
 def chromium():
     """One Chromium for the module (a launch costs ~2 s); each test gets a context of its own."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium(ARGS) as browser:
+        yield browser
 
 
 @pytest.fixture
